@@ -1,0 +1,1 @@
+// Implemented with the device library work; see LabConfig.h.

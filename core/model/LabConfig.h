@@ -1,0 +1,32 @@
+#pragma once
+#include "core/util/Result.h"
+
+#include <QCborMap>
+#include <QString>
+#include <QVariantMap>
+#include <vector>
+
+namespace acquila::core {
+
+/** How to open one device: name, driver type and driver parameters (DESIGN §2). */
+struct DeviceSpec {
+    QString name;
+    QString driver;        // e.g. "sim.motor"
+    QVariantMap params;    // driver specific; "exclusive": true forces exclusive concurrency
+};
+
+/** The lab: every device the workers open, plus the simulation seed. A value type. */
+struct LabConfig {
+    quint64 seed = 1;
+    std::vector<DeviceSpec> devices;
+
+    QCborMap toCbor() const;
+    static Result<LabConfig> fromCbor(const QCborMap& map);
+};
+
+/** Parses a lab config JSON document; errors name the file and JSON pointer. */
+Result<LabConfig> parseLabConfig(const QByteArray& json, const QString& fileLabel);
+/** Reads a lab config file; an empty path gives the embedded default lab. */
+Result<LabConfig> loadLabConfig(const QString& path);
+
+}  // namespace acquila::core

@@ -1,0 +1,48 @@
+#pragma once
+#include "core/model/DType.h"
+#include "core/util/Result.h"
+
+#include <QByteArray>
+#include <QCborMap>
+#include <QString>
+#include <memory>
+#include <vector>
+
+namespace acquila::core {
+
+/** Packed per-point values of one channel (an axis position, a timestamp or a detector output). */
+struct Channel {
+    QString name;
+    DType dtype = DType::Float64;
+    std::vector<int64_t> pointShape;  // empty for scalars
+    QByteArray data;                  // count * prod(pointShape) elements, native byte order
+
+    qint64 elementsPerPoint() const;
+    qint64 bytesPerPoint() const { return elementsPerPoint() * static_cast<qint64>(dtypeSize(dtype)); }
+    template <typename T>
+    const T* as() const { return reinterpret_cast<const T*>(data.constData()); }
+};
+
+/** Name of the per-point timestamp channel (seconds since the Unix epoch, float64). */
+inline const QString kTimestampChannel = QStringLiteral("timestamp");
+
+/**
+ * Results of a contiguous range [first, first+count) of points of one run.
+ * Immutable once built; shared between the storage sink and the GUI as
+ * shared_ptr<const ResultBatch>, so it is never copied after creation.
+ */
+struct ResultBatch {
+    quint64 runId = 0;
+    qint64 first = 0;
+    qint64 count = 0;
+    std::vector<Channel> channels;
+
+    const Channel* find(const QString& name) const;
+    QCborMap toCbor() const;
+    /** Validates channel sizes against count; rejects hostile sizes. */
+    static Result<ResultBatch> fromCbor(const QCborMap& map);
+};
+
+using ResultBatchPtr = std::shared_ptr<const ResultBatch>;
+
+}  // namespace acquila::core

@@ -1,0 +1,79 @@
+#pragma once
+#include "core/model/DeviceDescription.h"
+#include "core/util/Result.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <QVariantMap>
+#include <vector>
+
+namespace acquila::core {
+
+enum class ScanType : uint8_t { Count, Linear, Grid, List, Spiral };
+const char* scanTypeName(ScanType t);
+
+/** One scanned axis of a plan. Which fields matter depends on the scan type. */
+struct AxisSpec {
+    QString device;              // full axis name: "motor" or "stage.x"
+    double start = 0;            // linear, grid
+    double stop = 0;             // linear, grid
+    qint64 steps = 0;            // number of points along the axis (linear, grid)
+    bool relative = false;       // start/stop/center/points are offsets from the position at run start
+    double center = 0;           // spiral
+    std::vector<double> points;  // list: one value per point (inline or loaded from CSV)
+};
+
+/** Schema version written and accepted by the loader. */
+inline constexpr int kPlanSchemaVersion = 1;
+
+/**
+ * A measurement plan: pure data (DESIGN §3), loaded from versioned JSON.
+ * Units follow the devices' declared units. A value type; any thread.
+ */
+struct Plan {
+    int version = kPlanSchemaVersion;
+    QString name;               // short, used in the file name
+    QString title;
+    ScanType type = ScanType::Count;
+    std::vector<AxisSpec> axes;  // empty for count
+    QStringList detectors;       // full output names: "diode", "camera"
+    qint64 count = 1;            // count: number of points
+    double intervalS = 0;        // count: time between points (0 = as fast as possible)
+    bool snake = false;          // grid
+    double spiralRadius = 0;     // spiral: outer radius
+    double spiralStep = 0;       // spiral: radial distance between neighbouring points
+    double settleS = 0;          // wait after each move
+    double exposureS = 0;        // detector exposure per point
+    qint64 repeats = 1;          // whole scan repeated this many times
+    QVariantMap metadata;        // free-form, stored with the run
+    QString outputDirectory;     // empty = default data directory
+    bool returnToStart = false;  // move axes back to where they were when the run ends
+    QMap<QString, QVariantMap> properties;  // device -> property id -> value, set for the run and restored after
+    qint64 pointsPerJob = 0;     // 0 = adaptive (scheduler decides)
+    QString sourceFile;          // where it was loaded from (for messages); not serialized
+
+    /** Serializes with inline list points, so a worker needs no files. */
+    QJsonObject toJson() const;
+};
+
+/**
+ * Parses plan JSON. `fileLabel` prefixes every error, which names the JSON
+ * pointer and what was expected, e.g. "plan.json: /axes/0/steps: expected an
+ * integer >= 1". `baseDir` resolves relative CSV paths of list scans.
+ */
+Result<Plan> parsePlan(const QByteArray& json, const QString& fileLabel, const QString& baseDir = {});
+/** Reads and parses a plan file; errors name the file. */
+Result<Plan> loadPlanFile(const QString& path);
+
+/**
+ * Checks a parsed plan against the devices the workers described: unknown
+ * devices or outputs, positions outside axis limits (for relative axes,
+ * relative to `currentPositions`, keyed by full axis name), property values
+ * outside their declarations. Returns an empty string when valid, else the
+ * first problem, e.g. "plan.json: /axes/0/stop: 250 is above the limit 200 mm
+ * of axis 'stage.x'".
+ */
+QString validatePlan(const Plan& plan, const std::vector<DeviceDescription>& devices);
+
+}  // namespace acquila::core

@@ -1,0 +1,116 @@
+#include "core/protocol/Frame.h"
+
+#include <QCborValue>
+#include <QtEndian>
+#include <array>
+
+namespace acquila::core {
+
+namespace {
+constexpr std::array<const char*, 16> kNames = {
+    "hello", "configure", "describe", "open", "job", "cancel", "result", "error", "log",
+    "progress", "heartbeat", "shutdown", "close", "move", "store", "store_status"};
+}
+
+const char* messageTypeName(MessageType t) { return kNames[static_cast<size_t>(t)]; }
+
+bool messageTypeFromName(QStringView name, MessageType* out) {
+    for (size_t i = 0; i < kNames.size(); ++i) {
+        if (name == QLatin1String(kNames[i])) {
+            *out = static_cast<MessageType>(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+QByteArray encodeFrame(const Message& m) {
+    QCborMap top;
+    top.insert(QLatin1String("t"), QLatin1String(messageTypeName(m.type)));
+    top.insert(QLatin1String("id"), static_cast<qint64>(m.id));
+    top.insert(QLatin1String("p"), m.payload);
+    const QByteArray body = QCborValue(top).toCbor();
+    QByteArray frame(4, Qt::Uninitialized);
+    qToLittleEndian<quint32>(static_cast<quint32>(body.size()), frame.data());
+    frame.append(body);
+    return frame;
+}
+
+bool decodeMessageBody(const QByteArray& body, Message* out, QString* error) {
+    QCborParserError perr;
+    const QCborValue v = QCborValue::fromCbor(body, &perr);
+    if (perr.error != QCborError::NoError) {
+        *error = QStringLiteral("malformed CBOR at byte %1: %2").arg(perr.offset).arg(perr.errorString());
+        return false;
+    }
+    if (!v.isMap()) {
+        *error = QStringLiteral("message is not a CBOR map");
+        return false;
+    }
+    const QCborMap top = v.toMap();
+    const QCborValue t = top.value(QLatin1String("t"));
+    const QCborValue id = top.value(QLatin1String("id"));
+    const QCborValue p = top.value(QLatin1String("p"));
+    if (!t.isString()) {
+        *error = QStringLiteral("field 't' (message type) must be a string");
+        return false;
+    }
+    if (!messageTypeFromName(t.toString(), &out->type)) {
+        *error = QStringLiteral("unknown message type '%1'").arg(t.toString().left(64));
+        return false;
+    }
+    if (!id.isInteger() || id.toInteger() < 0) {
+        *error = QStringLiteral("field 'id' must be a non-negative integer");
+        return false;
+    }
+    if (!p.isMap()) {
+        *error = QStringLiteral("field 'p' (payload) must be a map");
+        return false;
+    }
+    out->id = static_cast<quint64>(id.toInteger());
+    out->payload = p.toMap();
+    return true;
+}
+
+bool FrameDecoder::feed(const char* data, qsizetype size) {
+    if (failed()) return false;
+    buffer_.append(data, size);
+    decodeAvailable();
+    return !failed();
+}
+
+void FrameDecoder::decodeAvailable() {
+    while (buffer_.size() - offset_ >= 4) {
+        const quint32 len = qFromLittleEndian<quint32>(buffer_.constData() + offset_);
+        if (len > max_) {
+            error_ = QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes").arg(len).arg(max_);
+            return;
+        }
+        if (len == 0) {
+            error_ = QStringLiteral("empty frame");
+            return;
+        }
+        if (buffer_.size() - offset_ - 4 < static_cast<qsizetype>(len)) break;
+        Message m;
+        QString err;
+        if (!decodeMessageBody(buffer_.mid(offset_ + 4, len), &m, &err)) {
+            error_ = err;
+            return;
+        }
+        ready_.push_back(std::move(m));
+        offset_ += 4 + len;
+    }
+    // Compact once the consumed prefix dominates, so the buffer stays bounded.
+    if (offset_ > 0 && offset_ >= buffer_.size() / 2) {
+        buffer_.remove(0, offset_);
+        offset_ = 0;
+    }
+}
+
+Message FrameDecoder::take() {
+    Message m = std::move(ready_.front());
+    ready_.pop_front();
+    return m;
+}
+
+}  // namespace acquila::core

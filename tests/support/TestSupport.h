@@ -1,0 +1,35 @@
+#pragma once
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QEventLoop>
+#include <QString>
+#include <QThread>
+#include <chrono>
+#include <functional>
+
+namespace acquila::test {
+
+/** Debian's interpreter with h5py and silx (the python3 on PATH may lack them). */
+inline const QString kSystemPython = QStringLiteral("/usr/bin/python3");
+
+/**
+ * Processes Qt events until `done()` is true or `timeout` passes; returns
+ * done(). This is how tests wait: on a condition with a deadline, never a sleep.
+ */
+inline bool waitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    QDeadlineTimer deadline(timeout);
+    while (!done()) {
+        if (deadline.hasExpired()) return done();
+        if (QCoreApplication::instance())
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        else
+            QThread::yieldCurrentThread();
+    }
+    return true;
+}
+
+inline QString sourcePath(const QString& relative) {
+    return QStringLiteral(ACQUILA_SOURCE_DIR "/") + relative;
+}
+
+}  // namespace acquila::test

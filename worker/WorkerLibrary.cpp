@@ -1,0 +1,1 @@
+namespace acquila::worker { const char* workerLibraryName() { return "acquila_worker_runtime"; } }
