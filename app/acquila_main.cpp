@@ -1,1 +1,65 @@
-int main() { return 0; }
+// acquila: the window (no arguments) and the headless subcommands.
+#include "cli/CliCommon.h"
+#include "cli/InspectCommand.h"
+#include "cli/RunCommand.h"
+#include "core/util/Logging.h"
+
+#include <QCoreApplication>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#ifdef ACQUILA_WITH_UI
+#include "ui/UiMain.h"
+#endif
+
+namespace {
+void printUsage() {
+    std::printf(
+        "usage: acquila [COMMAND] [OPTIONS]\n"
+        "\n"
+        "Without a command, opens the window on the simulated lab.\n"
+        "\n"
+        "commands:\n"
+        "  run PLAN.json     run a plan headless (progress bar, summary, HDF5 file)\n"
+        "  devices           list the lab's devices and their properties\n"
+        "  inspect FILE.h5   print a summary of a run file\n"
+        "  browse FILE.h5    open the HDF5 browser on a file\n"
+        "\n"
+        "options:\n"
+        "  --version         print the version\n"
+        "  --help            this text; COMMAND --help for a command's options\n");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    const char* cmd = argc > 1 ? argv[1] : "";
+    if (!std::strcmp(cmd, "--version") || !std::strcmp(cmd, "-v")) {
+        std::printf("acquila %s\n", ACQUILA_VERSION);
+        return 0;
+    }
+    if (!std::strcmp(cmd, "--help") || !std::strcmp(cmd, "-h") || !std::strcmp(cmd, "help")) {
+        printUsage();
+        return 0;
+    }
+    const bool headless = !std::strcmp(cmd, "run") || !std::strcmp(cmd, "devices") || !std::strcmp(cmd, "inspect");
+    if (headless) {
+        QCoreApplication app(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("acquila"));
+        QCoreApplication::setApplicationVersion(QStringLiteral(ACQUILA_VERSION));
+        const bool verbose = qEnvironmentVariableIsSet("ACQUILA_VERBOSE");
+        acquila::core::initLogging(QStringLiteral("acquila"), verbose ? 2 : 3);
+        QStringList args = app.arguments();
+        args.removeAt(1);  // "acquila run x" parses like "acquila x"
+        if (!std::strcmp(cmd, "run")) return acquila::cli::runCommand(args);
+        if (!std::strcmp(cmd, "devices")) return acquila::cli::devicesCommand(args);
+        return acquila::cli::inspectCommand(args);
+    }
+#ifdef ACQUILA_WITH_UI
+    return acquila::ui::uiMain(argc, argv);
+#else
+    if (cmd[0]) std::fprintf(stderr, "acquila: unknown command '%s'\n\n", cmd);
+    printUsage();
+    return cmd[0] ? 2 : 0;
+#endif
+}

@@ -52,8 +52,9 @@ QString PropertyDecl::check(const QVariant& value) const {
                 return QStringLiteral("property '%1' expects a number").arg(id);
             if (type == PropertyType::Int && std::floor(v) != v)
                 return QStringLiteral("property '%1' expects an integer").arg(id);
-            if (v < min) return QStringLiteral("%1 is below the minimum %2 %3 of property '%4'").arg(v).arg(min).arg(unit, id);
-            if (v > max) return QStringLiteral("%1 is above the maximum %2 %3 of property '%4'").arg(v).arg(max).arg(unit, id);
+            const QString u = unit.isEmpty() ? QString() : QLatin1Char(' ') + unit;
+            if (v < min) return QStringLiteral("%1 is below the minimum %2%3 of property '%4'").arg(v).arg(min).arg(u, id);
+            if (v > max) return QStringLiteral("%1 is above the maximum %2%3 of property '%4'").arg(v).arg(max).arg(u, id);
             return {};
         }
     }

@@ -1,1 +1,240 @@
-// Implemented with the device library work; see LabConfig.h.
+#include "core/model/LabConfig.h"
+
+#include "core/protocol/CborFields.h"
+
+#include <QCborArray>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QRegularExpression>
+#include <QSet>
+#include <cmath>
+
+// The resources are compiled into a static library, whose automatic
+// registration the linker may drop; registering explicitly is idempotent.
+static void ensureResources() {
+    Q_INIT_RESOURCE(resources);
+}
+
+namespace acquila::core {
+
+namespace {
+constexpr int kLabVersion = 1;
+constexpr qsizetype kMaxDevices = 4096;
+// Device names become HDF5 group names and prefix axis names ("stage.x"), so no '/', '.' or spaces.
+const QRegularExpression& deviceNamePattern() {
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_-]{1,64}$"));
+    return re;
+}
+
+QString nameProblem(const QString& name) {
+    if (!deviceNamePattern().match(name).hasMatch())
+        return QStringLiteral("device name '%1' must be 1 to 64 letters, digits, '_' or '-'")
+            .arg(name);
+    return {};
+}
+
+/** Line and column (1-based) of a byte offset, for JSON syntax errors. */
+QString lineColumn(const QByteArray& text, int offset) {
+    int line = 1, column = 1;
+    for (int i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return QStringLiteral("line %1, column %2").arg(line).arg(column);
+}
+
+QString typeName(const QJsonValue& v) {
+    switch (v.type()) {
+        case QJsonValue::Null:
+            return QStringLiteral("null");
+        case QJsonValue::Bool:
+            return QStringLiteral("a boolean");
+        case QJsonValue::Double:
+            return QStringLiteral("a number");
+        case QJsonValue::String:
+            return QStringLiteral("a string");
+        case QJsonValue::Array:
+            return QStringLiteral("an array");
+        case QJsonValue::Object:
+            return QStringLiteral("an object");
+        case QJsonValue::Undefined:
+            break;
+    }
+    return QStringLiteral("nothing");
+}
+}  // namespace
+
+Result<LabConfig> parseLabConfig(const QByteArray& json, const QString& fileLabel) {
+    using R = Result<LabConfig>;
+    auto fail = [&](const QString& pointer, const QString& problem) {
+        return R::failure(
+            QStringLiteral("%1: %2: %3")
+                .arg(fileLabel, pointer.isEmpty() ? QStringLiteral("/") : pointer, problem));
+    };
+    auto expected = [&](const QString& pointer, const char* what, const QJsonValue& got) {
+        return fail(pointer,
+                    QStringLiteral("expected %1, got %2").arg(QLatin1String(what), typeName(got)));
+    };
+
+    QJsonParseError perr;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &perr);
+    if (perr.error != QJsonParseError::NoError)
+        return R::failure(QStringLiteral("%1: %2: JSON syntax error: %3")
+                              .arg(fileLabel, lineColumn(json, perr.offset), perr.errorString()));
+    if (!doc.isObject())
+        return R::failure(QStringLiteral("%1: /: expected an object").arg(fileLabel));
+    const QJsonObject root = doc.object();
+
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        static const QStringList known = {QStringLiteral("version"), QStringLiteral("seed"),
+                                          QStringLiteral("devices"), QStringLiteral("description")};
+        if (!known.contains(it.key()))
+            return fail(QLatin1Char('/') + it.key(),
+                        QStringLiteral("unknown field (expected one of %1)")
+                            .arg(known.join(QLatin1String(", "))));
+    }
+
+    LabConfig lab;
+    if (root.contains(QLatin1String("version"))) {
+        const QJsonValue v = root.value(QLatin1String("version"));
+        if (!v.isDouble()) return expected(QStringLiteral("/version"), "a number", v);
+        if (v.toDouble() != kLabVersion)
+            return fail(QStringLiteral("/version"),
+                        QStringLiteral("unsupported version %1 (this program reads version %2)")
+                            .arg(v.toDouble())
+                            .arg(kLabVersion));
+    }
+    if (root.contains(QLatin1String("description")) &&
+        !root.value(QLatin1String("description")).isString())
+        return expected(QStringLiteral("/description"), "a string",
+                        root.value(QLatin1String("description")));
+    if (root.contains(QLatin1String("seed"))) {
+        const QJsonValue v = root.value(QLatin1String("seed"));
+        if (!v.isDouble()) return expected(QStringLiteral("/seed"), "a number", v);
+        const double d = v.toDouble();
+        // Doubles hold integers exactly only up to 2^53.
+        if (d < 0 || d > 9007199254740992.0 || std::floor(d) != d)
+            return fail(QStringLiteral("/seed"),
+                        QStringLiteral("expected an integer between 0 and 2^53"));
+        lab.seed = static_cast<quint64>(d);
+    }
+
+    const QJsonValue devicesValue = root.value(QLatin1String("devices"));
+    if (devicesValue.isUndefined())
+        return fail(QStringLiteral("/devices"), QStringLiteral("missing (the list of devices)"));
+    if (!devicesValue.isArray())
+        return expected(QStringLiteral("/devices"), "an array", devicesValue);
+    const QJsonArray devices = devicesValue.toArray();
+    if (devices.size() > kMaxDevices)
+        return fail(QStringLiteral("/devices"),
+                    QStringLiteral("more than %1 devices").arg(kMaxDevices));
+
+    QSet<QString> names;
+    for (qsizetype i = 0; i < devices.size(); ++i) {
+        const QString at = QStringLiteral("/devices/%1").arg(i);
+        const QJsonValue dv = devices.at(i);
+        if (!dv.isObject()) return expected(at, "an object", dv);
+        const QJsonObject o = dv.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if (it.key() != QLatin1String("name") && it.key() != QLatin1String("driver") &&
+                it.key() != QLatin1String("params"))
+                return fail(at + QLatin1Char('/') + it.key(),
+                            QStringLiteral("unknown field (expected name, driver, params)"));
+        }
+        DeviceSpec spec;
+        const QJsonValue name = o.value(QLatin1String("name"));
+        if (!name.isString()) return expected(at + QStringLiteral("/name"), "a string", name);
+        spec.name = name.toString();
+        if (const QString p = nameProblem(spec.name); !p.isEmpty())
+            return fail(at + QStringLiteral("/name"), p);
+        if (names.contains(spec.name))
+            return fail(at + QStringLiteral("/name"),
+                        QStringLiteral("duplicate device name '%1'").arg(spec.name));
+        names.insert(spec.name);
+        const QJsonValue driver = o.value(QLatin1String("driver"));
+        if (!driver.isString()) return expected(at + QStringLiteral("/driver"), "a string", driver);
+        spec.driver = driver.toString();
+        if (spec.driver.isEmpty())
+            return fail(at + QStringLiteral("/driver"), QStringLiteral("must not be empty"));
+        const QJsonValue params = o.value(QLatin1String("params"));
+        if (!params.isUndefined()) {
+            if (!params.isObject())
+                return expected(at + QStringLiteral("/params"), "an object", params);
+            spec.params = params.toObject().toVariantMap();
+        }
+        lab.devices.push_back(std::move(spec));
+    }
+    return lab;
+}
+
+Result<LabConfig> loadLabConfig(const QString& path) {
+    if (path.isEmpty()) ensureResources();
+    const QString file = path.isEmpty() ? QStringLiteral(":/acquila/lab/default.json") : path;
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return Result<LabConfig>::failure(
+            QStringLiteral("%1: cannot open: %2").arg(file, f.errorString()));
+    // A lab file is a few kilobytes; refuse anything absurd rather than read it all.
+    constexpr qint64 kMaxBytes = 16 * 1024 * 1024;
+    if (f.size() > kMaxBytes)
+        return Result<LabConfig>::failure(
+            QStringLiteral("%1: larger than 16 MiB, not a lab config").arg(file));
+    return parseLabConfig(f.readAll(), file);
+}
+
+QCborMap LabConfig::toCbor() const {
+    QCborMap m;
+    // CBOR carries the full 64-bit seed; the signed view round-trips bit for bit.
+    m.insert(QLatin1String("seed"), static_cast<qint64>(seed));
+    QCborArray devs;
+    for (const DeviceSpec& d : devices) {
+        QCborMap dm;
+        dm.insert(QLatin1String("name"), d.name);
+        dm.insert(QLatin1String("driver"), d.driver);
+        dm.insert(QLatin1String("params"), QCborMap::fromVariantMap(d.params));
+        devs.append(dm);
+    }
+    m.insert(QLatin1String("devices"), devs);
+    return m;
+}
+
+Result<LabConfig> LabConfig::fromCbor(const QCborMap& map) {
+    using R = Result<LabConfig>;
+    CborFields f(map, QStringLiteral("lab"));
+    LabConfig lab;
+    lab.seed = static_cast<quint64>(f.integer("seed"));
+    const QCborArray devs = f.array("devices");
+    if (!f.ok()) return R::failure(f.error());
+    if (devs.size() > kMaxDevices)
+        return R::failure(QStringLiteral("lab: more than %1 devices").arg(kMaxDevices));
+    QSet<QString> names;
+    for (qsizetype i = 0; i < devs.size(); ++i) {
+        const QCborValue v = devs.at(i);
+        if (!v.isMap()) return R::failure(QStringLiteral("lab: devices[%1] must be a map").arg(i));
+        CborFields df(v.toMap(), QStringLiteral("lab: devices[%1]").arg(i));
+        DeviceSpec spec;
+        spec.name = df.str("name");
+        spec.driver = df.str("driver");
+        const QCborMap params = df.has("params") ? df.map("params") : QCborMap();
+        if (!df.ok()) return R::failure(df.error());
+        if (const QString p = nameProblem(spec.name); !p.isEmpty())
+            return R::failure(QStringLiteral("lab: devices[%1]: %2").arg(i).arg(p));
+        if (names.contains(spec.name))
+            return R::failure(QStringLiteral("lab: devices[%1]: duplicate device name '%2'")
+                                  .arg(i)
+                                  .arg(spec.name));
+        names.insert(spec.name);
+        spec.params = params.toVariantMap();
+        lab.devices.push_back(std::move(spec));
+    }
+    return lab;
+}
+
+}  // namespace acquila::core

@@ -15,6 +15,17 @@ struct DeviceSpec {
     QVariantMap params;    // driver specific; "exclusive": true forces exclusive concurrency
 };
 
+/**
+ * Whether a device must live in exactly one worker, decided from its spec
+ * alone (without opening it): simulated drivers ("sim.*") are replicable
+ * unless "exclusive": true; every other driver talks to real hardware and is
+ * exclusive.
+ */
+inline bool isExclusive(const DeviceSpec& spec) {
+    if (spec.params.contains(QStringLiteral("exclusive"))) return spec.params.value(QStringLiteral("exclusive")).toBool();
+    return !spec.driver.startsWith(QStringLiteral("sim."));
+}
+
 /** The lab: every device the workers open, plus the simulation seed. A value type. */
 struct LabConfig {
     quint64 seed = 1;

@@ -26,6 +26,7 @@ struct RunProgress {
     double elapsedS = 0;
     QString filePath;    // HDF5 file of the run, when storage is on
     int queued = 0;      // plans waiting after this one
+    int inFlight = 0;    // jobs dispatched and not yet ended (0 once a pause has settled)
 };
 
 }  // namespace acquila::core

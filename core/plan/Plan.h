@@ -22,6 +22,8 @@ struct AxisSpec {
     bool relative = false;       // start/stop/center/points are offsets from the position at run start
     double center = 0;           // spiral
     std::vector<double> points;  // list: one value per point (inline or loaded from CSV)
+
+    bool operator==(const AxisSpec&) const = default;
 };
 
 /** Schema version written and accepted by the loader. */
@@ -52,10 +54,16 @@ struct Plan {
     QMap<QString, QVariantMap> properties;  // device -> property id -> value, set for the run and restored after
     qint64 pointsPerJob = 0;     // 0 = adaptive (scheduler decides)
     QString sourceFile;          // where it was loaded from (for messages); not serialized
+    QString csvFile;             // list: CSV file the points came from (for messages); not serialized
 
     /** Serializes with inline list points, so a worker needs no files. */
     QJsonObject toJson() const;
+    /** Equal content; `sourceFile` and `csvFile` (provenance only) are ignored. */
+    bool operator==(const Plan& other) const;
 };
+
+/** Largest number of points (repeats included) a plan may describe. */
+inline constexpr qint64 kMaxPlanPoints = 1'000'000'000'000;
 
 /**
  * Parses plan JSON. `fileLabel` prefixes every error, which names the JSON
@@ -68,11 +76,13 @@ Result<Plan> loadPlanFile(const QString& path);
 
 /**
  * Checks a parsed plan against the devices the workers described: unknown
- * devices or outputs, positions outside axis limits (for relative axes,
- * relative to `currentPositions`, keyed by full axis name), property values
- * outside their declarations. Returns an empty string when valid, else the
- * first problem, e.g. "plan.json: /axes/0/stop: 250 is above the limit 200 mm
- * of axis 'stage.x'".
+ * axes or detector outputs, positions outside axis limits (relative axes add
+ * the current position from DeviceDescription::positions and are skipped if
+ * the device reported none; spirals check center +/- radius), plan properties
+ * against their PropertyDecl (unknown, read-only, out of range). Returns an
+ * empty string when valid, else the first problem, prefixed with the file
+ * name of `sourceFile` ("plan" if empty), e.g. "plan.json: /axes/0/stop: 250
+ * is above the limit 200 mm of axis 'stage.x'". Any thread.
  */
 QString validatePlan(const Plan& plan, const std::vector<DeviceDescription>& devices);
 

@@ -28,6 +28,14 @@ inline bool waitUntil(const std::function<bool()>& done, std::chrono::millisecon
     return true;
 }
 
+/** A QCoreApplication for tests that need an event loop (created once per process). */
+inline void ensureCoreApplication() {
+    static int argc = 1;
+    static char name[] = "acquila-test";
+    static char* argv[] = {name, nullptr};
+    if (!QCoreApplication::instance()) new QCoreApplication(argc, argv);
+}
+
 inline QString sourcePath(const QString& relative) {
     return QStringLiteral(ACQUILA_SOURCE_DIR "/") + relative;
 }

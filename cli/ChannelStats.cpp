@@ -1,0 +1,58 @@
+#include "cli/ChannelStats.h"
+
+#include <cmath>
+
+namespace acquila::cli {
+
+namespace {
+template <typename T>
+void accumulate(const core::Channel& c, ChannelStats::Stat& s) {
+    const T* v = c.as<T>();
+    const qint64 n = c.data.size() / static_cast<qint64>(sizeof(T));
+    for (qint64 i = 0; i < n; ++i) {
+        const double x = static_cast<double>(v[i]);
+        if (std::isnan(x)) continue;
+        s.min = std::min(s.min, x);
+        s.max = std::max(s.max, x);
+        s.sum += x;
+        ++s.n;
+    }
+}
+}  // namespace
+
+void ChannelStats::add(const core::ResultBatch& batch) {
+    for (const QString& name : channels_) {
+        const core::Channel* c = batch.find(name);
+        if (!c) continue;
+        Stat& s = stats_[name];
+        switch (c->dtype) {
+            case core::DType::Float64: accumulate<double>(*c, s); break;
+            case core::DType::Float32: accumulate<float>(*c, s); break;
+            case core::DType::Int64: accumulate<int64_t>(*c, s); break;
+            case core::DType::Int32: accumulate<int32_t>(*c, s); break;
+            case core::DType::UInt8: accumulate<uint8_t>(*c, s); break;
+            case core::DType::UInt16: accumulate<uint16_t>(*c, s); break;
+            case core::DType::UInt32: accumulate<uint32_t>(*c, s); break;
+        }
+    }
+}
+
+const ChannelStats::Stat* ChannelStats::stat(const QString& channel) const {
+    auto it = stats_.find(channel);
+    return it == stats_.end() ? nullptr : &it->second;
+}
+
+QString ChannelStats::summary() const {
+    QStringList parts;
+    for (const QString& name : channels_) {
+        const Stat* s = stat(name);
+        if (!s || s->n == 0) {
+            parts << QStringLiteral("%1: no data").arg(name);
+            continue;
+        }
+        parts << QStringLiteral("%1 min %2 max %3 mean %4").arg(name).arg(s->min, 0, 'g', 6).arg(s->max, 0, 'g', 6).arg(s->sum / s->n, 0, 'g', 6);
+    }
+    return parts.join(QLatin1String("; "));
+}
+
+}  // namespace acquila::cli

@@ -1,0 +1,33 @@
+#include "cli/CliCommon.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QStandardPaths>
+
+namespace acquila::cli {
+
+QString workerExecutable() {
+    const QString env = qEnvironmentVariable("ACQUILA_WORKER");
+    if (!env.isEmpty()) return env;
+    return QCoreApplication::applicationDirPath() + QStringLiteral("/acquila-worker");
+}
+
+QString defaultDataDirectory() {
+    QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (base.isEmpty()) base = QDir::homePath() + QStringLiteral("/.local/share");
+    const QString dir = base + QStringLiteral("/acquila/data");
+    QDir().mkpath(dir);
+    return dir;
+}
+
+core::Result<core::EngineConfig> engineConfig(const QString& labPath, int workers) {
+    auto lab = core::loadLabConfig(labPath);
+    if (!lab) return core::Result<core::EngineConfig>::failure(lab.error());
+    core::EngineConfig c;
+    c.workerExe = workerExecutable();
+    c.workers = workers;
+    c.lab = *lab;
+    return c;
+}
+
+}  // namespace acquila::cli

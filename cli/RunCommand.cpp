@@ -1,0 +1,232 @@
+#include "cli/RunCommand.h"
+
+#include "cli/ChannelStats.h"
+#include "cli/CliCommon.h"
+#include "cli/SignalPipe.h"
+#include "core/engine/Engine.h"
+#include "core/plan/Plan.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QTimer>
+#include <cstdio>
+#include <unistd.h>
+
+namespace acquila::cli {
+
+namespace {
+
+void addCommonOptions(QCommandLineParser& p) {
+    p.addHelpOption();
+    p.addOption({QStringLiteral("lab"), QStringLiteral("Lab configuration (JSON); default: the built-in simulated lab."), QStringLiteral("CONFIG")});
+    p.addOption({QStringLiteral("workers"), QStringLiteral("Number of device worker processes (default: logical cores)."), QStringLiteral("N")});
+}
+
+QString formatDuration(double s) {
+    if (!(s >= 0) || s > 359999) return QStringLiteral("--:--");
+    const int t = static_cast<int>(s + 0.5);
+    return t >= 3600 ? QStringLiteral("%1:%2:%3").arg(t / 3600).arg(t / 60 % 60, 2, 10, QLatin1Char('0')).arg(t % 60, 2, 10, QLatin1Char('0'))
+                     : QStringLiteral("%1:%2").arg(t / 60, 2, 10, QLatin1Char('0')).arg(t % 60, 2, 10, QLatin1Char('0'));
+}
+
+int parseWorkers(const QCommandLineParser& p, bool* ok) {
+    *ok = true;
+    if (!p.isSet(QStringLiteral("workers"))) return 0;
+    const int n = p.value(QStringLiteral("workers")).toInt(ok);
+    *ok = *ok && n >= 1 && n <= 256;
+    return n;
+}
+
+}  // namespace
+
+int runCommand(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Runs a plan headless on the simulated or configured lab.\n"
+        "Ctrl-C once stops the run (points kept), twice aborts it.\n"
+        "Exit codes: 0 completed, 1 failed, 2 bad input, 3 stopped or aborted."));
+    addCommonOptions(p);
+    p.addOption({QStringLiteral("out"), QStringLiteral("Directory for the run's HDF5 file (default: per-user data directory)."), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("no-file"), QStringLiteral("Do not write an HDF5 file.")});
+    p.addPositionalArgument(QStringLiteral("plan"), QStringLiteral("Plan file (JSON)."));
+    if (!p.parse(args)) {
+        std::fprintf(stderr, "acquila run: %s\n", qPrintable(p.errorText()));
+        return kBadInput;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        std::printf("%s", qPrintable(p.helpText()));
+        return kCompleted;
+    }
+    if (p.positionalArguments().size() != 1) {
+        std::fprintf(stderr, "acquila run: expected exactly one plan file (see --help)\n");
+        return kBadInput;
+    }
+    bool ok = false;
+    const int workers = parseWorkers(p, &ok);
+    if (!ok) {
+        std::fprintf(stderr, "acquila run: --workers expects a number between 1 and 256\n");
+        return kBadInput;
+    }
+    auto plan = core::loadPlanFile(p.positionalArguments().first());
+    if (!plan) {
+        std::fprintf(stderr, "%s\n", qPrintable(plan.error()));
+        return kBadInput;
+    }
+    auto config = engineConfig(p.value(QStringLiteral("lab")), workers);
+    if (!config) {
+        std::fprintf(stderr, "%s\n", qPrintable(config.error()));
+        return kBadInput;
+    }
+    config->storage = !p.isSet(QStringLiteral("no-file"));
+    config->dataDirectory = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out"))
+                            : !plan->outputDirectory.isEmpty() ? plan->outputDirectory
+                                                               : defaultDataDirectory();
+
+    core::Engine engine(*config);
+    SignalPipe sigPipe;
+    ChannelStats stats(plan->detectors);
+    const bool tty = isatty(STDERR_FILENO);
+    int exitCode = kFailed;
+    int interrupts = 0;
+    bool enqueued = false;
+    core::RunProgress last;
+    QElapsedTimer sinceStart;
+    sinceStart.start();
+    QString filePath;
+
+    auto finish = [&](int code) {
+        exitCode = code;
+        if (!engine.isShutDown()) engine.shutdown();
+    };
+    QObject::connect(&engine, &core::Engine::shutDown, qApp, [] { QCoreApplication::exit(0); });
+    QObject::connect(&engine, &core::Engine::poolFailed, qApp, [&](const QString& e) {
+        std::fprintf(stderr, "acquila run: %s\n", qPrintable(e));
+        finish(kFailed);
+    });
+    QObject::connect(&engine, &core::Engine::devicesChanged, qApp, [&](const std::vector<core::DeviceDescription>& devices) {
+        if (enqueued) return;
+        enqueued = true;
+        const QString invalid = core::validatePlan(*plan, devices);
+        if (!invalid.isEmpty()) {
+            std::fprintf(stderr, "%s\n", qPrintable(invalid));
+            finish(kBadInput);
+            return;
+        }
+        engine.enqueue(*plan);
+    });
+    QObject::connect(&engine, &core::Engine::resultsReady, qApp, [&](const core::BatchListPtr& batches) {
+        for (const auto& b : *batches) stats.add(*b);
+    });
+    QObject::connect(&engine, &core::Engine::progressChanged, qApp, [&](const core::RunProgress& pr) {
+        last = pr;
+        if (!pr.filePath.isEmpty()) filePath = pr.filePath;
+    });
+    QTimer bar;
+    QObject::connect(&bar, &QTimer::timeout, qApp, [&] {
+        if (last.total <= 0 || last.state == core::RunState::Finished) return;
+        const double rate = last.elapsedS > 0 ? last.done / last.elapsedS : 0;
+        const double eta = rate > 0 ? (last.total - last.done) / rate : -1;
+        const int width = 30;
+        const int filled = static_cast<int>(width * static_cast<double>(last.done) / static_cast<double>(last.total));
+        const QString line = QStringLiteral("[%1%2] %3/%4 points  %5 pts/s  ETA %6  %7")
+                                 .arg(QString(filled, QLatin1Char('#')), QString(width - filled, QLatin1Char('.')))
+                                 .arg(last.done).arg(last.total).arg(rate, 0, 'f', 0).arg(formatDuration(eta))
+                                 .arg(QLatin1String(core::runStateName(last.state)));
+        std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", qPrintable(line));
+        std::fflush(stderr);
+    });
+    bar.start(tty ? 100 : 1000);
+    QObject::connect(&engine, &core::Engine::runFinished, qApp, [&](const core::RunProgress& pr) {
+        bar.stop();
+        if (tty) std::fprintf(stderr, "\r\033[K");
+        if (!pr.filePath.isEmpty()) filePath = pr.filePath;
+        const double rate = pr.elapsedS > 0 ? pr.done / pr.elapsedS : 0;
+        std::printf("%s: %lld/%lld points in %.2f s (%.0f points/s)%s; %s\n", core::runStatusName(pr.status),
+                    static_cast<long long>(pr.done), static_cast<long long>(pr.total), pr.elapsedS, rate,
+                    pr.reason.isEmpty() ? "" : qPrintable(QStringLiteral(": ") + pr.reason), qPrintable(stats.summary()));
+        if (!filePath.isEmpty()) std::printf("file: %s\n", qPrintable(filePath));
+        std::fflush(stdout);
+        finish(pr.status == core::RunStatus::Completed ? kCompleted
+               : pr.status == core::RunStatus::Failed  ? kFailed
+                                                       : kStopped);
+    });
+    QObject::connect(&sigPipe, &SignalPipe::interrupted, qApp, [&](int) {
+        ++interrupts;
+        if (interrupts == 1) {
+            std::fprintf(stderr, "\nstopping after the current points (Ctrl-C again to abort)\n");
+            if (!enqueued) finish(kStopped);
+            engine.stop();
+        } else {
+            std::fprintf(stderr, "\naborting\n");
+            engine.abort();
+        }
+    });
+    engine.start();
+    QCoreApplication::exec();
+    return exitCode;
+}
+
+int devicesCommand(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Lists the lab's devices with their axes, outputs and properties."));
+    addCommonOptions(p);
+    if (!p.parse(args)) {
+        std::fprintf(stderr, "acquila devices: %s\n", qPrintable(p.errorText()));
+        return kBadInput;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        std::printf("%s", qPrintable(p.helpText()));
+        return kCompleted;
+    }
+    auto config = engineConfig(p.value(QStringLiteral("lab")), 1);
+    if (!config) {
+        std::fprintf(stderr, "%s\n", qPrintable(config.error()));
+        return kBadInput;
+    }
+    core::Engine engine(*config);
+    int exitCode = kFailed;
+    QObject::connect(&engine, &core::Engine::shutDown, qApp, [] { QCoreApplication::exit(0); });
+    QObject::connect(&engine, &core::Engine::poolFailed, qApp, [&](const QString& e) {
+        std::fprintf(stderr, "acquila devices: %s\n", qPrintable(e));
+        engine.shutdown();
+    });
+    QObject::connect(&engine, &core::Engine::logged, qApp, [](const core::LogEntry& e) {
+        if (e.level >= 4) std::fprintf(stderr, "%s\n", qPrintable(e.text));
+    });
+    QObject::connect(&engine, &core::Engine::devicesChanged, qApp, [&](const std::vector<core::DeviceDescription>& devices) {
+        for (const auto& d : devices) {
+            std::printf("%s  (%s, %s, %s)\n", qPrintable(d.name), core::deviceKindName(d.kind), qPrintable(d.driver),
+                        d.concurrency == core::Concurrency::Exclusive ? "exclusive" : "replicable");
+            for (size_t i = 0; i < d.axes.size(); ++i) {
+                const auto& a = d.axes[i];
+                std::printf("    axis   %-16s [%g, %g] %s  at %g\n", qPrintable(a.name), a.min, a.max, qPrintable(a.unit),
+                            i < d.positions.size() ? d.positions[i] : 0.0);
+            }
+            for (const auto& o : d.outputs) {
+                QStringList dims;
+                for (auto n : o.shape) dims << QString::number(n);
+                std::printf("    output %-16s %s %s %s\n", qPrintable(o.name), core::dtypeName(o.dtype),
+                            dims.isEmpty() ? "scalar" : qPrintable(QLatin1Char('[') + dims.join(QLatin1Char('x')) + QLatin1Char(']')),
+                            qPrintable(o.unit));
+            }
+            for (const auto& prop : d.properties) {
+                QString range;
+                if (prop.type == core::PropertyType::Enum) range = prop.allowed.join(QLatin1Char('|'));
+                else if (prop.type == core::PropertyType::Int || prop.type == core::PropertyType::Double)
+                    range = QStringLiteral("[%1, %2]").arg(prop.min).arg(prop.max);
+                std::printf("    prop   %-16s %-6s %-14s = %s %s%s\n", qPrintable(prop.id), core::propertyTypeName(prop.type),
+                            qPrintable(range), qPrintable(d.values.value(prop.id).toString()), qPrintable(prop.unit),
+                            prop.readOnly ? "  (read-only)" : "");
+            }
+        }
+        std::fflush(stdout);
+        exitCode = kCompleted;
+        engine.shutdown();
+    });
+    engine.start();
+    QCoreApplication::exec();
+    return exitCode;
+}
+
+}  // namespace acquila::cli

@@ -1,0 +1,70 @@
+#pragma once
+#include "core/engine/EngineConfig.h"
+#include "core/engine/Manager.h"
+
+#include <QObject>
+#include <atomic>
+#include <memory>
+
+class QThread;
+
+namespace acquila::core {
+
+/**
+ * The application's handle on the engine: owns the manager thread and
+ * forwards commands to it without blocking. Create, use and destroy it on
+ * one thread (the GUI thread or the headless command's main thread); its
+ * signals arrive on that thread, queued, carrying values only. The GUI and
+ * `acquila run` both drive runs through this class.
+ */
+class Engine : public QObject {
+    Q_OBJECT
+public:
+    explicit Engine(EngineConfig config, QObject* parent = nullptr);
+    /** Shuts the manager and workers down if that has not happened; waits at most ~10 s. */
+    ~Engine() override;
+
+    /** Adds a result sink; only before start(). Sinks are called on the manager thread. */
+    void addSink(std::shared_ptr<ResultSink> sink);
+    /** Starts the manager thread and spawns the workers. */
+    void start();
+    /** Queues a plan; returns its run id. Validation happens when the run starts. */
+    quint64 enqueue(const Plan& plan);
+    void dequeue(quint64 runId);
+    void pause();
+    void resume();
+    void stop();
+    void abort();
+    void moveAxis(const QString& axis, double position);
+    /** Aborts any run, ends the workers and emits shutDown(). */
+    void shutdown();
+
+    const EngineConfig& config() const { return config_; }
+    /** Last device descriptions received (empty until the first worker described its devices). */
+    const std::vector<DeviceDescription>& devices() const { return devices_; }
+    bool isShutDown() const { return shutDown_; }
+
+signals:
+    void devicesChanged(const std::vector<acquila::core::DeviceDescription>& devices);
+    void progressChanged(const acquila::core::RunProgress& progress);
+    void resultsReady(const acquila::core::BatchListPtr& batches);
+    void runFinished(const acquila::core::RunProgress& progress);
+    void workersChanged(const std::vector<acquila::core::WorkerStatus>& workers);
+    void logged(const acquila::core::LogEntry& entry);
+    void poolFailed(const QString& error);
+    void shutDown();
+
+private:
+    template <typename F>
+    void post(F&& f);
+
+    EngineConfig config_;
+    QThread* thread_ = nullptr;
+    Manager* manager_ = nullptr;  // lives in thread_; deleted there when it finishes
+    std::vector<DeviceDescription> devices_;
+    std::atomic<quint64> nextRunId_{1};
+    bool started_ = false;
+    bool shutDown_ = false;
+};
+
+}  // namespace acquila::core

@@ -1,0 +1,28 @@
+#pragma once
+#include "core/model/LabConfig.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace acquila::core {
+
+/** Everything the engine needs to start. A value type. */
+struct EngineConfig {
+    QString workerExe;               // path of acquila-worker
+    int workers = 0;                 // device workers; 0 = number of logical cores
+    LabConfig lab;
+    bool storage = false;            // start a storage worker and write HDF5 files
+    QString dataDirectory;           // where run files go (storage only)
+    double flushIntervalS = 0.5;     // storage flush cadence
+    int graceMs = 1000;              // cooperative cancel, then kill
+    int startTimeoutMs = 30000;      // Starting -> failed
+    int drainTimeoutMs = 30000;      // Stopping without progress -> abort
+    int closeTimeoutMs = 10000;      // waiting for workers to close a run
+    int coalesceMs = 16;             // GUI batches at most ~60 times a second
+    int heartbeatMs = 500;
+    int heartbeatTimeoutMs = 5000;
+    int maxInFlightPerWorker = 3;
+    QStringList workerArgs;          // extra arguments for every worker (tests)
+};
+
+}  // namespace acquila::core

@@ -1,0 +1,371 @@
+#include "core/engine/WorkerPool.h"
+
+#include <QCborValue>
+#include <QDir>
+#include <QFile>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QPointer>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstring>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace acquila::core {
+
+const char* workerStateName(WorkerState s) {
+    static constexpr const char* kNames[] = {"starting", "ready", "crashed", "stopped"};
+    return kNames[static_cast<size_t>(s)];
+}
+
+struct WorkerPool::Worker {
+    int id = 0;
+    QString role;
+    QProcess* process = nullptr;
+    QPointer<QLocalSocket> socket;  // guarded: Qt may delete a dropped connection
+    FrameDecoder decoder;
+    WorkerState state = WorkerState::Starting;
+    bool busy = false;
+    qint64 pid = 0;
+    int restarts = 0;
+    int backoffMs = 100;
+    QString lastError;
+    QElapsedTimer lastSeen;    // since the last message of any kind
+    QElapsedTimer upSince;     // since the handshake, to reset the backoff
+    QString deathReason;       // first reason seen for the current death
+    BlackBox* box = nullptr;   // shared mapping, valid while the pool lives
+};
+
+namespace {
+QString makePrivateDirectory() {
+    // Remove directories left by earlier sessions whose process is gone.
+    QDir tmp(QDir::tempPath());
+    for (const QString& name : tmp.entryList({QStringLiteral("acquila-*")}, QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const qint64 pid = name.section(QLatin1Char('-'), 1, 1).toLongLong();
+        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+            QDir(tmp.filePath(name)).removeRecursively();
+    }
+    QByteArray templ = QDir::tempPath().toLocal8Bit() + "/acquila-" + QByteArray::number(getpid()) + "-XXXXXX";
+    if (!mkdtemp(templ.data())) return {};  // mkdtemp creates the directory with mode 0700
+    return QString::fromLocal8Bit(templ);
+}
+
+BlackBox* mapBlackBox(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadWrite) || !f.resize(kBlackBoxBytes)) return nullptr;
+    void* p = mmap(nullptr, kBlackBoxBytes, PROT_READ | PROT_WRITE, MAP_SHARED, f.handle(), 0);
+    if (p == MAP_FAILED) return nullptr;
+    return new (p) BlackBox();
+}
+
+QString describeExit(int exitCode, bool crashed) {
+    if (crashed) {
+        const char* name = sigabbrev_np(exitCode);
+        return QStringLiteral("killed by signal %1 (SIG%2)").arg(exitCode).arg(QLatin1String(name ? name : "?"));
+    }
+    return QStringLiteral("exited with code %1").arg(exitCode);
+}
+}  // namespace
+
+WorkerPool::WorkerPool(Config config, Callbacks callbacks, QObject* parent)
+    : QObject(parent), config_(std::move(config)), callbacks_(std::move(callbacks)) {}
+
+WorkerPool::~WorkerPool() {
+    for (auto& w : workers_) {
+        if (w->process && w->process->state() != QProcess::NotRunning) {
+            w->process->kill();
+            w->process->waitForFinished(2000);
+        }
+        if (w->box) munmap(w->box, kBlackBoxBytes);
+    }
+    if (server_) server_->close();
+    if (!dir_.isEmpty()) QDir(dir_).removeRecursively();
+}
+
+bool WorkerPool::start(QString* error) {
+    dir_ = makePrivateDirectory();
+    if (dir_.isEmpty()) {
+        *error = QStringLiteral("cannot create a private socket directory in %1: %2").arg(QDir::tempPath(), QString::fromLocal8Bit(strerror(errno)));
+        return false;
+    }
+    token_ = QString::number(QRandomGenerator::system()->generate64(), 16) + QString::number(QRandomGenerator::system()->generate64(), 16);
+    server_ = new QLocalServer(this);
+    server_->setSocketOptions(QLocalServer::UserAccessOption);
+    const QString path = dir_ + QStringLiteral("/workers.sock");
+    if (!server_->listen(path)) {
+        *error = QStringLiteral("cannot listen on %1: %2").arg(path, server_->errorString());
+        return false;
+    }
+    connect(server_, &QLocalServer::newConnection, this, &WorkerPool::onNewConnection);
+    const int total = config_.deviceWorkers + (config_.storageWorker ? 1 : 0);
+    for (int i = 0; i < total; ++i) {
+        auto w = std::make_unique<Worker>();
+        w->id = i;
+        w->role = (config_.storageWorker && i == config_.deviceWorkers) ? QStringLiteral("storage") : QStringLiteral("device");
+        w->box = mapBlackBox(QStringLiteral("%1/worker-%2.box").arg(dir_).arg(i));
+        workers_.push_back(std::move(w));
+    }
+    for (int i = 0; i < total; ++i) spawn(i);
+    heartbeatTimer_ = new QTimer(this);
+    connect(heartbeatTimer_, &QTimer::timeout, this, &WorkerPool::heartbeat);
+    heartbeatTimer_->start(config_.heartbeatMs);
+    return true;
+}
+
+void WorkerPool::spawn(int id) {
+    if (shuttingDown_) return;
+    Worker& w = *workers_[id];
+    if (w.box) new (w.box) BlackBox();
+    w.state = WorkerState::Starting;
+    w.busy = false;
+    w.deathReason.clear();
+    w.decoder = FrameDecoder();
+    w.process = new QProcess(this);
+    w.process->setProcessChannelMode(QProcess::ForwardedChannels);
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("ACQUILA_TOKEN"), token_);  // not on the command line: ps would show it
+    w.process->setProcessEnvironment(env);
+    QStringList args{QStringLiteral("--socket"), dir_ + QStringLiteral("/workers.sock"), QStringLiteral("--id"), QString::number(id),
+                     QStringLiteral("--role"), w.role, QStringLiteral("--blackbox"), QStringLiteral("%1/worker-%2.box").arg(dir_).arg(id)};
+    args += config_.extraArgs;
+    QProcess* proc = w.process;
+    connect(proc, &QProcess::finished, this, [this, id, proc](int code, QProcess::ExitStatus st) {
+        if (workers_[id]->process == proc) onProcessFinished(id, code, st == QProcess::CrashExit);
+        proc->deleteLater();
+    });
+    connect(proc, &QProcess::errorOccurred, this, [this, id, proc](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart && workers_[id]->process == proc) {
+            markDead(id, QStringLiteral("cannot start %1: %2").arg(config_.workerExe, proc->errorString()));
+            proc->deleteLater();
+            workers_[id]->process = nullptr;
+        }
+    });
+    proc->start(config_.workerExe, args);
+    w.pid = proc->processId();
+    if (callbacks_.statusChanged) callbacks_.statusChanged();
+}
+
+void WorkerPool::onNewConnection() {
+    while (QLocalSocket* s = server_->nextPendingConnection()) {
+        // The peer must run as our user; the 0700 directory already ensures it, this double-checks.
+        ucred cred{};
+        socklen_t len = sizeof cred;
+        if (getsockopt(static_cast<int>(s->socketDescriptor()), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != getuid()) {
+            spdlog::warn("rejected a worker connection from uid {}", cred.uid);
+            s->abort();
+            s->deleteLater();
+            continue;
+        }
+        auto* decoder = new FrameDecoder(64 * 1024);
+        connect(s, &QObject::destroyed, this, [decoder] { delete decoder; });
+        s->setProperty("handshake", QVariant::fromValue(static_cast<void*>(decoder)));
+        connect(s, &QLocalSocket::readyRead, this, [this, s] { onHandshakeData(s); });
+        connect(s, &QLocalSocket::disconnected, s, &QObject::deleteLater);
+    }
+}
+
+void WorkerPool::onHandshakeData(QLocalSocket* s) {
+    auto* decoder = static_cast<FrameDecoder*>(s->property("handshake").value<void*>());
+    if (!decoder) return;
+    const QByteArray bytes = s->readAll();
+    decoder->feed(bytes);
+    if (decoder->failed() || (decoder->hasMessage() && decoder->pendingBytes() > 0)) {
+        spdlog::warn("rejected a worker connection: {}", decoder->failed() ? decoder->error().toStdString() : "data after hello");
+        s->abort();
+        return;
+    }
+    if (!decoder->hasMessage()) return;
+    const Message hello = decoder->take();
+    const int id = static_cast<int>(hello.payload.value(QLatin1String("worker")).toInteger(-1));
+    const QString why =
+        hello.type != MessageType::Hello ? QStringLiteral("first message is not hello")
+        : hello.payload.value(QLatin1String("version")).toInteger() != kProtocolVersion ? QStringLiteral("protocol version mismatch")
+        : hello.payload.value(QLatin1String("token")).toString() != token_ ? QStringLiteral("wrong session token")
+        : (id < 0 || id >= size()) ? QStringLiteral("unknown worker id")
+        : workers_[id]->socket ? QStringLiteral("worker already connected")
+                               : QString();
+    if (!why.isEmpty()) {
+        spdlog::warn("rejected a worker connection: {}", why.toStdString());
+        s->abort();
+        return;
+    }
+    s->disconnect(this);
+    disconnect(s, &QLocalSocket::disconnected, s, &QObject::deleteLater);  // the worker entry owns it now
+    s->setProperty("handshake", QVariant());
+    Worker& w = *workers_[id];
+    w.socket = s;
+    w.pid = hello.payload.value(QLatin1String("pid")).toInteger();
+    w.lastSeen.start();
+    w.upSince.start();
+    connect(s, &QLocalSocket::readyRead, this, [this, id] { onSocketData(id); });
+    connect(s, &QLocalSocket::disconnected, this, [this, id, s] {
+        Worker& w = *workers_[id];
+        if (w.socket != s) return;
+        // The process usually exits right after: wait briefly for its exit status, which says
+        // more (signal, exit code) than the lost connection does.
+        QProcess* proc = w.process;
+        if (proc && proc->state() != QProcess::NotRunning && !shuttingDown_) {
+            QTimer::singleShot(300, this, [this, id, proc] {
+                if (workers_[id]->process == proc) kill(id, QStringLiteral("connection lost"));
+            });
+            return;
+        }
+        markDead(id, QStringLiteral("connection lost"));
+    });
+    if (callbacks_.connected) callbacks_.connected(id);
+}
+
+void WorkerPool::onSocketData(int id) {
+    Worker& w = *workers_[id];
+    if (!w.socket) return;
+    const QByteArray bytes = w.socket->readAll();
+    w.lastSeen.start();
+    if (!w.decoder.feed(bytes)) {
+        kill(id, QStringLiteral("protocol error: %1").arg(w.decoder.error()));
+        return;
+    }
+    while (w.decoder.hasMessage() && w.socket) {
+        Message m = w.decoder.take();
+        if (m.type == MessageType::Heartbeat) continue;
+        if (callbacks_.message) callbacks_.message(id, std::move(m));
+    }
+}
+
+bool WorkerPool::send(int worker, const Message& m) { return sendFrame(worker, encodeFrame(m)); }
+
+bool WorkerPool::sendFrame(int worker, const QByteArray& frame) {
+    if (worker < 0 || worker >= size()) return false;
+    Worker& w = *workers_[worker];
+    if (!w.socket || w.state == WorkerState::Dead) return false;
+    w.socket->write(frame);
+    w.socket->flush();  // write now rather than on the next loop iteration: latency matters per point
+    return true;
+}
+
+void WorkerPool::kill(int worker, const QString& reason) {
+    Worker& w = *workers_[worker];
+    if (w.deathReason.isEmpty()) w.deathReason = reason;
+    if (w.process && w.process->state() != QProcess::NotRunning) w.process->kill();
+    else markDead(worker, reason);
+}
+
+void WorkerPool::onProcessFinished(int id, int exitCode, bool crashed) {
+    Worker& w = *workers_[id];
+    w.process = nullptr;
+    const QString exit = describeExit(exitCode, crashed);
+    markDead(id, w.deathReason.isEmpty() ? exit : QStringLiteral("%1 (%2)").arg(w.deathReason, exit));
+    if (shuttingDown_) {
+        w.state = WorkerState::Stopped;
+        maybeFinishShutdown();
+        return;
+    }
+    // Respawn with exponential backoff; a worker that stayed up 10 s starts over at 100 ms.
+    if (w.upSince.isValid() && w.upSince.elapsed() > 10000) w.backoffMs = 100;
+    const int delay = w.backoffMs;
+    w.backoffMs = std::min(w.backoffMs * 2, 5000);
+    ++w.restarts;
+    QTimer::singleShot(delay, this, [this, id] {
+        if (!workers_[id]->process) spawn(id);
+    });
+}
+
+void WorkerPool::markDead(int id, const QString& reason) {
+    Worker& w = *workers_[id];
+    const bool wasAlive = w.state != WorkerState::Dead && w.state != WorkerState::Stopped;
+    if (w.socket) {
+        QLocalSocket* s = w.socket;
+        w.socket = nullptr;
+        s->disconnect(this);
+        s->abort();
+        s->deleteLater();
+    }
+    // A live process without a connection is useless: make sure it goes (finished() follows).
+    if (w.process && w.process->state() != QProcess::NotRunning) {
+        if (w.deathReason.isEmpty()) w.deathReason = reason;
+        w.process->kill();
+    }
+    if (!wasAlive) return;
+    w.state = shuttingDown_ ? WorkerState::Stopped : WorkerState::Dead;
+    w.busy = false;
+    w.lastError = reason;
+    if (!shuttingDown_) {
+        spdlog::warn("worker {} ({}) {}", id, w.role.toStdString(), reason.toStdString());
+        if (callbacks_.died) callbacks_.died(id, reason);
+    }
+    if (callbacks_.statusChanged) callbacks_.statusChanged();
+}
+
+void WorkerPool::heartbeat() {
+    const QByteArray frame = encodeFrame(Message{MessageType::Heartbeat, 0, {}});
+    for (auto& w : workers_) {
+        if (!w->socket) continue;
+        if (w->lastSeen.elapsed() > config_.heartbeatTimeoutMs) {
+            kill(w->id, QStringLiteral("no heartbeat for %1 s").arg(w->lastSeen.elapsed() / 1000.0, 0, 'f', 1));
+            continue;
+        }
+        w->socket->write(frame);
+    }
+}
+
+void WorkerPool::setReady(int worker) {
+    workers_[worker]->state = WorkerState::Ready;
+    if (callbacks_.statusChanged) callbacks_.statusChanged();
+}
+
+void WorkerPool::setBusy(int worker, bool busy) {
+    if (workers_[worker]->busy == busy) return;
+    workers_[worker]->busy = busy;
+    if (callbacks_.statusChanged) callbacks_.statusChanged();
+}
+
+bool WorkerPool::isReady(int worker) const {
+    return worker >= 0 && worker < size() && workers_[worker]->state == WorkerState::Ready && workers_[worker]->socket;
+}
+
+std::vector<WorkerStatus> WorkerPool::status() const {
+    std::vector<WorkerStatus> out;
+    for (const auto& w : workers_) out.push_back({w->id, w->role, w->state, w->busy, w->pid, w->restarts, w->lastError});
+    return out;
+}
+
+const BlackBox* WorkerPool::blackBox(int worker) const {
+    return worker >= 0 && worker < size() ? workers_[worker]->box : nullptr;
+}
+
+void WorkerPool::shutdown(int graceMs, std::function<void()> done) {
+    shuttingDown_ = true;
+    shutdownDone_ = std::move(done);
+    if (heartbeatTimer_) heartbeatTimer_->stop();
+    for (auto& w : workers_) {
+        if (w->socket) {
+            w->socket->write(encodeFrame(Message{MessageType::Shutdown, 0, {}}));
+            w->socket->flush();
+        }
+        if (!w->process) w->state = WorkerState::Stopped;
+    }
+    QTimer::singleShot(graceMs, this, [this] {
+        for (auto& w : workers_)
+            if (w->process && w->process->state() != QProcess::NotRunning) w->process->kill();
+    });
+    maybeFinishShutdown();
+}
+
+void WorkerPool::maybeFinishShutdown() {
+    if (!shuttingDown_ || !shutdownDone_) return;
+    for (const auto& w : workers_)
+        if (w->process) return;
+    if (server_) server_->close();  // removes the socket file
+    QDir(dir_).removeRecursively();
+    auto done = std::move(shutdownDone_);
+    shutdownDone_ = nullptr;
+    if (callbacks_.statusChanged) callbacks_.statusChanged();
+    done();
+}
+
+}  // namespace acquila::core

@@ -1,0 +1,84 @@
+#include "core/plan/PointsCsv.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <algorithm>
+#include <cmath>
+
+namespace acquila::core {
+
+namespace {
+using Columns = std::vector<std::vector<double>>;
+
+bool parseNumber(const QString& cell, double* out) {
+    bool ok = false;
+    *out = cell.toDouble(&ok);
+    return ok && std::isfinite(*out);
+}
+}  // namespace
+
+Result<Columns> readPointsCsv(const QString& path, const QStringList& axes) {
+    const QString label = QFileInfo(path).fileName();
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        return Result<Columns>::failure(QStringLiteral("cannot read '%1': %2").arg(path, f.errorString()));
+
+    const auto fail = [&](int line, const QString& what) {
+        return Result<Columns>::failure(QStringLiteral("%1: line %2: %3").arg(label).arg(line).arg(what));
+    };
+    Columns columns(static_cast<size_t>(axes.size()));
+    std::vector<int> columnOfAxis;  // CSV column feeding each axis
+    int expectedCells = -1;
+    int lineNo = 0;
+    while (!f.atEnd()) {
+        ++lineNo;
+        const QString line = QString::fromUtf8(f.readLine()).trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#'))) continue;
+        QStringList cells = line.split(QLatin1Char(','));
+        for (QString& c : cells) c = c.trimmed();
+
+        if (expectedCells < 0) {
+            expectedCells = static_cast<int>(cells.size());
+            double dummy = 0;
+            const bool header = std::any_of(cells.cbegin(), cells.cend(), [&](const QString& c) { return !parseNumber(c, &dummy); });
+            if (header) {
+                for (const QString& axis : axes) {
+                    const auto col = cells.indexOf(axis);
+                    if (col < 0)
+                        return fail(lineNo, QStringLiteral("the header row names no column '%1' (columns: %2)")
+                                                .arg(axis, cells.join(QLatin1String(", "))));
+                    columnOfAxis.push_back(static_cast<int>(col));
+                }
+                for (const QString& c : cells)
+                    if (!axes.contains(c))
+                        return fail(lineNo, QStringLiteral("header column '%1' is not an axis of the plan (axes: %2)")
+                                                .arg(c, axes.join(QLatin1String(", "))));
+                continue;
+            }
+            if (cells.size() != axes.size())
+                return fail(lineNo, QStringLiteral("expected %1 values (one per axis: %2), got %3")
+                                        .arg(axes.size())
+                                        .arg(axes.join(QLatin1String(", ")))
+                                        .arg(cells.size()));
+            for (int i = 0; i < axes.size(); ++i) columnOfAxis.push_back(i);
+        }
+        if (cells.size() != expectedCells)
+            return fail(lineNo, QStringLiteral("expected %1 values, got %2").arg(expectedCells).arg(cells.size()));
+        for (size_t a = 0; a < columns.size(); ++a) {
+            const int col = columnOfAxis[a];
+            double v = 0;
+            if (!parseNumber(cells[col], &v))
+                return Result<Columns>::failure(QStringLiteral("%1: line %2, column %3: expected a number, got \"%4\"")
+                                                    .arg(label)
+                                                    .arg(lineNo)
+                                                    .arg(col + 1)
+                                                    .arg(cells[col]));
+            columns[a].push_back(v);
+        }
+    }
+    if (columns.empty() || columns.front().empty())
+        return Result<Columns>::failure(QStringLiteral("%1: no points (expected one row per point)").arg(label));
+    return columns;
+}
+
+}  // namespace acquila::core

@@ -1,0 +1,21 @@
+#pragma once
+#include "core/model/DeviceDescription.h"
+
+#include <hdf5.h>
+
+#include <QString>
+
+namespace acquila::core::h5 {
+
+/**
+ * Writes the values of one device snapshot as datasets into `group`
+ * (name, driver, summary, positions as "value" with @units, one dataset per
+ * property value with @units). Property ids become NeXus-safe names.
+ * Returns an empty string or the failed operation. Internal to storage.
+ */
+QString writeDeviceSnapshot(hid_t group, const DeviceDescription& device);
+
+/** NXpositioner for actuators, NXdetector otherwise. */
+const char* nexusClassFor(const DeviceDescription& device);
+
+}  // namespace acquila::core::h5

@@ -1,0 +1,196 @@
+#include "core/storage/Hdf5Util.h"
+
+#include <cstring>
+#include <regex>
+#include <string>
+
+namespace acquila::core::h5 {
+
+bool Hid::reset() {
+    if (id_ < 0) return true;
+    herr_t rc = 0;
+    switch (H5Iget_type(id_)) {
+    case H5I_FILE: rc = H5Fclose(id_); break;
+    case H5I_GROUP: rc = H5Gclose(id_); break;
+    case H5I_DATASET: rc = H5Dclose(id_); break;
+    case H5I_DATASPACE: rc = H5Sclose(id_); break;
+    case H5I_DATATYPE: rc = H5Tclose(id_); break;
+    case H5I_ATTR: rc = H5Aclose(id_); break;
+    case H5I_GENPROP_LST: rc = H5Pclose(id_); break;
+    default: rc = H5Idec_ref(id_); break;
+    }
+    id_ = H5I_INVALID_HID;
+    return rc >= 0;
+}
+
+void quietErrors() {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+namespace {
+herr_t collect(unsigned n, const H5E_error2_t* err, void* data) {
+    auto* lines = static_cast<std::vector<std::string>*>(data);
+    if (n >= 8) return 0;  // the outer frames only repeat "can't write" at every API layer
+    char minor[128] = {0};
+    H5Eget_msg(err->min_num, nullptr, minor, sizeof minor);
+    std::string line = err->desc ? err->desc : "";
+    if (minor[0]) line = std::string(minor) + " (" + line + ")";
+    lines->push_back(line);
+    return 0;
+}
+}  // namespace
+
+QString takeErrorStack() {
+    std::vector<std::string> lines;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect, &lines);
+    H5Eclear2(H5E_DEFAULT);
+    std::string text;
+    for (const auto& l : lines) {
+        if (!text.empty()) text += "; ";
+        text += l;
+    }
+    // HDF5 reports failed I/O as "errno = 28"; spell the OS error out so callers
+    // and users see e.g. "No space left on device" without decoding numbers.
+    std::smatch m;
+    static const std::regex errnoRe("errno = ([0-9]+)");
+    if (std::regex_search(text, m, errnoRe)) {
+        const char* os = std::strerror(std::stoi(m[1].str()));
+        if (text.find(os) == std::string::npos) text += std::string("; OS error: ") + os;
+        else text = std::string("OS error: ") + os + "; " + text;
+    }
+    for (char& c : text)
+        if (c == '\n') c = ' ';  // ctime() in HDF5's I/O messages ends with a newline
+    if (text.empty()) text = "unknown HDF5 error";
+    return QString::fromStdString(text);
+}
+
+QString failure(const QString& file, const QString& operation) {
+    return QStringLiteral("%1: %2: %3").arg(file, operation, takeErrorStack());
+}
+
+hid_t nativeType(DType t) {
+    switch (t) {
+    case DType::Float64: return H5T_NATIVE_DOUBLE;
+    case DType::Float32: return H5T_NATIVE_FLOAT;
+    case DType::Int64: return H5T_NATIVE_INT64;
+    case DType::Int32: return H5T_NATIVE_INT32;
+    case DType::UInt8: return H5T_NATIVE_UINT8;
+    case DType::UInt16: return H5T_NATIVE_UINT16;
+    case DType::UInt32: return H5T_NATIVE_UINT32;
+    }
+    return H5T_NATIVE_DOUBLE;
+}
+
+hid_t vlenStringType() {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+bool writeStringDataset(hid_t parent, const char* name, const QString& value) {
+    Hid type(vlenStringType());
+    Hid space(H5Screate(H5S_SCALAR));
+    Hid ds(H5Dcreate2(parent, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    if (!ds.valid()) return false;
+    QByteArray utf8 = value.toUtf8();
+    const char* p = utf8.constData();
+    return H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) >= 0;
+}
+
+bool rewriteStringDataset(hid_t parent, const char* name, const QString& value) {
+    Hid ds(H5Dopen2(parent, name, H5P_DEFAULT));
+    if (!ds.valid()) return false;
+    Hid type(vlenStringType());
+    QByteArray utf8 = value.toUtf8();
+    const char* p = utf8.constData();
+    return H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) >= 0;
+}
+
+bool writeStringAttribute(hid_t object, const char* name, const QString& value) {
+    Hid type(vlenStringType());
+    Hid space(H5Screate(H5S_SCALAR));
+    Hid attr(H5Acreate2(object, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
+    if (!attr.valid()) return false;
+    QByteArray utf8 = value.toUtf8();
+    const char* p = utf8.constData();
+    return H5Awrite(attr, type, &p) >= 0;
+}
+
+bool writeStringArrayAttribute(hid_t object, const char* name, const QStringList& values) {
+    Hid type(vlenStringType());
+    hsize_t n = static_cast<hsize_t>(values.size());
+    Hid space(H5Screate_simple(1, &n, nullptr));
+    Hid attr(H5Acreate2(object, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
+    if (!attr.valid()) return false;
+    std::vector<QByteArray> utf8;
+    std::vector<const char*> ptrs;
+    for (const auto& v : values) utf8.push_back(v.toUtf8());
+    for (const auto& u : utf8) ptrs.push_back(u.constData());
+    return H5Awrite(attr, type, ptrs.data()) >= 0;
+}
+
+bool writeInt64Attribute(hid_t object, const char* name, const std::vector<qint64>& values, bool scalar) {
+    hsize_t n = values.size();
+    Hid space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr));
+    Hid attr(H5Acreate2(object, name, H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT));
+    if (!attr.valid()) return false;
+    return H5Awrite(attr, H5T_NATIVE_INT64, values.data()) >= 0;
+}
+
+namespace {
+// Reads `count` strings of any string type through `read`, which fills a buffer of `memType`.
+template <typename ReadFn>
+QStringList readStrings(hid_t fileType, hssize_t count, ReadFn read) {
+    QStringList out;
+    if (count <= 0 || H5Tget_class(fileType) != H5T_STRING) return out;
+    if (H5Tis_variable_str(fileType) > 0) {
+        Hid mem(vlenStringType());
+        std::vector<char*> ptrs(static_cast<size_t>(count), nullptr);
+        if (read(mem.get(), ptrs.data()) < 0) return out;
+        for (char* p : ptrs) out << QString::fromUtf8(p ? p : "");
+        // Frees the strings HDF5 allocated for the variable-length read.
+        for (char* p : ptrs) H5free_memory(p);
+        return out;
+    }
+    size_t size = H5Tget_size(fileType);
+    Hid mem(H5Tcopy(fileType));
+    std::vector<char> buf(size * static_cast<size_t>(count) + 1, 0);
+    if (read(mem.get(), buf.data()) < 0) return out;
+    for (hssize_t i = 0; i < count; ++i) {
+        const char* s = buf.data() + static_cast<size_t>(i) * size;
+        out << QString::fromUtf8(s, static_cast<int>(strnlen(s, size)));
+    }
+    return out;
+}
+}  // namespace
+
+QString readStringDataset(hid_t parent, const char* name, bool* ok) {
+    if (ok) *ok = false;
+    if (H5Lexists(parent, name, H5P_DEFAULT) <= 0) return {};
+    Hid ds(H5Dopen2(parent, name, H5P_DEFAULT));
+    if (!ds.valid()) return {};
+    Hid type(H5Dget_type(ds));
+    Hid space(H5Dget_space(ds));
+    hssize_t n = H5Sget_simple_extent_npoints(space);
+    QStringList v = readStrings(type, n, [&](hid_t mem, void* buf) { return H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); });
+    if (v.isEmpty()) return {};
+    if (ok) *ok = true;
+    return v.first();
+}
+
+QStringList readStringArrayAttribute(hid_t object, const char* name) {
+    if (H5Aexists(object, name) <= 0) return {};
+    Hid attr(H5Aopen(object, name, H5P_DEFAULT));
+    if (!attr.valid()) return {};
+    Hid type(H5Aget_type(attr));
+    Hid space(H5Aget_space(attr));
+    hssize_t n = H5Sget_simple_extent_npoints(space);
+    return readStrings(type, n, [&](hid_t mem, void* buf) { return H5Aread(attr, mem, buf); });
+}
+
+QString readStringAttribute(hid_t object, const char* name) {
+    return readStringArrayAttribute(object, name).join(QLatin1Char(','));
+}
+
+}  // namespace acquila::core::h5

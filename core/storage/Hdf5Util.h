@@ -1,0 +1,79 @@
+#pragma once
+#include "core/model/DType.h"
+
+#include <hdf5.h>
+
+#include <QString>
+#include <QStringList>
+#include <vector>
+
+/** Small HDF5 C API helpers shared by the writer and the inspector. Internal to storage. */
+namespace acquila::core::h5 {
+
+/** Owns an HDF5 identifier and closes it with the matching H5?close. Move-only. */
+class Hid {
+public:
+    Hid() = default;
+    explicit Hid(hid_t id) : id_(id) {}
+    ~Hid() { reset(); }
+    Hid(Hid&& o) noexcept : id_(o.id_) { o.id_ = H5I_INVALID_HID; }
+    Hid& operator=(Hid&& o) noexcept {
+        if (this != &o) {
+            reset();
+            id_ = o.id_;
+            o.id_ = H5I_INVALID_HID;
+        }
+        return *this;
+    }
+    Hid(const Hid&) = delete;
+    Hid& operator=(const Hid&) = delete;
+    hid_t get() const { return id_; }
+    operator hid_t() const { return id_; }
+    bool valid() const { return id_ >= 0; }
+    /** Closes now; false when HDF5 reported an error (e.g. a failed final write). */
+    bool reset();
+    hid_t release() {
+        hid_t id = id_;
+        id_ = H5I_INVALID_HID;
+        return id;
+    }
+
+private:
+    hid_t id_ = H5I_INVALID_HID;
+};
+
+/**
+ * Turns off HDF5's automatic error printing for the calling thread (the
+ * thread-safe library keeps one error stack per thread) and clears the stack.
+ */
+void quietErrors();
+
+/**
+ * The calling thread's HDF5 error stack as one line ("major: minor: detail; ..."),
+ * innermost first, with the OS error spelled out when a file write failed
+ * (e.g. "No space left on device"); clears the stack.
+ */
+QString takeErrorStack();
+
+/** "<file>: <operation>: <hdf5 stack>", the form of every storage error. */
+QString failure(const QString& file, const QString& operation);
+
+hid_t nativeType(DType t);
+/** Variable-length UTF-8 string type (caller owns). */
+hid_t vlenStringType();
+
+/** Creates a scalar variable-length UTF-8 string dataset; false on error. */
+bool writeStringDataset(hid_t parent, const char* name, const QString& value);
+/** Overwrites an existing scalar string dataset; false on error. */
+bool rewriteStringDataset(hid_t parent, const char* name, const QString& value);
+bool writeStringAttribute(hid_t object, const char* name, const QString& value);
+bool writeStringArrayAttribute(hid_t object, const char* name, const QStringList& values);
+bool writeInt64Attribute(hid_t object, const char* name, const std::vector<qint64>& values, bool scalar);
+
+/** Reads a scalar or 1-element string dataset (variable or fixed length); empty on error. */
+QString readStringDataset(hid_t parent, const char* name, bool* ok = nullptr);
+/** Reads a string or string-array attribute (joined by ',' for arrays); empty if absent. */
+QString readStringAttribute(hid_t object, const char* name);
+QStringList readStringArrayAttribute(hid_t object, const char* name);
+
+}  // namespace acquila::core::h5

@@ -1,0 +1,82 @@
+#pragma once
+#include "core/model/ResultBatch.h"
+#include "core/model/RunTypes.h"
+#include "core/storage/RunLayout.h"
+#include "core/util/Result.h"
+
+#include <QDateTime>
+#include <QString>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+namespace acquila::core {
+
+/** Empty value for Result<> of operations that return nothing. */
+struct Done {};
+
+/** Status string written to /entry/status ("completed", "stopped", ...). */
+QString runStatusText(RunStatus status);
+
+/**
+ * Writes one run to a NeXus/HDF5 file (DESIGN §6) with SWMR, so readers can
+ * follow it live and a killed writer leaves every flushed point readable.
+ *
+ * Single-thread object: create, use and destroy it on one thread (the storage
+ * worker's). Every failure is returned as an error naming the file, the HDF5
+ * object and the operation; nothing throws and nothing aborts. After any
+ * failed call the writer may be unusable; finish() still tries to record the
+ * status.
+ *
+ * The file is "<layout.path>.part" until finish() renames it. Destroying an
+ * unfinished writer closes the file and leaves the ".part" with status
+ * "interrupted".
+ */
+class NexusWriter {
+public:
+    NexusWriter();
+    ~NexusWriter();
+    NexusWriter(const NexusWriter&) = delete;
+    NexusWriter& operator=(const NexusWriter&) = delete;
+
+    /**
+     * Creates "<path>.part" (replacing a stale one), every group, dataset and
+     * attribute, writes the start metadata and starts SWMR writing.
+     */
+    Result<Done> open(const RunLayout& layout);
+
+    /**
+     * Stores the points [first, first+count) of `batch` at the cells given by
+     * `cellOf` (empty = identity). Channels are matched by name against the
+     * layout; an unknown channel or a dtype/shape mismatch is an error naming it.
+     * Cells never written read as NaN (floats), -1 (point_index) or 0.
+     */
+    Result<Done> append(const ResultBatch& batch, const CellMap& cellOf = {});
+
+    /** Flushes when the flush interval has passed since the last flush; cheap otherwise. */
+    Result<Done> flushIfDue();
+    /** Writes points_written and flushes data and metadata to the file (H5Fflush). */
+    Result<Done> flush();
+
+    /** Appends a message to /entry/log. `time` is stored as seconds since the Unix epoch. */
+    Result<Done> log(const QDateTime& time, const QString& level, const QString& text);
+
+    /**
+     * Writes end_time, status, status_reason and the end snapshots
+     * (/entry/instrument/<device>/at_end), closes the file and renames it to
+     * the final path. Calling it twice is an error.
+     */
+    Result<Done> finish(RunStatus status, const QString& reason, const std::vector<DeviceDescription>& endSnapshots = {});
+
+    bool isOpen() const;
+    /** Path of the file as currently named on disk (".part" until finished). */
+    QString currentPath() const;
+    /** Points appended so far (counted per point, repeats included). */
+    qint64 pointsWritten() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d_;
+};
+
+}  // namespace acquila::core

@@ -1,0 +1,53 @@
+#pragma once
+#include "core/util/Result.h"
+
+#include <QString>
+#include <QStringList>
+#include <vector>
+
+namespace acquila::core {
+
+/** One dataset of /entry/data as found in a run file. */
+struct RunDatasetSummary {
+    QString name;
+    QString role;   // "detector", "axis", "axis_readback", "timestamp", "point_index", or empty if unknown
+    QString dtype;  // "float64", "uint16", "string", ...
+    std::vector<qint64> shape;
+    QString units;
+};
+
+/** What `acquila inspect` shows about a file. A value type. */
+struct RunFileSummary {
+    QString path;
+    bool isAcquilaRun = false;   // false for foreign HDF5 files (no /entry NXentry)
+    bool openedSwmrRead = false; // true when the plain read-only open failed (writer alive or killed) and SWMR-read worked
+    QString creator;
+    QString title;
+    QString status;
+    QString statusReason;
+    QString planJson;
+    QString startTime;
+    QString endTime;
+    QString programName;
+    QString programVersion;
+    qint64 pointsWritten = -1;  // -1 when absent
+    std::vector<qint64> scanShape;
+    QString signal;
+    QStringList axes;
+    std::vector<RunDatasetSummary> datasets;  // all of /entry/data except points_written
+    QStringList topLevelObjects;              // names under "/", always filled
+};
+
+/**
+ * Reads the summary of a run file. Opens read-only and, when that fails
+ * because the file is still open for SWMR writing or was left by a killed
+ * writer, retries with SWMR-read (DESIGN §6). Non-HDF5, truncated or damaged
+ * files give an error naming the file; a foreign HDF5 file gives a summary
+ * with isAcquilaRun = false. Any thread (HDF5 is built thread-safe).
+ */
+Result<RunFileSummary> inspectRunFile(const QString& path);
+
+/** Multi-line human-readable text for `acquila inspect`. */
+QString formatSummary(const RunFileSummary& summary);
+
+}  // namespace acquila::core

@@ -1,0 +1,80 @@
+#include "core/storage/RunLayout.h"
+
+#include <QSet>
+
+namespace acquila::core {
+
+qint64 RunLayout::cellCount() const {
+    qint64 n = 1;
+    for (qint64 s : scanShape) n *= s;
+    return scanShape.empty() ? 0 : n;
+}
+
+QString RunLayout::check() const {
+    if (path.isEmpty()) return QStringLiteral("run layout: path is empty");
+    if (scanShape.empty()) return QStringLiteral("%1: run layout: scan shape is empty").arg(path);
+    for (size_t i = 0; i < scanShape.size(); ++i)
+        if (scanShape[i] < 1) return QStringLiteral("%1: run layout: scan shape dimension %2 is %3 (must be >= 1)").arg(path).arg(i).arg(scanShape[i]);
+    QSet<QString> names{QStringLiteral("timestamp"), QStringLiteral("point_index"), QStringLiteral("points_written")};
+    for (const auto& a : axes) {
+        QString n = nexusName(a.name);
+        if (a.name.isEmpty() || names.contains(n)) return QStringLiteral("%1: run layout: axis name '%2' is empty or used twice").arg(path, a.name);
+        names.insert(n);
+        if (a.storage == AxisStorage::Dimension) {
+            if (a.dimension < 0 || a.dimension >= static_cast<int>(scanShape.size()))
+                return QStringLiteral("%1: run layout: axis '%2': dimension %3 is outside the scan shape").arg(path, a.name).arg(a.dimension);
+            if (static_cast<qint64>(a.positions.size()) != scanShape[static_cast<size_t>(a.dimension)])
+                return QStringLiteral("%1: run layout: axis '%2': %3 positions for a dimension of %4").arg(path, a.name).arg(a.positions.size()).arg(scanShape[static_cast<size_t>(a.dimension)]);
+        } else if (!a.positions.empty() && static_cast<qint64>(a.positions.size()) != scanShape.back()) {
+            return QStringLiteral("%1: run layout: axis '%2': %3 per-point positions for %4 points").arg(path, a.name).arg(a.positions.size()).arg(scanShape.back());
+        }
+    }
+    QSet<QString> seen;
+    for (const auto& c : channels) {
+        if (c.name.isEmpty() || seen.contains(c.name)) return QStringLiteral("%1: run layout: channel name '%2' is empty or used twice").arg(path, c.name);
+        seen.insert(c.name);
+        for (qint64 s : c.pointShape)
+            if (s < 1) return QStringLiteral("%1: run layout: channel '%2': point shape has a dimension of %3").arg(path, c.name).arg(s);
+        if (c.role == ChannelRole::Timestamp && c.dtype != DType::Float64)
+            return QStringLiteral("%1: run layout: timestamp channel '%2' must be float64").arg(path, c.name);
+    }
+    return {};
+}
+
+CellMap snakeCellMap(std::vector<qint64> shape, int leadingRasterDims) {
+    return [shape = std::move(shape), lead = leadingRasterDims](qint64 point) {
+        const int n = static_cast<int>(shape.size());
+        std::vector<qint64> digits(static_cast<size_t>(n));
+        for (int k = n - 1; k >= 0; --k) {
+            digits[static_cast<size_t>(k)] = point % shape[static_cast<size_t>(k)];
+            point /= shape[static_cast<size_t>(k)];
+        }
+        // passes = how many lines of dimension k were traversed before this one,
+        // counted over the snaked dimensions before k; odd passes run backwards.
+        qint64 passes = 0;
+        qint64 flat = 0;
+        for (int k = 0; k < n; ++k) {
+            const qint64 size = shape[static_cast<size_t>(k)];
+            qint64 d = digits[static_cast<size_t>(k)];
+            if (k > lead && (passes % 2) == 1) d = size - 1 - d;
+            if (k >= lead) passes = passes * size + digits[static_cast<size_t>(k)];
+            flat = flat * size + d;
+        }
+        return flat;
+    };
+}
+
+qint64 flatCellIndex(const std::vector<qint64>& shape, const qint64* cell) {
+    qint64 flat = 0;
+    for (size_t k = 0; k < shape.size(); ++k) flat = flat * shape[k] + cell[k];
+    return flat;
+}
+
+QString nexusName(const QString& name) {
+    QString out = name;
+    for (auto& ch : out)
+        if (!(ch.isLetterOrNumber() && ch.unicode() < 128) && ch != QLatin1Char('_')) ch = QLatin1Char('_');
+    return out;
+}
+
+}  // namespace acquila::core

@@ -1,0 +1,96 @@
+#pragma once
+#include "core/model/DType.h"
+#include "core/model/DeviceDescription.h"
+
+#include <QDateTime>
+#include <QString>
+#include <functional>
+#include <vector>
+
+namespace acquila::core {
+
+/** What a channel of the result batches holds; decides where it is stored. */
+enum class ChannelRole : uint8_t { AxisPosition, Timestamp, Detector };
+
+/** How the positions of a scan axis are stored in /entry/data. */
+enum class AxisStorage : uint8_t {
+    /** 1-D setpoints along one scan dimension (linear, grid): written at open, @<axis>_indices = dimension. */
+    Dimension,
+    /**
+     * One position per point of the last scan dimension (list, spiral): silx then
+     * shows a scatter. Written at open from `positions` when given, otherwise
+     * filled at append from the AxisPosition channel of the same name.
+     */
+    PerPoint,
+};
+
+/** One scan axis of a run. */
+struct RunAxis {
+    QString name;  // full axis name, e.g. "stage.x"; the dataset name replaces characters outside [A-Za-z0-9_] by '_'
+    QString unit;
+    AxisStorage storage = AxisStorage::Dimension;
+    int dimension = 0;              // Dimension: index into RunLayout::scanShape
+    std::vector<double> positions;  // Dimension: scanShape[dimension] values; PerPoint: scanShape.back() values or empty
+};
+
+/** One per-point channel of the result batches (matches core::Channel by name). */
+struct RunChannel {
+    QString name;
+    QString unit;
+    DType dtype = DType::Float64;
+    std::vector<qint64> pointShape;  // empty = scalar, [n] spectrum, [h, w] image
+    ChannelRole role = ChannelRole::Detector;
+};
+
+/**
+ * Everything needed to create a run file up front (DESIGN §6): every group,
+ * dataset and attribute exists before SWMR writing starts. A value type built
+ * by the storage side from the plan, its PointGenerator and the device
+ * descriptions; any thread.
+ */
+struct RunLayout {
+    QString path;  // final file path; the file is written as "<path>.part" and renamed by NexusWriter::finish
+    QString title;
+    QString planName;
+    quint64 runId = 0;
+    QString planJson;  // the plan as run, stored as a text dataset
+    QString programName = QStringLiteral("Acquila");
+    QString programVersion;  // empty = ACQUILA_VERSION
+    QString hostname;
+    QString user;
+    QDateTime startTime;  // empty = now
+
+    std::vector<qint64> scanShape;  // [n], [n0, n1, ...], with repeats as a leading dimension
+    std::vector<RunAxis> axes;
+    std::vector<RunChannel> channels;  // the first Detector channel is the NXdata @signal
+    std::vector<DeviceDescription> devices;  // start snapshots, /entry/instrument/<device>
+
+    double flushIntervalS = 0.5;  // NexusWriter::flushIfDue flushes at most this often
+
+    /** Number of cells of the scan array (product of scanShape). */
+    qint64 cellCount() const;
+    /** Empty when consistent, else the first problem (names the field). */
+    QString check() const;
+};
+
+/**
+ * Maps a point index to the flat row-major index of its cell in the scan
+ * array. An empty CellMap means identity (raster order), the fast path.
+ */
+using CellMap = std::function<qint64(qint64 pointIndex)>;
+
+/**
+ * The snake rule of PointGenerator for a grid of `shape` whose first
+ * `leadingRasterDims` dimensions (repeats) are never reversed: each later
+ * dimension reverses direction on every odd pass of the dimensions before it.
+ * Pure; the returned map is thread-safe.
+ */
+CellMap snakeCellMap(std::vector<qint64> shape, int leadingRasterDims = 0);
+
+/** Row-major flat index of `cell` (one index per dimension of `shape`). */
+qint64 flatCellIndex(const std::vector<qint64>& shape, const qint64* cell);
+
+/** Dataset name for a channel or axis name: characters outside [A-Za-z0-9_] become '_'. */
+QString nexusName(const QString& name);
+
+}  // namespace acquila::core

@@ -1,0 +1,95 @@
+#include "devices/PropertyTable.h"
+
+#include "devices/Device.h"
+
+#include <cmath>
+
+namespace acquila::devices {
+
+void PropertyTable::addDouble(const QString& id, const QString& label, const QString& unit,
+                              double min, double max, double defaultValue, bool readOnly) {
+    core::PropertyDecl d;
+    d.id = id;
+    d.label = label;
+    d.unit = unit;
+    d.type = core::PropertyType::Double;
+    d.min = min;
+    d.max = max;
+    d.defaultValue = defaultValue;
+    d.readOnly = readOnly;
+    add(std::move(d));
+}
+
+void PropertyTable::addInt(const QString& id, const QString& label, qint64 min, qint64 max,
+                           qint64 defaultValue, bool readOnly) {
+    core::PropertyDecl d;
+    d.id = id;
+    d.label = label;
+    d.type = core::PropertyType::Int;
+    d.min = static_cast<double>(min);
+    d.max = static_cast<double>(max);
+    d.defaultValue = defaultValue;
+    d.readOnly = readOnly;
+    add(std::move(d));
+}
+
+void PropertyTable::addBool(const QString& id, const QString& label, bool defaultValue,
+                            bool readOnly) {
+    core::PropertyDecl d;
+    d.id = id;
+    d.label = label;
+    d.type = core::PropertyType::Bool;
+    d.defaultValue = defaultValue;
+    d.readOnly = readOnly;
+    add(std::move(d));
+}
+
+void PropertyTable::addString(const QString& id, const QString& label, const QString& defaultValue,
+                              bool readOnly) {
+    core::PropertyDecl d;
+    d.id = id;
+    d.label = label;
+    d.type = core::PropertyType::String;
+    d.defaultValue = defaultValue;
+    d.readOnly = readOnly;
+    add(std::move(d));
+}
+
+void PropertyTable::addEnum(const QString& id, const QString& label, const QStringList& allowed,
+                            const QString& defaultValue, bool readOnly) {
+    core::PropertyDecl d;
+    d.id = id;
+    d.label = label;
+    d.type = core::PropertyType::Enum;
+    d.allowed = allowed;
+    d.defaultValue = defaultValue;
+    d.readOnly = readOnly;
+    add(std::move(d));
+}
+
+void PropertyTable::addTimeout(double defaultValue) {
+    addDouble(QStringLiteral("timeout_s"), QStringLiteral("Operation timeout"), QStringLiteral("s"),
+              0.001, 1e6, defaultValue);
+}
+
+void PropertyTable::validate(const QString& device, const QString& id,
+                             const QVariant& value) const {
+    for (const auto& d : decls_) {
+        if (d.id != id) continue;
+        if (d.readOnly)
+            throw DeviceError(
+                QStringLiteral("%1: property '%2' is read-only").arg(device, id).toStdString());
+        QString problem = d.check(value);
+        // check() lets NaN through (every comparison with it is false); no property wants one.
+        const bool numeric =
+            d.type == core::PropertyType::Double || d.type == core::PropertyType::Int;
+        if (problem.isEmpty() && numeric && !std::isfinite(value.toDouble()))
+            problem = QStringLiteral("property '%1' expects a finite number").arg(id);
+        if (!problem.isEmpty())
+            throw DeviceError(QStringLiteral("%1: %2").arg(device, problem).toStdString());
+        return;
+    }
+    throw DeviceError(QStringLiteral("%1: no property '%2'").arg(device, id).toStdString());
+}
+
+}  // namespace acquila::devices

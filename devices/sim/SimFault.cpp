@@ -1,0 +1,99 @@
+#include "devices/sim/SimFault.h"
+
+#include "devices/DriverParams.h"
+#include "devices/sim/SimNoise.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+namespace acquila::devices {
+
+QStringList SimFault::modeNames() {
+    return {QStringLiteral("none"),  QStringLiteral("crash"),     QStringLiteral("hang"),
+            QStringLiteral("throw"), QStringLiteral("malformed"), QStringLiteral("slow")};
+}
+
+SimFault::SimFault(const core::DeviceSpec& spec, const LabContext& ctx)
+    : SimFault(spec, ctx, DriverParams(spec)) {}
+
+SimFault::SimFault(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
+    : Detector(spec.name), seed_(ctx.seed), nameHash_(SimNoise::nameHash(spec.name)) {
+    const QStringList modes = modeNames();
+    mode_ = static_cast<Mode>(modes.indexOf(p.choice("mode", QStringLiteral("none"), modes)));
+    atPoint_ = p.integer("at_point", -1, -1, std::numeric_limits<qint32>::max());
+    timeoutS_ = p.timeoutS();
+    exclusive_ = p.exclusive();
+    p.finish();
+    props_.addEnum(QStringLiteral("mode"), QStringLiteral("Failure mode"), modes,
+                   QStringLiteral("none"));
+    props_.addInt(QStringLiteral("at_point"), QStringLiteral("Fail at point (-1 = never)"), -1,
+                  std::numeric_limits<qint32>::max(), -1);
+    props_.addTimeout(timeoutS_);
+}
+
+core::DeviceDescription SimFault::describe() const {
+    core::DeviceDescription d;
+    d.name = name();
+    d.driver = QStringLiteral("sim.fault");
+    d.kind = core::DeviceKind::Detector;
+    d.concurrency = exclusive_ ? core::Concurrency::Exclusive : core::Concurrency::Replicable;
+    d.summary = QStringLiteral("Fault injection device");
+    d.properties = props_.decls();
+    d.values.insert(QStringLiteral("mode"), modeNames().at(static_cast<int>(mode_)));
+    d.values.insert(QStringLiteral("at_point"), atPoint_);
+    d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
+    core::OutputDecl o;
+    o.name = name();
+    o.unit = QStringLiteral("a.u.");
+    o.dtype = core::DType::Float64;
+    d.outputs.push_back(std::move(o));
+    return d;
+}
+
+void SimFault::setProperty(const QString& id, const QVariant& value) {
+    props_.validate(name(), id, value);
+    if (id == QLatin1String("mode"))
+        mode_ = static_cast<Mode>(modeNames().indexOf(value.toString()));
+    else if (id == QLatin1String("at_point"))
+        atPoint_ = value.toLongLong();
+    else if (id == QLatin1String("timeout_s"))
+        timeoutS_ = value.toDouble();
+}
+
+Checkpoint SimFault::read(const PointContext& ctx, std::vector<OutputBuffer>& out,
+                          const CancelToken& token) {
+    if (out.empty() || out[0].capacity < static_cast<qint64>(sizeof(double)))
+        throw DeviceError(QStringLiteral("%1: output buffer too small").arg(name()).toStdString());
+    if (ctx.index == atPoint_) {
+        switch (mode_) {
+            case Mode::None:
+                break;
+            case Mode::Crash:
+                std::abort();
+            case Mode::Hang:
+                // An uncooperative driver: deaf to the token and to stop(). Only killing the
+                // process ends it.
+                for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            case Mode::Throw:
+                throw DeviceError(QStringLiteral("%1: injected failure at point %2")
+                                      .arg(name())
+                                      .arg(ctx.index)
+                                      .toStdString());
+            case Mode::Malformed:
+                out[0].written = 3;
+                return Checkpoint::Continue;
+            case Mode::Slow: {
+                const Checkpoint c = token.sleepFor(std::chrono::milliseconds(200));
+                if (c != Checkpoint::Continue) return c;
+                break;
+            }
+        }
+    }
+    const double value =
+        static_cast<double>(ctx.index) + SimNoise::unit(SimNoise::key(seed_, nameHash_, ctx.index));
+    std::memcpy(out[0].data, &value, sizeof value);
+    return Checkpoint::Continue;
+}
+
+}  // namespace acquila::devices

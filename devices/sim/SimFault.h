@@ -1,0 +1,43 @@
+#pragma once
+#include "devices/Device.h"
+#include "devices/PropertyTable.h"
+
+namespace acquila::devices {
+
+class DriverParams;
+
+/**
+ * "sim.fault": a 0D detector (one float64 output named after the device)
+ * that misbehaves on purpose at point `at_point` (-1 = never), for testing
+ * the run engine. Modes: none, crash (std::abort: the process dies), hang
+ * (never returns, ignores cancellation), throw (DeviceError), malformed
+ * (reports 3 bytes written instead of 8), slow (200 ms cooperative wait).
+ * mode and at_point are both parameters and properties. Executor thread only.
+ */
+class SimFault final : public Detector {
+public:
+    SimFault(const core::DeviceSpec& spec, const LabContext& ctx);
+
+    core::DeviceDescription describe() const override;
+    void setProperty(const QString& id, const QVariant& value) override;
+    double timeoutS() const override { return timeoutS_; }
+    Checkpoint read(const PointContext& ctx, std::vector<OutputBuffer>& out,
+                    const CancelToken& token) override;
+
+    static QStringList modeNames();
+
+private:
+    enum class Mode : uint8_t { None, Crash, Hang, Throw, Malformed, Slow };
+
+    SimFault(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
+
+    PropertyTable props_;
+    Mode mode_ = Mode::None;
+    qint64 atPoint_ = -1;
+    double timeoutS_ = 10;
+    bool exclusive_ = false;
+    quint64 seed_;
+    quint64 nameHash_;
+};
+
+}  // namespace acquila::devices

@@ -1,0 +1,163 @@
+#include "core/model/LabConfig.h"
+
+#include <gtest/gtest.h>
+#include <QCborArray>
+#include <QFile>
+#include <QTemporaryDir>
+
+using acquila::core::LabConfig;
+using acquila::core::loadLabConfig;
+using acquila::core::parseLabConfig;
+
+namespace {
+QString parseError(const char* json) {
+    const auto r = parseLabConfig(QByteArray(json), QStringLiteral("lab.json"));
+    EXPECT_FALSE(r.ok()) << json;
+    return r.ok() ? QString() : r.error();
+}
+}  // namespace
+
+TEST(LabConfig, ParsesDevicesSeedAndParams) {
+    const auto r = parseLabConfig(R"({"version": 1, "seed": 7, "devices": [
+        {"name": "m1", "driver": "sim.motor", "params": {"min": -5, "max": 5.5, "unit": "deg", "axes": ["a", "b"]}},
+        {"name": "d", "driver": "sim.gaussian"}]})",
+                                  QStringLiteral("lab.json"));
+    ASSERT_TRUE(r.ok()) << r.error().toStdString();
+    EXPECT_EQ(r->seed, 7u);
+    ASSERT_EQ(r->devices.size(), 2u);
+    EXPECT_EQ(r->devices[0].name, QStringLiteral("m1"));
+    EXPECT_EQ(r->devices[0].driver, QStringLiteral("sim.motor"));
+    EXPECT_EQ(r->devices[0].params.value(QStringLiteral("min")).toDouble(), -5.0);
+    EXPECT_EQ(r->devices[0].params.value(QStringLiteral("max")).toDouble(), 5.5);
+    EXPECT_EQ(r->devices[0].params.value(QStringLiteral("unit")).toString(), QStringLiteral("deg"));
+    EXPECT_EQ(r->devices[0].params.value(QStringLiteral("axes")).toStringList(),
+              (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+    EXPECT_TRUE(r->devices[1].params.isEmpty());
+}
+
+TEST(LabConfig, ErrorsNameTheFileAndJsonPointer) {
+    EXPECT_EQ(
+        parseError(
+            R"({"devices": [{"name": "a", "driver": "sim.motor"}, {"name": "b", "driver": "sim.motor"},
+                                          {"name": "c", "driver": 3}]})"),
+        QStringLiteral("lab.json: /devices/2/driver: expected a string, got a number"));
+    EXPECT_EQ(parseError(R"({"devices": [{"driver": "sim.motor"}]})"),
+              QStringLiteral("lab.json: /devices/0/name: expected a string, got nothing"));
+    EXPECT_EQ(parseError(R"({"devices": {}})"),
+              QStringLiteral("lab.json: /devices: expected an array, got an object"));
+    EXPECT_EQ(parseError(R"({"seed": "x", "devices": []})"),
+              QStringLiteral("lab.json: /seed: expected a number, got a string"));
+    EXPECT_TRUE(parseError(R"({"seed": -1, "devices": []})")
+                    .startsWith(QStringLiteral("lab.json: /seed: ")));
+    EXPECT_TRUE(parseError(R"({"seed": 1.5, "devices": []})")
+                    .startsWith(QStringLiteral("lab.json: /seed: ")));
+    EXPECT_TRUE(parseError(R"({"version": 2, "devices": []})")
+                    .contains(QStringLiteral("/version: unsupported version 2")));
+    EXPECT_EQ(parseError(R"({"devices": [{"name": "a", "driver": "x", "params": []}]})"),
+              QStringLiteral("lab.json: /devices/0/params: expected an object, got an array"));
+    EXPECT_TRUE(parseError(R"({"devices": [{"name": "a", "driver": "x", "parms": {}}]})")
+                    .startsWith(QStringLiteral("lab.json: /devices/0/parms: unknown field")));
+    EXPECT_TRUE(parseError(R"({"devics": []})")
+                    .startsWith(QStringLiteral("lab.json: /devics: unknown field")));
+    EXPECT_EQ(parseError(R"({"seed": 1})"),
+              QStringLiteral("lab.json: /devices: missing (the list of devices)"));
+    EXPECT_EQ(parseError(R"([1, 2])"), QStringLiteral("lab.json: /: expected an object"));
+}
+
+TEST(LabConfig, RejectsDuplicateAndUnsafeDeviceNames) {
+    EXPECT_EQ(
+        parseError(R"({"devices": [{"name": "m", "driver": "a"}, {"name": "m", "driver": "b"}]})"),
+        QStringLiteral("lab.json: /devices/1/name: duplicate device name 'm'"));
+    EXPECT_TRUE(
+        parseError(R"({"devices": [{"name": "a.b", "driver": "a"}]})")
+            .startsWith(QStringLiteral("lab.json: /devices/0/name: device name 'a.b' must be")));
+    EXPECT_TRUE(parseError(R"({"devices": [{"name": "a/b", "driver": "a"}]})")
+                    .contains(QStringLiteral("/devices/0/name")));
+    EXPECT_TRUE(parseError(R"({"devices": [{"name": "", "driver": "a"}]})")
+                    .contains(QStringLiteral("/devices/0/name")));
+}
+
+TEST(LabConfig, SyntaxErrorsGiveLineAndColumn) {
+    const QString e = parseError("{\n  \"devices\": [\n    {\"name\": \"a\",, }\n  ]\n}");
+    EXPECT_TRUE(e.startsWith(QStringLiteral("lab.json: line 3, column "))) << e.toStdString();
+    EXPECT_TRUE(e.contains(QStringLiteral("JSON syntax error")));
+}
+
+TEST(LabConfig, LoadsTheEmbeddedDefaultLab) {
+    const auto r = loadLabConfig(QString());
+    ASSERT_TRUE(r.ok()) << r.error().toStdString();
+    EXPECT_GE(r->devices.size(), 7u);
+    QStringList drivers;
+    for (const auto& d : r->devices) drivers << d.driver;
+    for (const char* d : {"sim.motor", "sim.xy_stage", "sim.gaussian", "sim.spectrometer",
+                          "sim.camera", "sim.cpu", "sim.fault"})
+        EXPECT_TRUE(drivers.contains(QLatin1String(d))) << d;
+}
+
+TEST(LabConfig, LoadsAFileAndReportsMissingFiles) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("lab.json"));
+    QFile f(path);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(R"({"seed": 3, "devices": [{"name": "m", "driver": "sim.motor"}]})");
+    f.close();
+    const auto r = loadLabConfig(path);
+    ASSERT_TRUE(r.ok()) << r.error().toStdString();
+    EXPECT_EQ(r->seed, 3u);
+
+    const auto missing = loadLabConfig(dir.filePath(QStringLiteral("nope.json")));
+    ASSERT_FALSE(missing.ok());
+    EXPECT_TRUE(missing.error().startsWith(dir.filePath(QStringLiteral("nope.json")) +
+                                           QStringLiteral(": cannot open")));
+}
+
+TEST(LabConfig, CborRoundTripKeepsEverything) {
+    LabConfig lab;
+    lab.seed = 0xFEDCBA9876543210ull;  // above 2^63: must survive the signed CBOR integer
+    lab.devices.push_back(
+        {QStringLiteral("m"), QStringLiteral("sim.motor"),
+         QVariantMap{{QStringLiteral("min"), -3.5}, {QStringLiteral("exclusive"), true}}});
+    lab.devices.push_back(
+        {QStringLiteral("g"), QStringLiteral("sim.gaussian"),
+         QVariantMap{{QStringLiteral("axes"), QVariantList{QStringLiteral("m")}}}});
+    const auto back = LabConfig::fromCbor(lab.toCbor());
+    ASSERT_TRUE(back.ok()) << back.error().toStdString();
+    EXPECT_EQ(back->seed, lab.seed);
+    ASSERT_EQ(back->devices.size(), 2u);
+    EXPECT_EQ(back->devices[0].name, QStringLiteral("m"));
+    EXPECT_EQ(back->devices[0].params.value(QStringLiteral("min")).toDouble(), -3.5);
+    EXPECT_TRUE(back->devices[0].params.value(QStringLiteral("exclusive")).toBool());
+    EXPECT_EQ(back->devices[1].params.value(QStringLiteral("axes")).toStringList(),
+              QStringList{QStringLiteral("m")});
+}
+
+TEST(LabConfig, CborDecoderRejectsHostileInput) {
+    EXPECT_FALSE(LabConfig::fromCbor(QCborMap()).ok());
+    QCborMap badSeed;
+    badSeed.insert(QStringLiteral("seed"), QStringLiteral("x"));
+    badSeed.insert(QStringLiteral("devices"), QCborArray());
+    EXPECT_TRUE(LabConfig::fromCbor(badSeed).error().contains(QStringLiteral("seed")));
+
+    QCborMap notMap;
+    notMap.insert(QStringLiteral("seed"), 1);
+    notMap.insert(QStringLiteral("devices"), QCborArray{1, 2});
+    EXPECT_EQ(LabConfig::fromCbor(notMap).error(), QStringLiteral("lab: devices[0] must be a map"));
+
+    QCborMap dev;
+    dev.insert(QStringLiteral("name"), 5);
+    dev.insert(QStringLiteral("driver"), QStringLiteral("sim.motor"));
+    QCborMap badName;
+    badName.insert(QStringLiteral("seed"), 1);
+    badName.insert(QStringLiteral("devices"), QCborArray{dev});
+    const auto r = LabConfig::fromCbor(badName);
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.error().contains(QStringLiteral("name"))) << r.error().toStdString();
+
+    dev.insert(QStringLiteral("name"), QStringLiteral("ok"));
+    dev.insert(QStringLiteral("params"), QCborArray{});
+    QCborMap badParams;
+    badParams.insert(QStringLiteral("seed"), 1);
+    badParams.insert(QStringLiteral("devices"), QCborArray{dev});
+    EXPECT_TRUE(LabConfig::fromCbor(badParams).error().contains(QStringLiteral("params")));
+}

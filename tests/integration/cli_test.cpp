@@ -1,0 +1,124 @@
+// The headless command, as a user runs it: real `acquila` and worker processes.
+#include "support/EngineHarness.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <csignal>
+#include <gtest/gtest.h>
+
+using namespace acquila::test;
+
+namespace {
+struct Outcome {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Outcome runApp(const QStringList& args, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    QProcess p;
+    p.start(QStringLiteral(ACQUILA_APP_EXE), args);
+    EXPECT_TRUE(p.waitForFinished(static_cast<int>(std::chrono::milliseconds(timeout).count())));
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString writePlan(const QTemporaryDir& dir, const QByteArray& json) {
+    const QString path = dir.filePath(QStringLiteral("plan.json"));
+    QFile f(path);
+    f.open(QIODevice::WriteOnly);
+    f.write(json);
+    return path;
+}
+}  // namespace
+
+TEST(Cli, RunCompletesWithSummaryAndExitZero) {
+    const auto o = runApp({QStringLiteral("run"), sourcePath(QStringLiteral("resources/plans/linear-motor.json")), QStringLiteral("--workers"),
+                           QStringLiteral("2"), QStringLiteral("--no-file")});
+    EXPECT_EQ(o.exitCode, 0) << o.err.toStdString();
+    EXPECT_TRUE(o.out.startsWith(QLatin1String("completed: "))) << o.out.toStdString();
+    EXPECT_TRUE(o.out.contains(QLatin1String("diode min "))) << o.out.toStdString();
+    EXPECT_TRUE(o.out.contains(QLatin1String(" mean "))) << o.out.toStdString();
+}
+
+TEST(Cli, BadPlansExitTwoWithTheLoadersMessage) {
+    QTemporaryDir dir;
+    const auto broken = runApp({QStringLiteral("run"), writePlan(dir, "{\"version\": 1,\n  \"name\": }")});
+    EXPECT_EQ(broken.exitCode, 2);
+    EXPECT_TRUE(broken.err.contains(QLatin1String("plan.json: line 2"))) << broken.err.toStdString();
+    const auto range = runApp({QStringLiteral("run"), writePlan(dir, R"({"version": 1, "name": "r", "scan": {"type": "linear"},
+        "axes": [{"device": "stage.x", "start": 0, "stop": 250, "steps": 5}], "detectors": ["spot"]})"), QStringLiteral("--no-file")});
+    EXPECT_EQ(range.exitCode, 2);
+    EXPECT_TRUE(range.err.contains(QLatin1String("plan.json: /axes/0/stop: 250 is above the limit 200 mm of axis 'stage.x'")))
+        << range.err.toStdString();
+    const auto missing = runApp({QStringLiteral("run"), dir.filePath(QStringLiteral("nope.json"))});
+    EXPECT_EQ(missing.exitCode, 2);
+    EXPECT_TRUE(missing.err.contains(QLatin1String("nope.json"))) << missing.err.toStdString();
+}
+
+TEST(Cli, FailedRunExitsOneAndSaysWhy) {
+    const auto o = runApp({QStringLiteral("run"), sourcePath(QStringLiteral("resources/plans/fault-crash.json")), QStringLiteral("--no-file")});
+    EXPECT_EQ(o.exitCode, 1) << o.out.toStdString() << o.err.toStdString();
+    EXPECT_TRUE(o.out.startsWith(QLatin1String("failed: "))) << o.out.toStdString();
+    EXPECT_TRUE(o.out.contains(QLatin1String("'fault'"))) << o.out.toStdString();
+}
+
+TEST(Cli, SigintStopsTheRunWithExitThree) {
+    QTemporaryDir dir;
+    const QString plan = writePlan(dir, R"({"version": 1, "name": "slow", "scan": {"type": "linear"},
+        "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 5000}], "detectors": ["diode"], "exposure_s": 0.01})");
+    QProcess p;
+    p.start(QStringLiteral(ACQUILA_APP_EXE), {QStringLiteral("run"), plan, QStringLiteral("--no-file")});
+    ASSERT_TRUE(p.waitForStarted());
+    // Wait until it is measuring (the progress bar prints once a second when not on a terminal).
+    QByteArray err;
+    ASSERT_TRUE(waitUntil([&] {
+        p.waitForReadyRead(50);
+        err += p.readAllStandardError();
+        return err.contains(" points ");
+    }, std::chrono::seconds(30))) << err.toStdString();
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    ASSERT_TRUE(p.waitForFinished(30000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    EXPECT_EQ(p.exitCode(), 3) << out.toStdString();
+    EXPECT_TRUE(out.startsWith(QLatin1String("stopped: "))) << out.toStdString();
+}
+
+TEST(Cli, WorkersEndWithinTwoSecondsWhenTheAppIsKilled) {
+    QTemporaryDir dir;
+    const QString plan = writePlan(dir, R"({"version": 1, "name": "slow", "scan": {"type": "linear"},
+        "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 5000}], "detectors": ["diode"], "exposure_s": 0.01})");
+    QProcess p;
+    p.start(QStringLiteral(ACQUILA_APP_EXE), {QStringLiteral("run"), plan, QStringLiteral("--no-file"), QStringLiteral("--workers"), QStringLiteral("2")});
+    ASSERT_TRUE(p.waitForStarted());
+    std::vector<qint64> workers;
+    ASSERT_TRUE(waitUntil([&] {
+        workers = childPids(p.processId());
+        return workers.size() >= 2;
+    }, std::chrono::seconds(20)));
+    ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+    p.waitForFinished(5000);
+    auto alive = [&] {
+        int n = 0;
+        for (qint64 pid : workers) n += ::kill(static_cast<pid_t>(pid), 0) == 0 && QFile::exists(QStringLiteral("/proc/%1/cmdline").arg(pid)) &&
+                                        !QFile(QStringLiteral("/proc/%1/stat").arg(pid)).open(QIODevice::ReadOnly) == false &&
+                                        !QString::fromLatin1([&] {
+                                             QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+                                             f.open(QIODevice::ReadOnly);
+                                             return f.readAll();
+                                         }()).contains(QLatin1String(") Z"));
+        return n;
+    };
+    EXPECT_TRUE(waitUntil([&] { return alive() == 0; }, std::chrono::milliseconds(2000))) << alive() << " workers outlived the app";
+}
+
+TEST(Cli, DevicesVersionAndHelp) {
+    const auto d = runApp({QStringLiteral("devices")});
+    EXPECT_EQ(d.exitCode, 0) << d.err.toStdString();
+    for (const char* name : {"motor", "stage.x", "diode", "camera", "fault"}) EXPECT_TRUE(d.out.contains(QLatin1String(name))) << name;
+    const auto v = runApp({QStringLiteral("--version")});
+    EXPECT_TRUE(v.out.startsWith(QLatin1String("acquila "))) << v.out.toStdString();
+    const auto h = runApp({QStringLiteral("run"), QStringLiteral("--help")});
+    EXPECT_EQ(h.exitCode, 0);
+    EXPECT_TRUE(h.out.contains(QLatin1String("--workers")));
+}

@@ -1,0 +1,123 @@
+#pragma once
+#include "TestSupport.h"
+
+#include "core/engine/Engine.h"
+#include "core/plan/Plan.h"
+
+#include <QDir>
+#include <QProcess>
+#include <gtest/gtest.h>
+#include <map>
+#include <memory>
+
+namespace acquila::test {
+
+/** Pids of this process's live children (from /proc), excluding zombies' absence. */
+inline std::vector<qint64> childPids(qint64 parent) {
+    std::vector<qint64> out;
+    for (const QString& entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok) continue;
+        QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!f.open(QIODevice::ReadOnly)) continue;
+        const QByteArray stat = f.readAll();
+        // Fields after the parenthesised command: state, ppid, ...
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 1 && fields[1].toLongLong() == parent) out.push_back(pid);
+    }
+    return out;
+}
+
+/**
+ * A real engine with real worker processes and a memory sink, driven from the
+ * test thread's event loop. Collects everything the engine reports.
+ */
+class EngineHarness {
+public:
+    explicit EngineHarness(int workers, core::LabConfig lab = {}, bool defaultLab = true) {
+        ensureCoreApplication();
+        core::EngineConfig c;
+        c.workerExe = QStringLiteral(ACQUILA_WORKER_EXE);
+        c.workers = workers;
+        if (defaultLab) {
+            auto l = core::loadLabConfig(QString());
+            EXPECT_TRUE(l.ok()) << l.error().toStdString();
+            c.lab = *l;
+        } else {
+            c.lab = std::move(lab);
+        }
+        engine = std::make_unique<core::Engine>(c);
+        sink = std::make_shared<core::MemorySink>();
+        engine->addSink(sink);
+        QObject::connect(engine.get(), &core::Engine::runFinished, [this](const core::RunProgress& p) { finished.push_back(p); });
+        QObject::connect(engine.get(), &core::Engine::progressChanged, [this](const core::RunProgress& p) { progress = p; });
+        QObject::connect(engine.get(), &core::Engine::workersChanged, [this](const std::vector<core::WorkerStatus>& w) { workers_ = w; });
+        QObject::connect(engine.get(), &core::Engine::resultsReady, [this](const core::BatchListPtr& b) {
+            for (const auto& batch : *b) delivered += batch->count;
+        });
+        engine->start();
+        EXPECT_TRUE(waitUntil([this] { return !engine->devices().empty(); }, std::chrono::seconds(20))) << "workers never described their devices";
+    }
+    ~EngineHarness() {
+        if (engine && !engine->isShutDown()) shutdown();
+    }
+
+    void shutdown() {
+        engine->shutdown();
+        EXPECT_TRUE(waitUntil([this] { return engine->isShutDown(); }, std::chrono::seconds(15)));
+    }
+
+    static core::Plan plan(const QByteArray& json) {
+        auto p = core::parsePlan(json, QStringLiteral("test-plan.json"), QString());
+        EXPECT_TRUE(p.ok()) << p.error().toStdString();
+        return p.ok() ? *p : core::Plan{};
+    }
+
+    /** Enqueues and waits for the run to finish; returns its final progress. */
+    core::RunProgress run(const core::Plan& p, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+        const size_t before = finished.size();
+        engine->enqueue(p);
+        EXPECT_TRUE(waitUntil([&] { return finished.size() > before; }, timeout)) << "run did not finish";
+        return finished.size() > before ? finished.back() : core::RunProgress{};
+    }
+
+    /** Point indices delivered to the sink for `runId`, with multiplicity. */
+    std::map<qint64, int> pointCounts(quint64 runId) const {
+        std::map<qint64, int> counts;
+        for (const auto& r : sink->runs())
+            if (r.opened.runId == runId)
+                for (const auto& b : r.batches)
+                    for (qint64 i = b->first; i < b->first + b->count; ++i) ++counts[i];
+        return counts;
+    }
+
+    /** Values of a float64 scalar channel by point index. */
+    std::map<qint64, double> scalar(quint64 runId, const QString& channel) const {
+        std::map<qint64, double> out;
+        for (const auto& r : sink->runs())
+            if (r.opened.runId == runId)
+                for (const auto& b : r.batches)
+                    if (const core::Channel* c = b->find(channel))
+                        for (qint64 i = 0; i < b->count; ++i) out[b->first + i] = c->as<double>()[i];
+        return out;
+    }
+
+    int restarts() const {
+        int n = 0;
+        for (const auto& w : workers_) n += w.restarts;
+        return n;
+    }
+    const std::vector<core::WorkerStatus>& workers() const { return workers_; }
+
+    std::unique_ptr<core::Engine> engine;
+    std::shared_ptr<core::MemorySink> sink;
+    std::vector<core::RunProgress> finished;
+    core::RunProgress progress;
+    qint64 delivered = 0;
+
+private:
+    std::vector<core::WorkerStatus> workers_;
+};
+
+}  // namespace acquila::test

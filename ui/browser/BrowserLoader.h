@@ -1,0 +1,63 @@
+#pragma once
+#include "ui/browser/H5Values.h"
+#include <QObject>
+#include <QThread>
+#include <atomic>
+#include <memory>
+
+namespace acquila::ui {
+
+class LoaderWorker;
+
+/**
+ * GUI-thread front of the browser loader thread: starts the thread, sends
+ * requests as queued calls and forwards replies, dropping stale ones (an older
+ * file epoch or selection generation). Create, use and destroy on the GUI thread.
+ */
+class BrowserLoader : public QObject {
+    Q_OBJECT
+public:
+    explicit BrowserLoader(QObject* parent = nullptr);
+    ~BrowserLoader() override;
+
+    /** Opens `file` (closing the previous one); replies with opened(). */
+    void open(const QString& file);
+    /** Lists up to `count` children of `path` from `start`; replies with childrenListed(). */
+    void listChildren(const QString& path, qint64 start, qint64 count);
+    /**
+     * Starts a new selection generation (cancelling reads for the previous one) and
+     * asks for details and a preview of `request.path`. Returns the generation.
+     */
+    quint64 select(PreviewRequest request, bool withDetails = true);
+    /** Cancels the current read; its reply, if any, is dropped. */
+    void cancel();
+    /** Re-reads the extent of `path` and the run summary; replies with refreshed(). */
+    void refresh(const QString& path);
+    void exportData(const ExportRequest& request);
+
+    quint64 generation() const { return generation_; }
+    /** True while a preview for the current generation is outstanding. */
+    bool busy() const { return busy_; }
+
+signals:
+    void opened(const acquila::ui::OpenReply& reply);
+    void childrenListed(const acquila::ui::ChildrenPage& page);
+    void detailsReady(const acquila::ui::ObjectDetails& details);
+    void previewReady(const acquila::ui::PreviewData& preview);
+    void refreshed(const acquila::ui::RefreshReply& reply);
+    void exported(const acquila::ui::ExportReply& reply);
+    void busyChanged(bool busy);
+
+private:
+    void setBusy(bool busy);
+
+    QThread thread_;
+    LoaderWorker* worker_ = nullptr;  // owned by thread_ (deleted when it finishes)
+    // Written here, read by the loader thread between blocks: the only generation not cancelled.
+    std::shared_ptr<std::atomic<quint64>> latest_ = std::make_shared<std::atomic<quint64>>(0);
+    quint64 generation_ = 0;
+    quint64 epoch_ = 0;
+    bool busy_ = false;
+};
+
+}  // namespace acquila::ui

@@ -1,0 +1,408 @@
+#include "worker/DeviceExecutor.h"
+
+#include "core/model/ResultBatch.h"
+#include "core/protocol/CborFields.h"
+#include "worker/Connection.h"
+
+#include <QCborArray>
+#include <chrono>
+#include <cstring>
+
+namespace acquila::worker {
+
+using core::Message;
+using core::MessageType;
+using devices::Checkpoint;
+
+namespace {
+constexpr double kFlushSeconds = 0.01;          // partial results at least every 10 ms of work
+constexpr qint64 kMaxBufferBytes = 16 << 20;     // and before a batch exceeds 16 MiB
+
+double wallSeconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+int64_t toNs(double s) { return static_cast<int64_t>(s * 1e9); }
+}  // namespace
+
+DeviceExecutor::DeviceExecutor(Connection& connection, core::BlackBox* blackBox) : conn_(connection), box_(blackBox) {
+    if (!box_) box_ = new core::BlackBox();  // tests run without shared memory
+}
+
+DeviceExecutor::~DeviceExecutor() = default;
+
+bool DeviceExecutor::handle(const Message& m) {
+    switch (m.type) {
+        case MessageType::Configure: configure(m); break;
+        case MessageType::Open: open(m); break;
+        case MessageType::Job: runJob(m); break;
+        case MessageType::Close: close(m); break;
+        case MessageType::Move: move(m); break;
+        case MessageType::Shutdown: return false;
+        default: break;
+    }
+    return true;
+}
+
+void DeviceExecutor::onJobQueued(quint64 jobId) { lastQueuedJob_.store(jobId); }
+
+void DeviceExecutor::onCancel(int level) {
+    cancelLevel_.store(level);
+    cancelledUpTo_.store(lastQueuedJob_.load());
+    const quint64 running = runningJob_.load();
+    if (running != 0 && running <= cancelledUpTo_.load()) token_.request(level);
+    if (level >= 2 && configured_.load()) {
+        for (auto& d : devices_) d.device->stop();  // abort: stop motion now (stop() is thread-safe)
+    }
+}
+
+void DeviceExecutor::configure(const Message& m) {
+    if (configured_.load()) {
+        describe(m.id);
+        return;
+    }
+    auto lab = core::LabConfig::fromCbor(m.payload.value(QLatin1String("lab")).toMap());
+    if (!lab) {
+        openErrors_.push_back(QStringLiteral("bad lab configuration: %1").arg(lab.error()));
+    } else {
+        lab_ = *lab;
+        const bool exclusiveHere = m.payload.value(QLatin1String("exclusive")).toBool();
+        devices::LabContext ctx{lab_.seed, &world_};
+        for (size_t i = 0; i < lab_.devices.size(); ++i) {
+            const core::DeviceSpec& spec = lab_.devices[i];
+            if (core::isExclusive(spec) && !exclusiveHere) continue;
+            box_->enter(-1, static_cast<int32_t>(i), core::BlackBoxOp::Open, 0);
+            try {
+                devices_.push_back(Dev{devices::createDevice(spec, ctx), static_cast<int>(i)});
+            } catch (const std::exception& e) {
+                openErrors_.push_back(QStringLiteral("device '%1' could not be opened: %2").arg(spec.name, QString::fromUtf8(e.what())));
+            }
+            box_->leave();
+        }
+    }
+    configured_.store(true);
+    describe(m.id);
+}
+
+void DeviceExecutor::describe(quint64 replyTo) {
+    QCborArray list;
+    for (const auto& d : devices_) list.append(d.device->describe().toCbor());
+    QCborMap p;
+    p.insert(QLatin1String("devices"), list);
+    QCborArray errors;
+    for (const QString& e : openErrors_) errors.append(e);
+    p.insert(QLatin1String("errors"), errors);
+    conn_.send(Message{MessageType::Describe, replyTo, p});
+}
+
+DeviceExecutor::Dev* DeviceExecutor::findDevice(const QString& name) {
+    for (auto& d : devices_)
+        if (d.device->name() == name) return &d;
+    return nullptr;
+}
+
+void DeviceExecutor::open(const Message& m) {
+    core::CborFields f(m.payload, QStringLiteral("open"));
+    const quint64 runId = static_cast<quint64>(f.integer("run"));
+    const QString planJson = f.str("plan");
+    std::vector<double> origin;
+    for (const QCborValue& v : f.array("origin")) origin.push_back(v.toDouble());
+    QString error = f.ok() ? openRun(runId, planJson, origin) : f.error();
+    if (!error.isEmpty()) run_.reset();
+    QCborMap reply;
+    reply.insert(QLatin1String("run"), static_cast<qint64>(runId));
+    if (!error.isEmpty()) reply.insert(QLatin1String("error"), error);
+    conn_.send(Message{MessageType::Open, m.id, reply});
+}
+
+QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const std::vector<double>& origin) {
+    auto plan = core::parsePlan(planJson.toUtf8(), QStringLiteral("plan"));
+    if (!plan) return plan.error();
+    auto gen = core::PointGenerator::create(*plan, origin);
+    if (!gen) return gen.error();
+    run_.emplace();
+    RunContext& r = *run_;
+    r.id = runId;
+    r.plan = *plan;
+    r.gen = std::move(*gen);
+    r.origin = origin;
+    for (const core::AxisSpec& a : r.plan.axes) {
+        bool found = false;
+        for (auto& d : devices_) {
+            devices::Actuator* act = d.device->asActuator();
+            if (!act) continue;
+            const auto desc = d.device->describe();
+            for (size_t i = 0; i < desc.axes.size(); ++i) {
+                if (desc.axes[i].name != a.device) continue;
+                r.axes.push_back({act, static_cast<int>(i), d.labIndex, d.device->timeoutS()});
+                r.channelTemplate.push_back(core::Channel{a.device, core::DType::Float64, {}, {}});
+                found = true;
+            }
+        }
+        if (!found) return QStringLiteral("axis '%1' is not available in this worker").arg(a.device);
+    }
+    r.channelTemplate.push_back(core::Channel{core::kTimestampChannel, core::DType::Float64, {}, {}});
+    for (const QString& out : r.plan.detectors) {
+        bool found = false;
+        for (auto& d : devices_) {
+            devices::Detector* det = d.device->asDetector();
+            if (!det) continue;
+            const auto desc = d.device->describe();
+            const core::OutputDecl* decl = desc.findOutput(out);
+            if (!decl) continue;
+            DetectorBinding* b = nullptr;
+            for (auto& existing : r.detectors)
+                if (existing.detector == det) b = &existing;
+            if (!b) {
+                r.detectors.push_back({det, d.labIndex, d.device->timeoutS(), desc.outputs, std::vector<int>(desc.outputs.size(), -1)});
+                b = &r.detectors.back();
+            }
+            for (size_t i = 0; i < b->outputs.size(); ++i) {
+                if (b->outputs[i].name == out) {
+                    b->channel[i] = static_cast<int>(r.channelTemplate.size());
+                    r.channelTemplate.push_back(core::Channel{out, decl->dtype, decl->shape, {}});
+                }
+            }
+            found = true;
+        }
+        if (!found) return QStringLiteral("detector output '%1' is not available in this worker").arg(out);
+    }
+    // Properties the plan changes are set now and restored at close, whatever the outcome.
+    for (auto it = r.plan.properties.cbegin(); it != r.plan.properties.cend(); ++it) {
+        Dev* d = findDevice(it.key());
+        if (!d) return QStringLiteral("device '%1' is not available in this worker").arg(it.key());
+        const QVariantMap before = d->device->describe().values;
+        for (auto p = it.value().cbegin(); p != it.value().cend(); ++p) {
+            box_->enter(-1, d->labIndex, core::BlackBoxOp::Property, toNs(d->device->timeoutS()));
+            try {
+                d->device->setProperty(p.key(), p.value());
+            } catch (const std::exception& e) {
+                box_->leave();
+                return QString::fromUtf8(e.what());
+            }
+            box_->leave();
+            r.restores.push_back({d->device.get(), p.key(), before.value(p.key())});
+        }
+    }
+    return {};
+}
+
+void DeviceExecutor::close(const Message& m) {
+    const qint64 runId = m.payload.value(QLatin1String("run")).toInteger();
+    QStringList problems;
+    if (run_ && static_cast<qint64>(run_->id) == runId) {
+        RunContext& r = *run_;
+        token_.reset();
+        for (auto it = r.restores.rbegin(); it != r.restores.rend(); ++it) {
+            try {
+                it->device->setProperty(it->property, it->value);
+            } catch (const std::exception& e) {
+                problems << QStringLiteral("could not restore %1.%2: %3").arg(it->device->name(), it->property, QString::fromUtf8(e.what()));
+            }
+        }
+        if (r.plan.returnToStart) {
+            for (size_t a = 0; a < r.axes.size() && a < r.origin.size(); ++a) {
+                try {
+                    token_.setDeadline(std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                                              std::chrono::duration<double>(r.axes[a].timeoutS)));
+                    r.axes[a].actuator->moveTo(r.axes[a].axis, r.origin[a], token_);
+                } catch (const std::exception& e) {
+                    problems << QString::fromUtf8(e.what());
+                }
+            }
+            token_.clearDeadline();
+        }
+        run_.reset();
+    }
+    QCborMap reply;
+    reply.insert(QLatin1String("run"), runId);
+    if (!problems.isEmpty()) reply.insert(QLatin1String("error"), problems.join(QLatin1String("; ")));
+    conn_.send(Message{MessageType::Close, m.id, reply});
+    describe(0);  // positions and properties may have changed
+}
+
+void DeviceExecutor::move(const Message& m) {
+    const QString axis = m.payload.value(QLatin1String("axis")).toString();
+    const double position = m.payload.value(QLatin1String("position")).toDouble();
+    token_.reset();
+    for (auto& d : devices_) {
+        devices::Actuator* act = d.device->asActuator();
+        if (!act) continue;
+        const auto desc = d.device->describe();
+        for (size_t i = 0; i < desc.axes.size(); ++i) {
+            if (desc.axes[i].name != axis) continue;
+            try {
+                act->moveTo(static_cast<int>(i), position, token_);
+            } catch (const std::exception& e) {
+                QCborMap p;
+                p.insert(QLatin1String("level"), 4);
+                p.insert(QLatin1String("text"), QString::fromUtf8(e.what()));
+                conn_.send(Message{MessageType::Log, 0, p});
+            }
+        }
+    }
+    describe(m.id);
+}
+
+void DeviceExecutor::sendResult(quint64 job, qint64 first, qint64 count, std::vector<QByteArray>& buffers, bool final,
+                                double seconds) {
+    core::ResultBatch b;
+    b.runId = run_->id;
+    b.first = first;
+    b.count = count;
+    b.channels = run_->channelTemplate;
+    for (size_t c = 0; c < buffers.size(); ++c) {
+        buffers[c].resize(count * b.channels[c].bytesPerPoint());
+        b.channels[c].data = std::move(buffers[c]);
+        buffers[c] = QByteArray();
+    }
+    QCborMap p = b.toCbor();
+    p.insert(QLatin1String("job"), static_cast<qint64>(job));
+    p.insert(QLatin1String("final"), final);
+    p.insert(QLatin1String("seconds"), seconds);
+    conn_.send(Message{MessageType::Result, job, p});
+}
+
+void DeviceExecutor::sendError(quint64 job, qint64 point, int labIndex, const char* op, const QString& message) {
+    QCborMap p;
+    p.insert(QLatin1String("run"), static_cast<qint64>(run_ ? run_->id : 0));
+    p.insert(QLatin1String("job"), static_cast<qint64>(job));
+    p.insert(QLatin1String("point"), point);
+    p.insert(QLatin1String("device"), labIndex >= 0 && labIndex < static_cast<int>(lab_.devices.size()) ? lab_.devices[labIndex].name : QString());
+    p.insert(QLatin1String("op"), QLatin1String(op));
+    p.insert(QLatin1String("message"), message);
+    conn_.send(Message{MessageType::Error, job, p});
+}
+
+void DeviceExecutor::runJob(const Message& m) {
+    core::CborFields f(m.payload, QStringLiteral("job"));
+    const quint64 runId = static_cast<quint64>(f.integer("run"));
+    const quint64 job = static_cast<quint64>(f.integer("job"));
+    const qint64 first = f.integer("first");
+    const qint64 count = f.integer("count");
+    if (!f.ok() || !run_ || run_->id != runId || first < 0 || count < 0 || first + count > run_->gen->size()) {
+        sendError(job, first, -1, "job", f.ok() ? QStringLiteral("job does not match the open run") : f.error());
+        return;
+    }
+    RunContext& r = *run_;
+    token_.reset();
+    runningJob_.store(job);
+    if (job <= cancelledUpTo_.load()) token_.request(cancelLevel_.load());
+
+    const size_t nAxes = r.axes.size();
+    const size_t nChannels = r.channelTemplate.size();
+    qint64 bytesPerPoint = 0;
+    std::vector<qint64> channelBytes(nChannels);
+    for (size_t c = 0; c < nChannels; ++c) bytesPerPoint += (channelBytes[c] = r.channelTemplate[c].bytesPerPoint());
+    const qint64 capacity = std::clamp<qint64>(kMaxBufferBytes / std::max<qint64>(bytesPerPoint, 1), 1, count > 0 ? count : 1);
+    std::vector<QByteArray> buffers(nChannels);
+    auto allocate = [&] {
+        for (size_t c = 0; c < nChannels; ++c) buffers[c] = QByteArray(capacity * channelBytes[c], Qt::Uninitialized);
+    };
+    allocate();
+
+    std::vector<double> pos(nAxes);
+    std::vector<double> last(nAxes, std::numeric_limits<double>::quiet_NaN());
+    std::vector<std::vector<devices::OutputBuffer>> outs(r.detectors.size());
+    std::vector<QByteArray> scratch;  // outputs a device writes but the plan does not keep
+    for (size_t d = 0; d < r.detectors.size(); ++d) {
+        for (size_t o = 0; o < r.detectors[d].outputs.size(); ++o) {
+            outs[d].push_back({nullptr, r.detectors[d].outputs[o].bytesPerPoint(), -1});
+            if (r.detectors[d].channel[o] < 0) {
+                scratch.emplace_back(r.detectors[d].outputs[o].bytesPerPoint(), Qt::Uninitialized);
+                outs[d].back().data = scratch.back().data();
+            }
+        }
+    }
+    std::vector<char*> base(nChannels);  // where point k goes in each channel's buffer
+    devices::PointContext ctx;
+    ctx.exposureS = r.plan.exposureS;
+    const size_t tsChannel = nAxes;
+    const double settle = r.plan.settleS;
+
+    auto clock = std::chrono::steady_clock::now;
+    auto batchStart = clock();
+    qint64 flushFirst = first;
+    qint64 k = 0;  // points in the buffers
+    auto flush = [&](bool final) {
+        const double secs = std::chrono::duration<double>(clock() - batchStart).count();
+        sendResult(job, flushFirst, k, buffers, final, secs);
+        flushFirst += k;
+        k = 0;
+        batchStart = clock();
+        if (!final) allocate();
+    };
+    auto deadline = [&](double timeoutS) {
+        token_.setDeadline(clock() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(timeoutS)));
+    };
+
+    qint64 i = first;
+    int failDevice = -1;
+    const char* failOp = "read";
+    try {
+        for (; i < first + count; ++i) {
+            if (token_.stopRequested()) break;  // point boundary: stop, pause and abort all end the job here
+            ctx.index = i;
+            r.gen->positions(i, pos.data());
+            Checkpoint cp = Checkpoint::Continue;
+            bool moved = false;
+            for (size_t a = 0; a < nAxes && cp == Checkpoint::Continue; ++a) {
+                if (pos[a] == last[a]) continue;
+                failDevice = r.axes[a].labIndex;
+                failOp = "move";
+                box_->enter(i, failDevice, core::BlackBoxOp::Move, toNs(r.axes[a].timeoutS));
+                deadline(r.axes[a].timeoutS);
+                cp = r.axes[a].actuator->moveTo(r.axes[a].axis, pos[a], token_);
+                box_->leave();
+                if (cp == Checkpoint::Continue) last[a] = pos[a];
+                moved = true;
+            }
+            if (cp == Checkpoint::Continue && moved && settle > 0) {
+                token_.clearDeadline();
+                cp = token_.sleepFor(std::chrono::duration<double>(settle));
+            }
+            for (size_t c = 0; c < nChannels; ++c) base[c] = buffers[c].data() + k * channelBytes[c];
+            for (size_t d = 0; d < r.detectors.size() && cp == Checkpoint::Continue; ++d) {
+                DetectorBinding& b = r.detectors[d];
+                for (size_t o = 0; o < b.outputs.size(); ++o) {
+                    if (b.channel[o] >= 0) outs[d][o].data = base[b.channel[o]];
+                    outs[d][o].written = -1;
+                }
+                failDevice = b.labIndex;
+                failOp = "read";
+                box_->enter(i, failDevice, core::BlackBoxOp::Read, toNs(b.timeoutS));
+                deadline(b.timeoutS);
+                cp = b.detector->read(ctx, outs[d], token_);
+                box_->leave();
+                for (const auto& ob : outs[d]) {
+                    if (ob.written >= 0 && ob.written != ob.capacity)
+                        throw devices::DeviceError(QStringLiteral("malformed data: %1 bytes instead of %2").arg(ob.written).arg(ob.capacity).toStdString());
+                }
+            }
+            if (cp == Checkpoint::Timeout) {
+                throw devices::DeviceError(QStringLiteral("%1 timed out").arg(QLatin1String(failOp)).toStdString());
+            }
+            if (cp != Checkpoint::Continue) break;  // aborted inside the point: it is not complete, not kept
+            for (size_t a = 0; a < nAxes; ++a) std::memcpy(base[a], &pos[a], sizeof(double));
+            const double ts = wallSeconds();
+            std::memcpy(base[tsChannel], &ts, sizeof ts);
+            ++k;
+            if (k == capacity || ((k & 31) == 0 && std::chrono::duration<double>(clock() - batchStart).count() > kFlushSeconds)) flush(false);
+            else if (settle > 0 || ctx.exposureS > 0) {
+                // Slow points: send each one promptly so the GUI and a crash post-mortem lose nothing.
+                if (std::chrono::duration<double>(clock() - batchStart).count() > kFlushSeconds) flush(false);
+            }
+        }
+    } catch (const std::exception& e) {
+        box_->leave();
+        token_.clearDeadline();
+        if (k > 0) flush(false);
+        runningJob_.store(0);
+        sendError(job, i, failDevice, failOp, QString::fromUtf8(e.what()));
+        return;
+    }
+    token_.clearDeadline();
+    flush(true);
+    runningJob_.store(0);
+}
+
+}  // namespace acquila::worker

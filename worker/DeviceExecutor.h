@@ -1,0 +1,94 @@
+#pragma once
+#include "devices/Device.h"
+#include "worker/Executor.h"
+
+#include "core/model/ResultBatch.h"
+#include "core/plan/Plan.h"
+#include "core/plan/PointGenerator.h"
+#include "core/protocol/BlackBox.h"
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace acquila::worker {
+
+class Connection;
+
+/**
+ * The device role: opens the lab's devices, runs the points of jobs and
+ * streams results back in packed arrays. Every device call happens on the
+ * executor thread; the reader thread only raises cancel flags and calls the
+ * devices' stop() hooks on abort.
+ */
+class DeviceExecutor : public Executor {
+public:
+    DeviceExecutor(Connection& connection, core::BlackBox* blackBox);
+    ~DeviceExecutor() override;
+
+    bool handle(const core::Message& m) override;
+    void onJobQueued(quint64 jobId) override;
+    void onCancel(int level) override;
+
+private:
+    struct Dev {
+        std::unique_ptr<devices::Device> device;
+        int labIndex = -1;
+    };
+    struct AxisBinding {
+        devices::Actuator* actuator;
+        int axis;
+        int labIndex;
+        double timeoutS;
+    };
+    struct DetectorBinding {
+        devices::Detector* detector;
+        int labIndex;
+        double timeoutS;
+        std::vector<core::OutputDecl> outputs;  // every output the device writes
+        std::vector<int> channel;               // per output: index of its result channel, -1 if not kept
+    };
+    struct Restore {
+        devices::Device* device;
+        QString property;
+        QVariant value;
+    };
+    struct RunContext {
+        quint64 id = 0;
+        core::Plan plan;
+        std::unique_ptr<core::PointGenerator> gen;
+        std::vector<double> origin;
+        std::vector<AxisBinding> axes;
+        std::vector<DetectorBinding> detectors;
+        std::vector<core::Channel> channelTemplate;  // axes, timestamp, kept outputs
+        std::vector<Restore> restores;
+    };
+
+    void configure(const core::Message& m);
+    void describe(quint64 replyTo);
+    void open(const core::Message& m);
+    void close(const core::Message& m);
+    void move(const core::Message& m);
+    void runJob(const core::Message& m);
+    QString openRun(quint64 runId, const QString& planJson, const std::vector<double>& origin);
+    Dev* findDevice(const QString& name);
+    void sendResult(quint64 job, qint64 first, qint64 count, std::vector<QByteArray>& buffers, bool final, double seconds);
+    void sendError(quint64 job, qint64 point, int labIndex, const char* op, const QString& message);
+
+    Connection& conn_;
+    core::BlackBox* box_;           // shared memory; may be null in tests
+    core::LabConfig lab_;
+    devices::SimWorld world_;       // executor thread only
+    std::vector<Dev> devices_;      // built once by configure(), then only read
+    std::atomic<bool> configured_{false};  // publishes devices_ to the reader thread (stop hooks)
+    std::vector<QString> openErrors_;
+    std::optional<RunContext> run_;
+    devices::CancelToken token_;            // the running job's token; reader thread requests, executor checks
+    std::atomic<quint64> lastQueuedJob_{0};  // highest job id the reader thread has seen
+    std::atomic<quint64> cancelledUpTo_{0};  // jobs with ids <= this are cancelled
+    std::atomic<int> cancelLevel_{0};
+    std::atomic<quint64> runningJob_{0};     // job on the executor thread, 0 when none
+};
+
+}  // namespace acquila::worker

@@ -1,0 +1,24 @@
+#pragma once
+#include "core/protocol/Frame.h"
+
+namespace acquila::worker {
+
+/**
+ * What a worker role does with the commands the manager sends. handle() runs
+ * on the executor thread, in message order; the on*() hooks run on the
+ * reader thread and must only flip flags (they interrupt handle()).
+ */
+class Executor {
+public:
+    virtual ~Executor() = default;
+    /** Handles one command; returns false when the worker should exit. Executor thread. */
+    virtual bool handle(const core::Message& m) = 0;
+    /** A job was queued (reader thread), so a later cancel knows what it covers. */
+    virtual void onJobQueued(quint64 jobId) {}
+    /** Cancel every job received so far: 1 = at the next point boundary, 2 = abort now. Reader thread. */
+    virtual void onCancel(int level) {}
+    /** The manager is gone or asked to shut down: interrupt whatever runs. Reader thread. */
+    virtual void onShutdown(bool connectionLost) { onCancel(2); }
+};
+
+}  // namespace acquila::worker

@@ -1,1 +1,0 @@
-namespace acquila::worker { const char* workerLibraryName() { return "acquila_worker_runtime"; } }

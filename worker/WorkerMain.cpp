@@ -1,0 +1,125 @@
+#include "worker/WorkerMain.h"
+
+#include "core/protocol/BlackBox.h"
+#include "worker/CommandQueue.h"
+#include "worker/Connection.h"
+#include "worker/DeviceExecutor.h"
+#include "worker/StorageExecutor.h"
+
+#include <QCborMap>
+#include <QFile>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <csignal>
+#include <thread>
+#include <unistd.h>
+
+namespace acquila::worker {
+
+using core::Message;
+using core::MessageType;
+
+namespace {
+core::BlackBox* mapBlackBox(const QString& path) {
+    if (path.isEmpty()) return nullptr;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadWrite)) return nullptr;
+    void* p = mmap(nullptr, core::kBlackBoxBytes, PROT_READ | PROT_WRITE, MAP_SHARED, f.handle(), 0);
+    return p == MAP_FAILED ? nullptr : static_cast<core::BlackBox*>(p);
+}
+}  // namespace
+
+int runWorker(const WorkerOptions& options) {
+    const bool storage = options.role == QLatin1String("storage");
+    // Workers yield to the GUI: the window must stay responsive on a 2-core machine.
+    setpriority(PRIO_PROCESS, 0, storage ? 5 : 10);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, SIG_IGN);  // Ctrl-C in a terminal is for the app, which stops or aborts the run
+    if (!storage) prctl(PR_SET_PDEATHSIG, SIGKILL);  // belt and braces: a device worker dies with the app
+
+    Connection conn;
+    QString error;
+    if (!conn.connectTo(options.socketPath, &error)) {
+        std::fprintf(stderr, "acquila-worker %d: %s\n", options.id, qPrintable(error));
+        return 2;
+    }
+    QCborMap hello;
+    hello.insert(QLatin1String("version"), core::kProtocolVersion);
+    hello.insert(QLatin1String("token"), QString::fromLatin1(options.token));
+    hello.insert(QLatin1String("pid"), static_cast<qint64>(getpid()));
+    hello.insert(QLatin1String("worker"), options.id);
+    hello.insert(QLatin1String("role"), options.role);
+    conn.send(Message{MessageType::Hello, 0, hello});
+
+    core::BlackBox* box = mapBlackBox(options.blackBoxPath);
+    std::unique_ptr<Executor> executor;
+    if (storage) executor = std::make_unique<StorageExecutor>(conn);
+    else executor = std::make_unique<DeviceExecutor>(conn, box);
+
+    CommandQueue queue;
+    std::atomic<bool> executorDone{false};  // set by the executor thread when it returns
+    std::thread exec([&] {
+        while (executor->handle(queue.pop())) {
+        }
+        executorDone.store(true);
+    });
+
+    core::FrameDecoder decoder;
+    auto lastBeat = std::chrono::steady_clock::now();
+    bool connectionLost = false;
+    while (!executorDone.load()) {
+        if (!conn.receive(decoder, 100)) {
+            connectionLost = true;
+            break;
+        }
+        if (decoder.failed()) {
+            std::fprintf(stderr, "acquila-worker %d: protocol error: %s\n", options.id, qPrintable(decoder.error()));
+            connectionLost = true;
+            break;
+        }
+        bool shutdown = false;
+        while (decoder.hasMessage()) {
+            Message m = decoder.take();
+            switch (m.type) {
+                case MessageType::Heartbeat: break;
+                case MessageType::Cancel:
+                    executor->onCancel(static_cast<int>(m.payload.value(QLatin1String("level")).toInteger(1)));
+                    break;
+                case MessageType::Shutdown:
+                    shutdown = true;
+                    executor->onShutdown(false);
+                    queue.push(std::move(m));
+                    break;
+                case MessageType::Job:
+                    executor->onJobQueued(m.id);
+                    queue.push(std::move(m));
+                    break;
+                default:
+                    queue.push(std::move(m));
+            }
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (now - lastBeat > std::chrono::milliseconds(250)) {
+            conn.send(Message{MessageType::Heartbeat, 0, {}});
+            lastBeat = now;
+        }
+        if (shutdown) break;
+    }
+    if (connectionLost) {
+        // The app is gone: interrupt the work, let storage close its file, and never outlive the app.
+        executor->onShutdown(true);
+        queue.push(Message{MessageType::Shutdown, 0, {}});
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(storage ? 1800 : 1000);
+    while (!executorDone.load() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!executorDone.load()) _exit(connectionLost ? 3 : 0);  // a hung device: leave without it
+    exec.join();
+    return 0;
+}
+
+}  // namespace acquila::worker
