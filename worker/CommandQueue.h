@@ -4,6 +4,8 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <chrono>
 
 namespace acquila::worker {
 
@@ -16,6 +18,14 @@ public:
             queue_.push_back(std::move(m));
         }
         cv_.notify_one();
+    }
+    /** Waits up to `timeout` for a message; nothing if none came. */
+    std::optional<core::Message> popFor(std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mutex_);
+        if (!cv_.wait_for(lock, timeout, [this] { return !queue_.empty(); })) return std::nullopt;
+        core::Message m = std::move(queue_.front());
+        queue_.pop_front();
+        return m;
     }
     core::Message pop() {
         std::unique_lock lock(mutex_);

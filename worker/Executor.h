@@ -13,6 +13,10 @@ public:
     virtual ~Executor() = default;
     /** Handles one command; returns false when the worker should exit. Executor thread. */
     virtual bool handle(const core::Message& m) = 0;
+    /** How often onIdle() runs when no command arrives (ms); negative = never. */
+    virtual int idleIntervalMs() const { return -1; }
+    /** Periodic work between commands (storage flushes, status). Executor thread. */
+    virtual void onIdle() {}
     /** A job was queued (reader thread), so a later cancel knows what it covers. */
     virtual void onJobQueued(quint64 jobId) {}
     /** Cancel every job received so far: 1 = at the next point boundary, 2 = abort now. Reader thread. */

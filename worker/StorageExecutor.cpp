@@ -1,30 +1,230 @@
 #include "worker/StorageExecutor.h"
 
+#include "core/model/DeviceDescription.h"
+#include "core/model/ResultBatch.h"
+#include "core/plan/PointGenerator.h"
+#include "core/protocol/CborFields.h"
 #include "worker/Connection.h"
 
 #include <QCborArray>
+#include <QDir>
+#include <QFileInfo>
+#include <QHostInfo>
+#include <cmath>
+#include <sys/statvfs.h>
 
 namespace acquila::worker {
 
 using core::Message;
 using core::MessageType;
 
-StorageExecutor::StorageExecutor(Connection& connection) : conn_(connection) {}
+namespace {
+qint64 freeBytes(const QString& dir) {
+    struct statvfs st {};
+    if (statvfs(QFile::encodeName(dir).constData(), &st) != 0) return -1;
+    return static_cast<qint64>(st.f_bavail) * static_cast<qint64>(st.f_frsize);
+}
+
+/** The file layout for a plan: scan shape, axes, channels (DESIGN §6). */
+core::Result<core::RunLayout> buildLayout(const core::Plan& plan, const core::PointGenerator& gen,
+                                          const std::vector<core::DeviceDescription>& devices, const std::vector<double>& origin) {
+    core::RunLayout l;
+    l.title = plan.title.isEmpty() ? plan.name : plan.title;
+    l.planName = plan.name;
+    l.scanShape = gen.shape();
+    const int lead = plan.repeats > 1 ? 1 : 0;
+    auto axisUnit = [&](const QString& name) {
+        for (const auto& d : devices)
+            if (const core::AxisDecl* a = d.findAxis(name)) return a->unit;
+        return QString();
+    };
+    const bool gridLike = plan.type == core::ScanType::Linear || plan.type == core::ScanType::Grid;
+    for (size_t k = 0; k < plan.axes.size(); ++k) {
+        const core::AxisSpec& a = plan.axes[k];
+        core::RunAxis ra;
+        ra.name = a.device;
+        ra.unit = axisUnit(a.device);
+        if (gridLike) {
+            ra.storage = core::AxisStorage::Dimension;
+            ra.dimension = lead + static_cast<int>(k);
+            const double offset = a.relative && k < origin.size() ? origin[k] : 0.0;
+            for (qint64 i = 0; i < a.steps; ++i)
+                ra.positions.push_back(offset + (a.steps == 1 ? a.start : a.start + (a.stop - a.start) * static_cast<double>(i) / static_cast<double>(a.steps - 1)));
+        } else {
+            ra.storage = core::AxisStorage::PerPoint;
+        }
+        l.axes.push_back(std::move(ra));
+        l.channels.push_back({a.device, axisUnit(a.device), core::DType::Float64, {}, core::ChannelRole::AxisPosition});
+    }
+    l.channels.push_back({core::kTimestampChannel, QStringLiteral("s"), core::DType::Float64, {}, core::ChannelRole::Timestamp});
+    for (const QString& out : plan.detectors) {
+        const core::OutputDecl* decl = nullptr;
+        for (const auto& d : devices)
+            if ((decl = d.findOutput(out))) break;
+        if (!decl) return core::Result<core::RunLayout>::failure(QStringLiteral("unknown detector output '%1'").arg(out));
+        l.channels.push_back({out, decl->unit, decl->dtype, std::vector<qint64>(decl->shape.begin(), decl->shape.end()), core::ChannelRole::Detector});
+    }
+    l.devices = devices;
+    return l;
+}
+/** HDF5 error stacks run long: keep the part a scientist needs (file, operation, OS error). */
+QString concise(const QString& error) {
+    const QStringList parts = error.split(QStringLiteral("; "));
+    for (int i = 0; i < parts.size(); ++i)
+        if (parts[i].contains(QLatin1String("OS error"))) return parts.mid(0, i + 1).join(QStringLiteral("; "));
+    return parts.mid(0, 2).join(QStringLiteral("; "));
+}
+}  // namespace
+
+StorageExecutor::StorageExecutor(Connection& connection) : conn_(connection) { sinceStatus_.start(); }
+
 StorageExecutor::~StorageExecutor() = default;
 
 bool StorageExecutor::handle(const Message& m) {
     switch (m.type) {
         case MessageType::Configure: {
+            dataDirectory_ = m.payload.value(QLatin1String("data_directory")).toString();
+            flushIntervalS_ = m.payload.value(QLatin1String("flush_interval_s")).toDouble(0.5);
             QCborMap p;
             p.insert(QLatin1String("devices"), QCborArray());
             conn_.send(Message{MessageType::Describe, m.id, p});
             return true;
         }
-        case MessageType::Shutdown: return false;
+        case MessageType::Result: append(m); return true;
+        case MessageType::Store: {
+            const QString op = m.payload.value(QLatin1String("op")).toString();
+            if (op == QLatin1String("open")) open(m);
+            else if (op == QLatin1String("finish")) finish(m);
+            else if (op == QLatin1String("flush") && writer_ && !failed_) {
+                if (auto r = writer_->flush(); !r) reportError(r.error());
+            } else if (op == QLatin1String("log") && writer_ && !failed_) {
+                writer_->log(QDateTime::fromMSecsSinceEpoch(m.payload.value(QLatin1String("time_ms")).toInteger()),
+                             m.payload.value(QLatin1String("level")).toString(), m.payload.value(QLatin1String("text")).toString());
+            }
+            return true;
+        }
+        case MessageType::Shutdown:
+            if (writer_ && writer_->isOpen()) {
+                const bool lost = connectionLost_.load();
+                writer_->finish(lost ? core::RunStatus::Interrupted : core::RunStatus::Aborted,
+                                lost ? QStringLiteral("the application ended during the run") : QStringLiteral("the application shut down during the run"));
+            }
+            writer_.reset();
+            return false;
         default: return true;
     }
 }
 
-void StorageExecutor::onShutdown(bool) {}
+QString StorageExecutor::uniquePath(const QString& dir, const QString& name, quint64 runId) const {
+    const QString stem = QStringLiteral("%1_%2_%3").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")), name).arg(runId);
+    QString path = QDir(dir).filePath(stem + QStringLiteral(".h5"));
+    for (int n = 2; QFileInfo::exists(path) || QFileInfo::exists(path + QStringLiteral(".part")); ++n)
+        path = QDir(dir).filePath(QStringLiteral("%1-%2.h5").arg(stem).arg(n));
+    return path;
+}
+
+void StorageExecutor::open(const Message& m) {
+    core::CborFields f(m.payload, QStringLiteral("store open"));
+    runId_ = static_cast<quint64>(f.integer("run"));
+    const QString planJson = f.str("plan");
+    std::vector<double> origin;
+    for (const QCborValue& v : f.array("origin")) origin.push_back(v.toDouble());
+    std::vector<core::DeviceDescription> devices;
+    for (const QCborValue& v : f.array("devices")) {
+        auto d = core::DeviceDescription::fromCbor(v.toMap());
+        if (d) devices.push_back(std::move(*d));
+    }
+    const QString dir = f.optStr("directory", dataDirectory_);
+    writer_.reset();
+    failed_ = false;
+    processed_ = 0;
+    bytesWritten_ = bytesAtLastStatus_ = 0;
+    auto fail = [&](const QString& e) {
+        QCborMap x;
+        x.insert(QLatin1String("error"), e);
+        sendStatus("opened", x);
+    };
+    if (!f.ok()) return fail(f.error());
+    auto plan = core::parsePlan(planJson.toUtf8(), QStringLiteral("plan"));
+    if (!plan) return fail(plan.error());
+    auto gen = core::PointGenerator::create(*plan, origin);
+    if (!gen) return fail(gen.error());
+    auto layout = buildLayout(*plan, **gen, devices, origin);
+    if (!layout) return fail(layout.error());
+    if (!QDir().mkpath(dir)) return fail(QStringLiteral("cannot create the data directory %1").arg(dir));
+    layout->path = uniquePath(dir, plan->name, runId_);
+    layout->runId = runId_;
+    layout->planJson = planJson;
+    layout->hostname = QHostInfo::localHostName();
+    layout->user = qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
+    layout->startTime = QDateTime::fromMSecsSinceEpoch(f.optInteger("start_ms", QDateTime::currentMSecsSinceEpoch()));
+    layout->flushIntervalS = flushIntervalS_;
+    if (plan->type == core::ScanType::Grid && plan->snake) cellMap_ = core::snakeCellMap((*gen)->shape(), plan->repeats > 1 ? 1 : 0);
+    else cellMap_ = {};
+    writer_ = std::make_unique<core::NexusWriter>();
+    if (auto r = writer_->open(*layout); !r) {
+        writer_.reset();
+        return fail(r.error());
+    }
+    path_ = layout->path;
+    QCborMap x;
+    x.insert(QLatin1String("path"), path_);
+    sendStatus("opened", x);
+}
+
+void StorageExecutor::append(const Message& m) {
+    ++processed_;
+    if (!writer_ || failed_) return;
+    auto batch = core::ResultBatch::fromCbor(m.payload);
+    if (!batch || batch->runId != runId_) return;
+    for (const auto& c : batch->channels) bytesWritten_ += c.data.size();
+    if (auto r = writer_->append(*batch, cellMap_); !r) return reportError(r.error());
+    if (auto r = writer_->flushIfDue(); !r) return reportError(r.error());
+    if (bytesWritten_ - bytesAtLastStatus_ > (32 << 20)) sendStatus("progress");  // keep backpressure acks timely
+}
+
+void StorageExecutor::finish(const Message& m) {
+    const auto status = static_cast<core::RunStatus>(m.payload.value(QLatin1String("status")).toInteger());
+    const QString reason = m.payload.value(QLatin1String("reason")).toString();
+    std::vector<core::DeviceDescription> devices;
+    for (const QCborValue& v : m.payload.value(QLatin1String("devices")).toArray())
+        if (auto d = core::DeviceDescription::fromCbor(v.toMap())) devices.push_back(std::move(*d));
+    QCborMap x;
+    if (writer_) {
+        if (auto r = writer_->finish(status, reason, devices); !r) x.insert(QLatin1String("error"), concise(r.error()));
+        x.insert(QLatin1String("points"), writer_->pointsWritten());
+        x.insert(QLatin1String("path"), writer_->isOpen() ? writer_->currentPath() : path_);
+    }
+    writer_.reset();
+    sendStatus("finished", x);
+}
+
+void StorageExecutor::reportError(const QString& message) {
+    failed_ = true;
+    QCborMap x;
+    x.insert(QLatin1String("error"), concise(message));
+    sendStatus("error", x);
+}
+
+void StorageExecutor::sendStatus(const char* op, const QCborMap& extra) {
+    QCborMap p = extra;
+    p.insert(QLatin1String("op"), QLatin1String(op));
+    p.insert(QLatin1String("run"), static_cast<qint64>(runId_));
+    p.insert(QLatin1String("processed"), processed_);
+    const double secs = std::max(1e-3, sinceStatus_.elapsed() / 1000.0);
+    p.insert(QLatin1String("bytes_per_s"), static_cast<double>(bytesWritten_ - bytesAtLastStatus_) / secs);
+    p.insert(QLatin1String("free_bytes"), freeBytes(dataDirectory_.isEmpty() ? QDir::homePath() : dataDirectory_));
+    bytesAtLastStatus_ = bytesWritten_;
+    sinceStatus_.restart();
+    conn_.send(Message{MessageType::StoreStatus, 0, p});
+}
+
+void StorageExecutor::onIdle() {
+    if (writer_ && !failed_) {
+        if (auto r = writer_->flushIfDue(); !r) reportError(r.error());
+    }
+    // Acknowledge progress (backpressure) and report the disk a few times a second.
+    if (sinceStatus_.elapsed() >= 200) sendStatus("progress");
+}
 
 }  // namespace acquila::worker

@@ -1,23 +1,55 @@
 #pragma once
 #include "worker/Executor.h"
 
+#include "core/storage/NexusWriter.h"
+#include "core/storage/RunLayout.h"
+
+#include <QElapsedTimer>
+#include <atomic>
+#include <memory>
+
 namespace acquila::worker {
 
 class Connection;
 
 /**
- * The storage role: owns the HDF5 file of the running scan (DESIGN §1, §6).
- * Every HDF5 call happens on the executor thread.
+ * The storage role (DESIGN §1, §6): owns the HDF5 file of the running scan.
+ * The manager sends `store` commands (open, log, flush, finish) and forwards
+ * every `result` batch; this role places them in the file, flushes at most
+ * every flush interval, and reports progress, free disk space and errors as
+ * `store_status`. Every HDF5 call happens on the executor thread. If the app
+ * vanishes, the file is closed with status "interrupted".
  */
 class StorageExecutor : public Executor {
 public:
     explicit StorageExecutor(Connection& connection);
     ~StorageExecutor() override;
     bool handle(const core::Message& m) override;
-    void onShutdown(bool connectionLost) override;
+    int idleIntervalMs() const override { return 100; }
+    void onIdle() override;
+    void onShutdown(bool connectionLost) override { connectionLost_.store(connectionLost); }
 
 private:
+    void open(const core::Message& m);
+    void append(const core::Message& m);
+    void finish(const core::Message& m);
+    void reportError(const QString& message);
+    void sendStatus(const char* op, const QCborMap& extra = {});
+    QString uniquePath(const QString& dir, const QString& name, quint64 runId) const;
+
     Connection& conn_;
+    QString dataDirectory_;
+    double flushIntervalS_ = 0.5;
+    std::unique_ptr<core::NexusWriter> writer_;
+    core::CellMap cellMap_;
+    quint64 runId_ = 0;
+    QString path_;
+    bool failed_ = false;          // the file refused data: later batches are dropped, finish() still records status
+    qint64 processed_ = 0;         // result messages handled, acknowledged to the manager for backpressure
+    qint64 bytesWritten_ = 0;
+    qint64 bytesAtLastStatus_ = 0;
+    QElapsedTimer sinceStatus_;
+    std::atomic<bool> connectionLost_{false};  // set by the reader thread when the app vanished
 };
 
 }  // namespace acquila::worker

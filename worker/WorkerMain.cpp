@@ -63,7 +63,15 @@ int runWorker(const WorkerOptions& options) {
     CommandQueue queue;
     std::atomic<bool> executorDone{false};  // set by the executor thread when it returns
     std::thread exec([&] {
-        while (executor->handle(queue.pop())) {
+        const int idle = executor->idleIntervalMs();
+        for (;;) {
+            if (idle < 0) {
+                if (!executor->handle(queue.pop())) break;
+                continue;
+            }
+            auto m = queue.popFor(std::chrono::milliseconds(idle));
+            if (m && !executor->handle(*m)) break;
+            executor->onIdle();
         }
         executorDone.store(true);
     });

@@ -11,6 +11,7 @@ Engine::Engine(EngineConfig config, QObject* parent) : QObject(parent), config_(
     qRegisterMetaType<BatchListPtr>();
     qRegisterMetaType<std::vector<WorkerStatus>>();
     qRegisterMetaType<LogEntry>();
+    qRegisterMetaType<StorageStatus>();
     thread_ = new QThread();
     thread_->setObjectName(QStringLiteral("acquila-manager"));
     manager_ = new Manager(config_);
@@ -25,6 +26,7 @@ Engine::Engine(EngineConfig config, QObject* parent) : QObject(parent), config_(
     connect(manager_, &Manager::runFinished, this, &Engine::runFinished);
     connect(manager_, &Manager::workersChanged, this, &Engine::workersChanged);
     connect(manager_, &Manager::logged, this, &Engine::logged);
+    connect(manager_, &Manager::storageChanged, this, &Engine::storageChanged);
     connect(manager_, &Manager::poolFailed, this, &Engine::poolFailed);
     connect(manager_, &Manager::shutDown, this, [this] {
         shutDown_ = true;

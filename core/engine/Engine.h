@@ -51,6 +51,7 @@ signals:
     void runFinished(const acquila::core::RunProgress& progress);
     void workersChanged(const std::vector<acquila::core::WorkerStatus>& workers);
     void logged(const acquila::core::LogEntry& entry);
+    void storageChanged(const acquila::core::StorageStatus& status);
     void poolFailed(const QString& error);
     void shutDown();
 

@@ -39,7 +39,18 @@ struct Manager::Run {
     bool drainToHighWater = false;  // stop keeps what was measured; a failure keeps everything below its point
     QElapsedTimer clock;
     QDateTime startTime;
+    std::vector<double> origin;
+    // Storage of this run (when the engine has a storage worker).
+    enum class Store : uint8_t { Off, Opening, Open, Finishing, Closed } store = Store::Off;
+    QString filePath;
+    qint64 storeSent = 0;                         // result messages forwarded
+    std::deque<std::pair<qint64, qint64>> storeInFlight;  // (message number, bytes) not yet acknowledged
+    qint64 storeInFlightBytes = 0;
 };
+
+namespace {
+constexpr qint64 kStorageQueueBytes = 256ll << 20;  // bounded queue towards the storage worker
+}
 
 Manager::Manager(EngineConfig config, QObject* parent) : QObject(parent), config_(std::move(config)) {}
 
@@ -50,6 +61,13 @@ void Manager::addSink(std::shared_ptr<ResultSink> sink) { sinks_.push_back(std::
 void Manager::log(int level, const QString& text, const QString& source) {
     spdlog::log(static_cast<spdlog::level::level_enum>(level), "[{}] {}", source.toStdString(), text.toStdString());
     emit logged(LogEntry{QDateTime::currentDateTime(), level, source, text});
+    if (run_ && run_->store == Run::Store::Open) {
+        static constexpr const char* kLevels[] = {"trace", "debug", "info", "warning", "error", "critical"};
+        pool_->send(pool_->storageWorkerId(),
+                    Message{MessageType::Store, nextRequestId_++,
+                            cbor({{"op", QStringLiteral("log")}, {"time_ms", QDateTime::currentMSecsSinceEpoch()},
+                                  {"level", QLatin1String(kLevels[std::clamp(level, 0, 5)])}, {"text", source + QStringLiteral(": ") + text}})});
+    }
 }
 
 void Manager::start() {
@@ -89,6 +107,7 @@ void Manager::onConnected(int worker) {
     p.insert(QLatin1String("lab"), config_.lab.toCbor());
     p.insert(QLatin1String("exclusive"), worker == 0);  // worker 0 opens the exclusive devices
     p.insert(QLatin1String("flush_interval_s"), config_.flushIntervalS);
+    p.insert(QLatin1String("data_directory"), config_.dataDirectory);
     pool_->send(worker, Message{MessageType::Configure, nextRequestId_++, p});
 }
 
@@ -99,6 +118,7 @@ void Manager::onMessage(int worker, Message&& m) {
         case MessageType::Error: onError(worker, m); break;
         case MessageType::Open: onOpenReply(worker, m); break;
         case MessageType::Close: onCloseReply(worker, m); break;
+        case MessageType::StoreStatus: onStoreStatus(m); break;
         case MessageType::Log:
             log(static_cast<int>(std::clamp<qint64>(m.payload.value(QLatin1String("level")).toInteger(2), 0, 5)),
                 m.payload.value(QLatin1String("text")).toString(), QStringLiteral("worker %1").arg(worker));
@@ -128,6 +148,7 @@ void Manager::onDescribe(int worker, const Message& m) {
         emit devicesChanged(devices_);
     }
     if (run_ && first && eligible(worker) && !run_->isClosing && run_->state != RunState::Aborting) openOn(worker);
+    if (run_ && first && worker == pool_->storageWorkerId() && run_->store == Run::Store::Opening) openStorage();
     if (!run_) startNext();
 }
 
@@ -187,6 +208,7 @@ void Manager::beginRun(quint64 runId, const Plan& plan) {
         return;
     }
     r.gen = std::move(*gen);
+    r.origin = origin;
     // A plan that touches an exclusive device runs where that device lives: worker 0.
     auto touches = [&](const DeviceDescription& d) {
         for (const AxisSpec& a : plan.axes)
@@ -207,6 +229,10 @@ void Manager::beginRun(quint64 runId, const Plan& plan) {
 
     RunOpened opened{runId, plan, r.gen->shape(), r.gen->size(), r.gen->axisNames(), devices_, r.startTime};
     for (auto& s : sinks_) s->runOpened(opened);
+    if (config_.storage) {
+        r.store = Run::Store::Opening;
+        if (pool_->isReady(pool_->storageWorkerId()) && configured_[pool_->storageWorkerId()]) openStorage();
+    }
     for (int w = 0; w < pool_->deviceWorkers(); ++w)
         if (eligible(w) && configured_[w] && pool_->isReady(w)) openOn(w);
     armTransitionTimeout(config_.startTimeoutMs, QStringLiteral("starting"));
@@ -217,13 +243,7 @@ void Manager::openOn(int worker) {
     // Workers rebuild the same generator from the plan and the resolved origin, so a job
     // is just a point range: no positions travel over the socket.
     QCborArray resolved;
-    for (const AxisSpec& a : r.plan.axes) {
-        double pos = 0;
-        for (const auto& d : devices_)
-            for (size_t i = 0; i < d.axes.size(); ++i)
-                if (d.axes[i].name == a.device && i < d.positions.size()) pos = d.positions[i];
-        resolved.append(pos);
-    }
+    for (double pos : r.origin) resolved.append(pos);
     const QString planJson = QString::fromUtf8(QJsonDocument(r.plan.toJson()).toJson(QJsonDocument::Compact));
     pool_->send(worker, Message{MessageType::Open, nextRequestId_++,
                                 cbor({{"run", static_cast<qint64>(r.id)}, {"plan", planJson}, {"origin", resolved}})});
@@ -246,7 +266,7 @@ void Manager::onOpenReply(int worker, const Message& m) {
         return;
     }
     r.opened.insert(worker);
-    if (r.state == RunState::Starting) {
+    if (r.state == RunState::Starting && (r.store == Run::Store::Off || r.store == Run::Store::Open)) {
         transitionTimer_->stop();
         setState(RunState::Running);
     }
@@ -259,7 +279,7 @@ void Manager::pump() {
     Run& r = *run_;
     if (r.state != RunState::Running && !(r.state == RunState::Stopping && !r.truncating)) return;
     for (const auto& s : sinks_)
-        if (s->saturated()) {
+        if (s->saturated() || storageBacklogged()) {
             QTimer::singleShot(5, this, &Manager::pump);  // storage is behind: slow acquisition down, drop nothing
             return;
         }
@@ -289,6 +309,7 @@ void Manager::onResult(int worker, const Message& m) {
     }
     if (batch->count > 0) {
         auto ptr = std::make_shared<const ResultBatch>(std::move(*batch));
+        forwardToStorage(m);
         for (auto& s : sinks_) s->write(ptr);
         pendingBatches_.push_back(std::move(ptr));
         if (!coalesceTimer_->isActive()) coalesceTimer_->start();
@@ -385,6 +406,8 @@ void Manager::pause() {
     setState(RunState::Paused);
     run_->sched->setPaused(true);
     cancelInFlight(1);
+    if (run_->store == Run::Store::Open)
+        pool_->send(pool_->storageWorkerId(), Message{MessageType::Store, nextRequestId_++, cbor({{"op", QStringLiteral("flush")}})});
     log(2, QStringLiteral("run %1 paused").arg(run_->id));
 }
 
@@ -435,10 +458,20 @@ void Manager::onDied(int worker, const QString& reason) {
     const qint64 point = box ? box->point.load() : -1;
     const QString device = box ? deviceNameOf(box->device.load()) : QString();
     if (r.sched) r.sched->onWorkerLost(worker);
-    if (r.closing.erase(worker) && r.closing.empty() && r.isClosing) finishRun();
+    if (r.closing.erase(worker) && r.closing.empty() && r.isClosing && r.store != Run::Store::Finishing) finishRun();
     if (!run_ || r.isClosing) return;
     if (worker == pool_->storageWorkerId()) {
-        fail(QStringLiteral("storage worker %1").arg(reason), kNoBoundary);
+        if (r.store == Run::Store::Finishing) {
+            r.store = Run::Store::Closed;
+            completeRun();
+            return;
+        }
+        const bool hadFile = r.store == Run::Store::Open;
+        r.store = Run::Store::Closed;
+        r.drainToHighWater = true;  // nothing can store further points: stop measuring
+        fail(hadFile ? QStringLiteral("storage worker %1; %2.part keeps every point up to the last flush").arg(reason, r.filePath)
+                     : QStringLiteral("storage worker %1").arg(reason),
+             kNoBoundary);
     } else if (hadWork && !expected && r.state != RunState::Aborting) {
         if (op != BlackBoxOp::Idle && point >= 0)
             fail(QStringLiteral("device '%1' crashed its worker during %2 at point %3: worker %4 %5")
@@ -496,10 +529,34 @@ void Manager::onCloseReply(int worker, const Message& m) {
     const QString error = m.payload.value(QLatin1String("error")).toString();
     if (!error.isEmpty()) log(3, error, QStringLiteral("worker %1").arg(worker));
     run_->closing.erase(worker);
-    if (run_->isClosing && run_->closing.empty()) finishRun();
+    if (run_->isClosing && run_->closing.empty() && run_->store != Run::Store::Finishing) finishRun();
 }
 
 void Manager::finishRun() {
+    transitionTimer_->stop();
+    Run& r = *run_;
+    if (r.store == Run::Store::Open || r.store == Run::Store::Opening) {
+        // The file gets its status and end snapshots before anyone hears the run ended.
+        const bool opened = r.store == Run::Store::Open;
+        r.store = Run::Store::Finishing;
+        if (!opened) {
+            r.store = Run::Store::Closed;
+        } else {
+            QCborArray devices;
+            for (const auto& d : devices_) devices.append(d.toCbor());
+            pool_->send(pool_->storageWorkerId(),
+                        Message{MessageType::Store, nextRequestId_++,
+                                cbor({{"op", QStringLiteral("finish")}, {"status", static_cast<int>(r.status)},
+                                      {"reason", r.status == RunStatus::Completed ? QString() : r.reason}, {"devices", devices}})});
+            r.isClosing = true;
+            armTransitionTimeout(config_.closeTimeoutMs, QStringLiteral("closing the file"));
+            return;
+        }
+    }
+    completeRun();
+}
+
+void Manager::completeRun() {
     transitionTimer_->stop();
     Run& r = *run_;
     r.state = RunState::Finished;
@@ -514,6 +571,7 @@ void Manager::finishRun() {
     p.done = r.sched ? r.sched->done() : 0;
     p.elapsedS = r.clock.elapsed() / 1000.0;
     p.queued = static_cast<int>(queue_.size());
+    p.filePath = r.filePath;
     for (auto& s : sinks_) s->runClosed(p);
     log(r.status == RunStatus::Failed ? 4 : 2, QStringLiteral("run %1 %2: %3 of %4 points in %5 s%6")
                                                   .arg(r.id).arg(QLatin1String(runStatusName(r.status)))
@@ -553,6 +611,7 @@ void Manager::publish() {
         p.done = run_->sched ? run_->sched->done() : 0;
         p.elapsedS = run_->clock.elapsed() / 1000.0;
         p.inFlight = run_->sched ? run_->sched->inFlightTotal() : 0;
+        p.filePath = run_->filePath;
     }
     emit progressChanged(p);
 }
@@ -562,7 +621,11 @@ void Manager::armTransitionTimeout(int ms, const QString& what) {
     connect(transitionTimer_, &QTimer::timeout, this, [this, ms, what] {
         if (!run_) return;
         Run& r = *run_;
-        if (r.isClosing) {
+        if (r.store == Run::Store::Finishing) {
+            log(4, QStringLiteral("run %1: the storage worker did not close the file within %2 s").arg(r.id).arg(ms / 1000.0));
+            r.store = Run::Store::Closed;
+            completeRun();
+        } else if (r.isClosing) {
             log(3, QStringLiteral("run %1: workers did not close the run within %2 s").arg(r.id).arg(ms / 1000.0));
             finishRun();
         } else if (r.state == RunState::Starting) {
@@ -584,6 +647,87 @@ void Manager::armTransitionTimeout(int ms, const QString& what) {
         }
     });
     transitionTimer_->start(ms);
+}
+
+void Manager::openStorage() {
+    Run& r = *run_;
+    QCborArray origin, devices;
+    for (double pos : r.origin) origin.append(pos);
+    for (const auto& d : devices_) devices.append(d.toCbor());
+    const QString planJson = QString::fromUtf8(QJsonDocument(r.plan.toJson()).toJson(QJsonDocument::Compact));
+    QCborMap p = cbor({{"op", QStringLiteral("open")}, {"run", static_cast<qint64>(r.id)}, {"plan", planJson}, {"origin", origin},
+                       {"devices", devices}, {"start_ms", r.startTime.toMSecsSinceEpoch()}});
+    if (!r.plan.outputDirectory.isEmpty()) p.insert(QLatin1String("directory"), r.plan.outputDirectory);
+    pool_->send(pool_->storageWorkerId(), Message{MessageType::Store, nextRequestId_++, p});
+}
+
+void Manager::forwardToStorage(const Message& m) {
+    Run& r = *run_;
+    if (r.store != Run::Store::Open) return;
+    qint64 bytes = 0;
+    for (const QCborValue& c : m.payload.value(QLatin1String("channels")).toArray()) bytes += c.toMap().value(QLatin1String("data")).toByteArray().size();
+    pool_->send(pool_->storageWorkerId(), m);  // same message, re-framed: the storage role reads `result` as data
+    r.storeInFlight.emplace_back(++r.storeSent, bytes);
+    r.storeInFlightBytes += bytes;
+}
+
+bool Manager::storageBacklogged() const { return run_ && run_->storeInFlightBytes > kStorageQueueBytes; }
+
+void Manager::onStoreStatus(const Message& m) {
+    const QString op = m.payload.value(QLatin1String("op")).toString();
+    const QString error = m.payload.value(QLatin1String("error")).toString();
+    storage_.bytesPerSecond = m.payload.value(QLatin1String("bytes_per_s")).toDouble();
+    storage_.freeBytes = m.payload.value(QLatin1String("free_bytes")).toInteger(-1);
+    if (!error.isEmpty()) storage_.error = error;
+    const bool current = run_ && static_cast<quint64>(m.payload.value(QLatin1String("run")).toInteger()) == run_->id;
+    if (current) {
+        Run& r = *run_;
+        const qint64 processed = m.payload.value(QLatin1String("processed")).toInteger();
+        while (!r.storeInFlight.empty() && r.storeInFlight.front().first <= processed) {
+            r.storeInFlightBytes -= r.storeInFlight.front().second;
+            r.storeInFlight.pop_front();
+        }
+        storage_.queueFill = std::min(1.0, static_cast<double>(r.storeInFlightBytes) / static_cast<double>(kStorageQueueBytes));
+        if (op == QLatin1String("opened") && r.store == Run::Store::Opening) {
+            if (!error.isEmpty()) {
+                r.store = Run::Store::Closed;
+                fail(QStringLiteral("cannot write the run file: %1").arg(error), 0);
+            } else {
+                r.store = Run::Store::Open;
+                r.filePath = m.payload.value(QLatin1String("path")).toString();
+                storage_.filePath = r.filePath;
+                storage_.error.clear();
+                log(2, QStringLiteral("run %1 writes %2").arg(r.id).arg(r.filePath));
+                if (r.state == RunState::Starting && !r.opened.empty()) {
+                    transitionTimer_->stop();
+                    setState(RunState::Running);
+                }
+            }
+        } else if (op == QLatin1String("error") && r.store == Run::Store::Open) {
+            r.drainToHighWater = true;
+            fail(QStringLiteral("storage: %1").arg(error), kNoBoundary);
+        } else if (op == QLatin1String("finished") && r.store == Run::Store::Finishing) {
+            if (!error.isEmpty()) {
+                // Data that was still cached could not reach the disk: the run did not fully succeed.
+                log(4, QStringLiteral("closing %1: %2").arg(r.filePath, error));
+                if (r.status != RunStatus::Failed) r.reason = QStringLiteral("storage: %1").arg(error);
+                r.status = RunStatus::Failed;
+            }
+            r.store = Run::Store::Closed;
+            completeRun();
+            return;
+        }
+        // Watch the disk: warn below a few minutes of data, stop before it is full.
+        const double rate = std::max(storage_.bytesPerSecond, 0.0);
+        storage_.lowDisk = storage_.freeBytes >= 0 && storage_.freeBytes < rate * 180 + (256ll << 20);
+        if (run_ && storage_.freeBytes >= 0 && storage_.freeBytes < rate * 5 + config_.diskReserveBytes &&
+            (r.state == RunState::Running || r.state == RunState::Paused) && r.store == Run::Store::Open) {
+            run_->drainToHighWater = true;
+            drain(RunStatus::Stopped, QStringLiteral("disk almost full (%1 MiB left)").arg(storage_.freeBytes >> 20), kNoBoundary);
+        }
+        if (run_) pump();
+    }
+    emit storageChanged(storage_);
 }
 
 void Manager::moveAxis(const QString& axis, double position) {

@@ -64,6 +64,7 @@ signals:
     void runFinished(const acquila::core::RunProgress& progress);
     void workersChanged(const std::vector<acquila::core::WorkerStatus>& workers);
     void logged(const acquila::core::LogEntry& entry);
+    void storageChanged(const acquila::core::StorageStatus& status);
     void poolFailed(const QString& error);
     void shutDown();
 
@@ -77,6 +78,11 @@ private:
     void onError(int worker, const Message& m);
     void onOpenReply(int worker, const Message& m);
     void onCloseReply(int worker, const Message& m);
+    void onStoreStatus(const Message& m);
+    void openStorage();
+    void forwardToStorage(const Message& m);
+    bool storageBacklogged() const;
+    void completeRun();
 
     void startNext();
     void beginRun(quint64 runId, const Plan& plan);
@@ -107,6 +113,7 @@ private:
     QTimer* coalesceTimer_ = nullptr;
     QTimer* watchdogTimer_ = nullptr;
     QTimer* transitionTimer_ = nullptr;
+    StorageStatus storage_;                         // last storage report, for the status bar
     quint64 nextRequestId_ = 1;
     bool shuttingDown_ = false;
 };

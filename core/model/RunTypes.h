@@ -29,4 +29,14 @@ struct RunProgress {
     int inFlight = 0;    // jobs dispatched and not yet ended (0 once a pause has settled)
 };
 
+/** State of the storage worker, for the status bar. A value type. */
+struct StorageStatus {
+    QString filePath;          // file being written (final name), empty when idle
+    double queueFill = 0;      // 0..1, fill of the bounded queue towards the storage worker
+    double bytesPerSecond = 0; // recent write rate
+    qint64 freeBytes = -1;     // free space of the data directory, -1 when unknown
+    bool lowDisk = false;      // free space below a few minutes of data at the current rate
+    QString error;             // last storage error, if any
+};
+
 }  // namespace acquila::core

@@ -1,5 +1,7 @@
 #include "core/storage/RunFileInspector.h"
 
+#include "core/storage/Hdf5Open.h"
+
 #include "core/storage/Hdf5Util.h"
 
 #include <QFileInfo>
@@ -58,19 +60,13 @@ Result<RunFileSummary> inspectRunFile(const QString& path) {
         h5::takeErrorStack();
         return Result<RunFileSummary>::failure(QStringLiteral("%1: not an HDF5 file (no HDF5 signature found)").arg(path));
     }
-    Hid file(H5Fopen(native.constData(), H5F_ACC_RDONLY, H5P_DEFAULT));
-    if (!file.valid()) {
-        // A file still open for SWMR writing, or left so by a killed writer,
-        // refuses a plain read-only open but opens for SWMR reading (DESIGN §6).
-        const QString plainError = h5::takeErrorStack();
-        file = Hid(H5Fopen(native.constData(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT));
-        if (!file.valid()) {
-            const QString swmrError = h5::takeErrorStack();
-            return Result<RunFileSummary>::failure(
-                QStringLiteral("%1: cannot open the HDF5 file (truncated or damaged?): %2; SWMR-read open: %3").arg(path, plainError, swmrError));
-        }
-        sum.openedSwmrRead = true;
-    }
+    ReadOpenMode mode = ReadOpenMode::Plain;
+    QString openError;
+    Hid file(openForReading(native, &mode, &openError));
+    if (!file.valid())
+        return Result<RunFileSummary>::failure(QStringLiteral("%1: cannot open the HDF5 file (truncated or damaged?): %2").arg(path, openError));
+    // A file still open for SWMR writing, or left by a killed writer, only opens in a fallback mode.
+    sum.openedSwmrRead = mode != ReadOpenMode::Plain;
     Hid root(H5Gopen2(file, "/", H5P_DEFAULT));
     if (!root.valid()) return Result<RunFileSummary>::failure(h5::failure(path, QStringLiteral("open root group")));
     sum.topLevelObjects = childNames(root);

@@ -29,13 +29,20 @@ inline std::vector<qint64> childPids(qint64 parent) {
     return out;
 }
 
+/** Harness options beyond the worker count; `dataDirectory` non-empty turns storage (HDF5 files) on. */
+struct HarnessOptions {
+    QString dataDirectory;
+    qint64 diskReserveBytes = 16ll << 20;
+    double flushIntervalS = 0.5;
+};
+
 /**
  * A real engine with real worker processes and a memory sink, driven from the
  * test thread's event loop. Collects everything the engine reports.
  */
 class EngineHarness {
 public:
-    explicit EngineHarness(int workers, core::LabConfig lab = {}, bool defaultLab = true) {
+    explicit EngineHarness(int workers, core::LabConfig lab = {}, bool defaultLab = true, HarnessOptions options = HarnessOptions()) {
         ensureCoreApplication();
         core::EngineConfig c;
         c.workerExe = QStringLiteral(ACQUILA_WORKER_EXE);
@@ -47,17 +54,28 @@ public:
         } else {
             c.lab = std::move(lab);
         }
+        c.storage = !options.dataDirectory.isEmpty();
+        c.dataDirectory = options.dataDirectory;
+        c.diskReserveBytes = options.diskReserveBytes;
+        c.flushIntervalS = options.flushIntervalS;
         engine = std::make_unique<core::Engine>(c);
         sink = std::make_shared<core::MemorySink>();
         engine->addSink(sink);
         QObject::connect(engine.get(), &core::Engine::runFinished, [this](const core::RunProgress& p) { finished.push_back(p); });
         QObject::connect(engine.get(), &core::Engine::progressChanged, [this](const core::RunProgress& p) { progress = p; });
+        QObject::connect(engine.get(), &core::Engine::storageChanged, [this](const core::StorageStatus& s) { storage = s; });
         QObject::connect(engine.get(), &core::Engine::workersChanged, [this](const std::vector<core::WorkerStatus>& w) { workers_ = w; });
         QObject::connect(engine.get(), &core::Engine::resultsReady, [this](const core::BatchListPtr& b) {
             for (const auto& batch : *b) delivered += batch->count;
         });
         engine->start();
         EXPECT_TRUE(waitUntil([this] { return !engine->devices().empty(); }, std::chrono::seconds(20))) << "workers never described their devices";
+        if (c.storage)
+            EXPECT_TRUE(waitUntil([this] {
+                for (const auto& w : workers_)
+                    if (w.role == QLatin1String("storage") && w.state == core::WorkerState::Ready) return true;
+                return false;
+            }, std::chrono::seconds(20))) << "storage worker never became ready";
     }
     ~EngineHarness() {
         if (engine && !engine->isShutDown()) shutdown();
@@ -114,6 +132,7 @@ public:
     std::shared_ptr<core::MemorySink> sink;
     std::vector<core::RunProgress> finished;
     core::RunProgress progress;
+    core::StorageStatus storage;
     qint64 delivered = 0;
 
 private:

@@ -1,4 +1,6 @@
 #include "ui/browser/H5Loader.h"
+
+#include "core/storage/Hdf5Open.h"
 #include "ui/browser/DataExport.h"
 #include "ui/browser/H5Format.h"
 #include "ui/browser/H5Preview.h"
@@ -90,21 +92,18 @@ OpenReply H5Loader::open(const QString& file) {
         reply.error = QStringLiteral("Cannot open '%1': not an HDF5 file (no HDF5 signature found)").arg(file);
         return reply;
     }
-    file_.reset(H5Fopen(name.constData(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    core::ReadOpenMode mode = core::ReadOpenMode::Plain;
+    QString openError;
+    file_.reset(core::openForReading(name, &mode, &openError));
     if (!file_.valid()) {
-        const QString plainError = lastError();
-        // A writer that still holds the file, or was killed, leaves it marked open for
-        // writing; SWMR-read still sees everything flushed.
-        file_.reset(H5Fopen(name.constData(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT));
-        if (!file_.valid()) {
-            const QString swmrError = lastError();
-            reply.error = QStringLiteral("Cannot open '%1': %2").arg(file, plainError);
-            if (swmrError != plainError) reply.error += QStringLiteral(" (SWMR-read: %1)").arg(swmrError);
-            return reply;
-        }
-        H5Eclear2(H5E_DEFAULT);
-        swmr_ = true;
-        reply.swmr = true;
+        reply.error = QStringLiteral("Cannot open '%1': %2").arg(file, openError);
+        return reply;
+    }
+    if (mode != core::ReadOpenMode::Plain) {
+        // A writer that still holds the file, or died, leaves it marked open for writing;
+        // the fallback open still sees everything flushed.
+        swmr_ = mode == core::ReadOpenMode::SwmrRead;
+        reply.swmr = swmr_;
         reply.notice = QStringLiteral(
             "'%1': file was not closed cleanly; showing data up to the last flush "
             "(it may still be being written)").arg(info.fileName());

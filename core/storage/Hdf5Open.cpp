@@ -1,0 +1,36 @@
+#include "core/storage/Hdf5Open.h"
+
+#include "core/storage/Hdf5Util.h"
+
+namespace acquila::core {
+
+hid_t openForReading(const QByteArray& path, ReadOpenMode* mode, QString* error) {
+    h5::quietErrors();
+    hid_t f = H5Fopen(path.constData(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f >= 0) {
+        *mode = ReadOpenMode::Plain;
+        return f;
+    }
+    const QString plain = h5::takeErrorStack();
+    f = H5Fopen(path.constData(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+    if (f >= 0) {
+        *mode = ReadOpenMode::SwmrRead;
+        return f;
+    }
+    const QString swmr = h5::takeErrorStack();
+    // "clear_status_flags" is the file-access property h5clear uses; read-only, it changes nothing on disk.
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hbool_t clear = 1;
+    if (fapl >= 0 && H5Pset(fapl, "clear_status_flags", &clear) >= 0) f = H5Fopen(path.constData(), H5F_ACC_RDONLY, fapl);
+    if (fapl >= 0) H5Pclose(fapl);
+    if (f >= 0) {
+        h5::takeErrorStack();
+        *mode = ReadOpenMode::IgnoringStatusFlags;
+        return f;
+    }
+    const QString forced = h5::takeErrorStack();
+    *error = QStringLiteral("%1; SWMR-read open: %2; ignoring status flags: %3").arg(plain, swmr, forced);
+    return -1;
+}
+
+}  // namespace acquila::core

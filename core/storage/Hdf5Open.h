@@ -1,0 +1,22 @@
+#pragma once
+#include <QByteArray>
+#include <QString>
+#include <hdf5.h>
+
+namespace acquila::core {
+
+/** How openForReading() got a file open. */
+enum class ReadOpenMode { Plain, SwmrRead, IgnoringStatusFlags };
+
+/**
+ * Opens an HDF5 file read-only whatever its writer left behind, in order:
+ * a plain open; an SWMR-read open (a file being written, or left by a killed
+ * SWMR writer: DESIGN §6); and an open that ignores the superblock's
+ * "open for writing" flags (a writer that died outside SWMR mode, e.g. when
+ * the disk filled up) — what `h5clear -s` would allow, without modifying the
+ * file. Returns the file id (caller closes) or a negative id with `*error`
+ * holding every attempt's reason. Call on the thread that owns HDF5 access.
+ */
+hid_t openForReading(const QByteArray& path, ReadOpenMode* mode, QString* error);
+
+}  // namespace acquila::core

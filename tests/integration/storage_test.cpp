@@ -1,0 +1,286 @@
+// Runs through the engine into real HDF5 files written by the storage worker,
+// read back with the HDF5 C API, h5py/silx (Debian's python) and h5dump.
+#include "support/EngineHarness.h"
+
+#include "core/plan/PointGenerator.h"
+#include "core/storage/RunFileInspector.h"
+
+#include <QFileInfo>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <csignal>
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <sys/mount.h>
+
+using namespace acquila;
+using namespace acquila::test;
+using core::RunStatus;
+
+namespace {
+struct Proc {
+    int exitCode;
+    QString out;
+};
+
+Proc runTool(const QString& program, const QStringList& args, const QByteArray& input = {}) {
+    QProcess p;
+    p.start(program, args);
+    p.write(input);
+    p.closeWriteChannel();
+    p.waitForFinished(60000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
+}
+
+/** Reads a whole dataset as doubles with the HDF5 C API (SWMR-read fallback for live/crashed files). */
+std::vector<double> readDoubles(const QString& file, const char* dataset) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    hid_t f = H5Fopen(QFile::encodeName(file).constData(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) f = H5Fopen(QFile::encodeName(file).constData(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+    if (f < 0) return {};
+    std::vector<double> out;
+    hid_t d = H5Dopen2(f, dataset, H5P_DEFAULT);
+    if (d >= 0) {
+        hid_t sp = H5Dget_space(d);
+        out.resize(static_cast<size_t>(H5Sget_simple_extent_npoints(sp)));
+        H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data());
+        H5Sclose(sp);
+        H5Dclose(d);
+    }
+    H5Fclose(f);
+    return out;
+}
+
+QByteArray planJson(const QByteArray& body) { return R"({"version": 1, "name": "t", )" + body + "}"; }
+
+/** Checks every delivered point of `detector` sits at its cell in the file, and unmeasured cells are NaN. */
+void expectFileMatchesDelivery(EngineHarness& h, const core::RunProgress& r, const core::Plan& plan, const char* detector) {
+    const auto values = h.scalar(r.runId, QString::fromLatin1(detector));
+    auto gen = core::PointGenerator::create(plan, std::vector<double>(plan.axes.size(), 0.0));
+    ASSERT_TRUE(gen.ok());
+    const auto shape = (*gen)->shape();
+    const auto stored = readDoubles(r.filePath, QByteArray("/entry/data/").append(detector).constData());
+    ASSERT_EQ(static_cast<qint64>(stored.size()), (*gen)->size());
+    std::vector<qint64> cell(shape.size());
+    std::vector<bool> seen(stored.size(), false);
+    for (const auto& [i, v] : values) {
+        (*gen)->cell(i, cell.data());
+        qint64 flat = 0;
+        for (size_t d = 0; d < shape.size(); ++d) flat = flat * shape[d] + cell[d];
+        ASSERT_EQ(stored[flat], v) << "point " << i;
+        seen[flat] = true;
+    }
+    for (size_t c = 0; c < stored.size(); ++c)
+        if (!seen[c]) ASSERT_TRUE(std::isnan(stored[c])) << "unmeasured cell " << c << " is not NaN";
+}
+}  // namespace
+
+TEST(Storage, EveryScanTypeRoundTripsAndPassesIndependentReaders) {
+    QTemporaryDir dir;
+    EngineHarness h(2, {}, true, {dir.path()});
+    const std::vector<std::pair<QByteArray, const char*>> plans = {
+        {R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": -20, "stop": 20, "steps": 51}], "detectors": ["diode", "spectrometer"])", "diode"},
+        {R"("scan": {"type": "grid", "snake": true}, "axes": [{"device": "stage.y", "start": -10, "stop": 10, "steps": 7}, {"device": "stage.x", "start": -10, "stop": 10, "steps": 9}], "detectors": ["spot", "camera"])", "spot"},
+        {R"("scan": {"type": "grid"}, "axes": [{"device": "stage.y", "start": -10, "stop": 10, "steps": 4}, {"device": "stage.x", "start": -10, "stop": 10, "steps": 5}], "detectors": ["spot"], "repeats": 2)", "spot"},
+        {R"("scan": {"type": "spiral", "radius": 20, "step": 2}, "axes": [{"device": "stage.x", "center": 0}, {"device": "stage.y", "center": 0}], "detectors": ["spot"])", "spot"},
+        {R"("scan": {"type": "list", "points": [[1, 2], [3, 4], [5, 6], [-7, 8]]}, "axes": [{"device": "stage.x"}, {"device": "stage.y"}], "detectors": ["spot"])", "spot"},
+        {R"("scan": {"type": "count", "points": 25}, "detectors": ["diode"])", "diode"},
+    };
+    for (const auto& [body, detector] : plans) {
+        SCOPED_TRACE(body.toStdString());
+        const core::Plan plan = EngineHarness::plan(planJson(body));
+        const auto r = h.run(plan);
+        ASSERT_EQ(r.status, RunStatus::Completed) << r.reason.toStdString();
+        ASSERT_TRUE(r.filePath.endsWith(QLatin1String(".h5"))) << r.filePath.toStdString();
+        ASSERT_TRUE(QFileInfo::exists(r.filePath));
+        EXPECT_FALSE(QFileInfo::exists(r.filePath + QStringLiteral(".part")));
+        expectFileMatchesDelivery(h, r, plan, detector);
+        const auto check = runTool(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
+                                                   QStringLiteral("completed"), QStringLiteral("--points"), QString::number(r.done)});
+        EXPECT_EQ(check.exitCode, 0) << check.out.toStdString();
+        const auto dump = runTool(QStringLiteral("h5dump"), {QStringLiteral("-H"), r.filePath});
+        EXPECT_EQ(dump.exitCode, 0) << dump.out.left(2000).toStdString();
+        auto summary = core::inspectRunFile(r.filePath);
+        ASSERT_TRUE(summary.ok()) << summary.error().toStdString();
+        EXPECT_EQ(summary->status, QStringLiteral("completed"));
+        EXPECT_EQ(summary->pointsWritten, r.done);
+    }
+}
+
+TEST(Storage, StopAbortAndPauseResumeFilesMatchDeliveredPoints) {
+    QTemporaryDir dir;
+    EngineHarness h(2, {}, true, {dir.path()});
+    const core::Plan plan = EngineHarness::plan(planJson(
+        R"("scan": {"type": "grid"}, "axes": [{"device": "stage.y", "start": -10, "stop": 10, "steps": 20}, {"device": "stage.x", "start": -10, "stop": 10, "steps": 20}], "detectors": ["spot"], "exposure_s": 0.005)"));
+    for (const char* action : {"stop", "abort", "pause"}) {
+        SCOPED_TRACE(action);
+        const size_t before = h.finished.size();
+        const qint64 start = h.delivered;
+        h.engine->enqueue(plan);
+        ASSERT_TRUE(waitUntil([&] { return h.delivered - start >= 40; }));
+        if (!strcmp(action, "stop")) h.engine->stop();
+        if (!strcmp(action, "abort")) h.engine->abort();
+        if (!strcmp(action, "pause")) {
+            h.engine->pause();
+            ASSERT_TRUE(waitUntil([&] { return h.progress.state == core::RunState::Paused && h.progress.inFlight == 0; }));
+            h.engine->resume();
+        }
+        ASSERT_TRUE(waitUntil([&] { return h.finished.size() > before; }));
+        const auto r = h.finished.back();
+        const char* expected = !strcmp(action, "stop") ? "stopped" : !strcmp(action, "abort") ? "aborted" : "completed";
+        EXPECT_EQ(QLatin1String(core::runStatusName(r.status)), QLatin1String(expected)) << r.reason.toStdString();
+        expectFileMatchesDelivery(h, r, plan, "spot");
+        const auto check = runTool(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
+                                                   QString::fromLatin1(expected), QStringLiteral("--points"), QString::number(r.done)});
+        EXPECT_EQ(check.exitCode, 0) << check.out.toStdString();
+    }
+}
+
+TEST(Storage, ASeparateProcessSeesTheLiveFileGrow) {
+    QTemporaryDir dir;
+    EngineHarness h(1, {}, true, {dir.path(), 16ll << 20, 0.1});
+    h.engine->enqueue(EngineHarness::plan(planJson(
+        R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 400}], "detectors": ["diode"], "exposure_s": 0.01)")));
+    ASSERT_TRUE(waitUntil([&] { return !h.progress.filePath.isEmpty() && h.delivered > 20; }));
+    QProcess reader;
+    reader.start(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), h.progress.filePath + QStringLiteral(".part"), QStringLiteral("--count")});
+    ASSERT_TRUE(reader.waitForStarted());
+    auto nextCount = [&]() -> qint64 {
+        if (!reader.waitForReadyRead(10000)) return -1;
+        return reader.readLine().trimmed().toLongLong();
+    };
+    const qint64 first = nextCount();
+    qint64 later = first;
+    EXPECT_TRUE(waitUntil([&] {
+        reader.write("\n");
+        later = nextCount();
+        return later > first;
+    }, std::chrono::seconds(20))) << "count stayed at " << first;
+    reader.closeWriteChannel();
+    reader.waitForFinished(10000);
+    h.engine->abort();
+    ASSERT_TRUE(waitUntil([&] { return !h.finished.empty(); }));
+}
+
+TEST(Storage, KillingTheStorageWorkerFailsTheRunAndKeepsFlushedPoints) {
+    for (int after : {30, 120, 250}) {
+        SCOPED_TRACE(after);
+        QTemporaryDir dir;
+        EngineHarness h(2, {}, true, {dir.path(), 16ll << 20, 0.1});
+        h.engine->enqueue(EngineHarness::plan(planJson(
+            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 1000}], "detectors": ["diode"], "exposure_s": 0.002)")));
+        ASSERT_TRUE(waitUntil([&] { return h.delivered >= after && !h.progress.filePath.isEmpty(); }));
+        const QString part = h.progress.filePath + QStringLiteral(".part");
+        // At least one flush must have happened for there to be anything to keep.
+        ASSERT_TRUE(waitUntil([&] {
+            auto s = core::inspectRunFile(part);
+            return s.ok() && s->pointsWritten > 0;
+        }));
+        qint64 pid = 0;
+        for (const auto& w : h.workers())
+            if (w.role == QLatin1String("storage")) pid = w.pid;
+        ASSERT_GT(pid, 0);
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+        ASSERT_TRUE(waitUntil([&] { return !h.finished.empty(); }));
+        const auto r = h.finished.back();
+        EXPECT_EQ(r.status, RunStatus::Failed);
+        EXPECT_TRUE(r.reason.contains(QLatin1String("storage"))) << r.reason.toStdString();
+        auto summary = core::inspectRunFile(part);
+        ASSERT_TRUE(summary.ok()) << summary.error().toStdString();
+        EXPECT_TRUE(summary->openedSwmrRead);
+        EXPECT_GT(summary->pointsWritten, 0);
+        // Every point the file claims is there, with the delivered value.
+        const auto values = h.scalar(r.runId, QStringLiteral("diode"));
+        const auto stored = readDoubles(part, "/entry/data/diode");
+        qint64 present = 0;
+        for (size_t i = 0; i < stored.size(); ++i) {
+            if (std::isnan(stored[i])) continue;
+            ++present;
+            ASSERT_EQ(stored[i], values.at(static_cast<qint64>(i))) << "point " << i;
+        }
+        EXPECT_GE(present, summary->pointsWritten);
+        EXPECT_LT(r.done, 1000) << "acquisition must stop when nothing can store it";
+    }
+}
+
+TEST(Storage, KillingTheAppClosesTheFileAsInterrupted) {
+    for (int after : {20, 100}) {
+        SCOPED_TRACE(after);
+        QTemporaryDir dir;
+        const QString planPath = dir.filePath(QStringLiteral("plan.json"));
+        QFile pf(planPath);
+        ASSERT_TRUE(pf.open(QIODevice::WriteOnly));
+        pf.write(planJson(R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 5000}], "detectors": ["diode"], "exposure_s": 0.005)"));
+        pf.close();
+        const QString out = dir.filePath(QStringLiteral("data"));
+        QProcess app;
+        app.start(QStringLiteral(ACQUILA_APP_EXE), {QStringLiteral("run"), planPath, QStringLiteral("--out"), out, QStringLiteral("--workers"), QStringLiteral("2")});
+        ASSERT_TRUE(app.waitForStarted());
+        QByteArray err;
+        ASSERT_TRUE(waitUntil([&] {
+            app.waitForReadyRead(50);
+            err += app.readAllStandardError();
+            const int at = err.lastIndexOf('[');
+            return at >= 0 && err.mid(at).contains(" points") && err.mid(err.indexOf(']', at) + 2).split('/').first().toLongLong() >= after;
+        }, std::chrono::seconds(30))) << err.toStdString();
+        ::kill(static_cast<pid_t>(app.processId()), SIGKILL);
+        app.waitForFinished(5000);
+        QString final;
+        ASSERT_TRUE(waitUntil([&] {
+            const QStringList files = QDir(out).entryList({QStringLiteral("*.h5")});
+            if (!files.isEmpty()) final = QDir(out).filePath(files.first());
+            return !files.isEmpty();
+        }, std::chrono::seconds(5))) << "the storage worker did not close the file";
+        const auto check = runTool(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), final, QStringLiteral("--status"), QStringLiteral("interrupted")});
+        EXPECT_EQ(check.exitCode, 0) << check.out.toStdString();
+        auto summary = core::inspectRunFile(final);
+        ASSERT_TRUE(summary.ok()) << summary.error().toStdString();
+        EXPECT_FALSE(summary->openedSwmrRead) << "an interrupted file must open normally";
+        EXPECT_GT(summary->pointsWritten, 0);
+    }
+}
+
+TEST(Storage, FullDiskFailsTheRunNamingPathAndErrorAndKeepsWhatFit) {
+    QTemporaryDir dir;
+    const QString mnt = dir.filePath(QStringLiteral("small"));
+    QDir().mkpath(mnt);
+    if (::mount("tmpfs", QFile::encodeName(mnt).constData(), "tmpfs", 0, "size=3m") != 0)
+        GTEST_SKIP() << "cannot mount a tmpfs here (" << strerror(errno) << "); run the suite as root to cover a full disk";
+    {
+        EngineHarness h(1, {}, true, {mnt, 0, 0.1});
+        const auto r = h.run(EngineHarness::plan(planJson(
+            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 400}], "detectors": ["camera"])")));
+        EXPECT_EQ(r.status, RunStatus::Failed);
+        EXPECT_TRUE(r.reason.contains(QLatin1String("No space left on device"))) << r.reason.toStdString();
+        EXPECT_TRUE(r.reason.contains(mnt)) << r.reason.toStdString();
+        const QStringList files = QDir(mnt).entryList({QStringLiteral("*.h5*")});
+        ASSERT_FALSE(files.isEmpty());
+        auto summary = core::inspectRunFile(QDir(mnt).filePath(files.first()));
+        ASSERT_TRUE(summary.ok()) << files.join(QLatin1Char(' ')).toStdString() << ": " << summary.error().toStdString();
+        EXPECT_GT(summary->pointsWritten, 0);
+        EXPECT_EQ(h.run(EngineHarness::plan(planJson(R"("scan": {"type": "count", "points": 3}, "detectors": ["diode"])"))).done, 0)
+            << "a second run on the full disk cannot store anything";
+    }
+    ::umount2(QFile::encodeName(mnt).constData(), MNT_DETACH);
+}
+
+TEST(Storage, LowDiskStopsTheRunBeforeTheDiskIsFull) {
+    QTemporaryDir dir;
+    const QString mnt = dir.filePath(QStringLiteral("small"));
+    QDir().mkpath(mnt);
+    if (::mount("tmpfs", QFile::encodeName(mnt).constData(), "tmpfs", 0, "size=24m") != 0)
+        GTEST_SKIP() << "cannot mount a tmpfs here (" << strerror(errno) << ")";
+    {
+        EngineHarness h(1, {}, true, {mnt, 16ll << 20, 0.1});
+        const auto r = h.run(EngineHarness::plan(planJson(
+            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 2000}], "detectors": ["camera"], "exposure_s": 0.001)")));
+        EXPECT_EQ(r.status, RunStatus::Stopped) << r.reason.toStdString();
+        EXPECT_TRUE(r.reason.contains(QLatin1String("disk almost full"))) << r.reason.toStdString();
+        EXPECT_GT(r.done, 0);
+        const auto check = runTool(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
+                                                   QStringLiteral("stopped"), QStringLiteral("--points"), QString::number(r.done)});
+        EXPECT_EQ(check.exitCode, 0) << check.out.toStdString();
+    }
+    ::umount2(QFile::encodeName(mnt).constData(), MNT_DETACH);
+}
