@@ -68,13 +68,7 @@ core::DeviceDescription SimCamera::describe() const {
     d.values.insert(QStringLiteral("pixels_per_unit"), pixelsPerUnit_);
     d.values.insert(QStringLiteral("orbit_points"), orbitPoints_);
     d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    core::OutputDecl o;
-    o.name = name();
-    o.unit = QStringLiteral("counts");
-    o.dtype = core::DType::UInt16;
-    o.shape = {height_, width_};
-    o.axisLabels = {QStringLiteral("y"), QStringLiteral("x")};
-    d.outputs.push_back(std::move(o));
+    d.outputs.push_back({name(), QStringLiteral("counts"), core::DType::UInt16, {height_, width_}, {QStringLiteral("y"), QStringLiteral("x")}});
     return d;
 }
 

@@ -38,11 +38,7 @@ core::DeviceDescription SimCpu::describe() const {
     d.properties = props_.decls();
     d.values.insert(QStringLiteral("cost_us"), costUs_);
     d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    core::OutputDecl o;
-    o.name = name();
-    o.unit = QStringLiteral("a.u.");
-    o.dtype = core::DType::Float64;
-    d.outputs.push_back(std::move(o));
+    d.outputs.push_back({name(), QStringLiteral("a.u."), core::DType::Float64, {}, {}});
     return d;
 }
 

@@ -43,11 +43,7 @@ core::DeviceDescription SimFault::describe() const {
     d.values.insert(QStringLiteral("mode"), modeNames().at(static_cast<int>(mode_)));
     d.values.insert(QStringLiteral("at_point"), atPoint_);
     d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    core::OutputDecl o;
-    o.name = name();
-    o.unit = QStringLiteral("a.u.");
-    o.dtype = core::DType::Float64;
-    d.outputs.push_back(std::move(o));
+    d.outputs.push_back({name(), QStringLiteral("a.u."), core::DType::Float64, {}, {}});
     return d;
 }
 

@@ -74,11 +74,7 @@ core::DeviceDescription SimGaussian::describe() const {
     d.values.insert(QStringLiteral("noise"), noise_);
     d.values.insert(QStringLiteral("axes"), axisNames_.join(QLatin1String(", ")));
     d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    core::OutputDecl o;
-    o.name = name();
-    o.unit = QStringLiteral("counts");
-    o.dtype = core::DType::Float64;
-    d.outputs.push_back(std::move(o));
+    d.outputs.push_back({name(), QStringLiteral("counts"), core::DType::Float64, {}, {}});
     return d;
 }
 

@@ -81,13 +81,7 @@ core::DeviceDescription SimSpectrometer::describe() const {
     d.values.insert(QStringLiteral("background"), background_);
     d.values.insert(QStringLiteral("noise"), noise_);
     d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    core::OutputDecl o;
-    o.name = name();
-    o.unit = QStringLiteral("counts");
-    o.dtype = core::DType::Float64;
-    o.shape = {pixels_};
-    o.axisLabels = {QStringLiteral("wavelength")};
-    d.outputs.push_back(std::move(o));
+    d.outputs.push_back({name(), QStringLiteral("counts"), core::DType::Float64, {pixels_}, {QStringLiteral("wavelength")}});
     return d;
 }
 
