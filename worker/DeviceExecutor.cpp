@@ -5,6 +5,7 @@
 #include "worker/Connection.h"
 
 #include <QCborArray>
+#include <spdlog/spdlog.h>
 #include <chrono>
 #include <cstring>
 
@@ -80,6 +81,7 @@ void DeviceExecutor::configure(const Message& m) {
         }
     }
     configured_.store(true);
+    spdlog::info("opened {} device(s){}", devices_.size(), openErrors_.empty() ? "" : ", some failed (see errors)");
     describe(m.id);
 }
 
@@ -107,7 +109,10 @@ void DeviceExecutor::open(const Message& m) {
     std::vector<double> origin;
     for (const QCborValue& v : f.array("origin")) origin.push_back(v.toDouble());
     QString error = f.ok() ? openRun(runId, planJson, origin) : f.error();
-    if (!error.isEmpty()) run_.reset();
+    if (!error.isEmpty()) {
+        run_.reset();
+        spdlog::error("run {} cannot start here: {}", runId, error.toStdString());
+    }
     QCborMap reply;
     reply.insert(QLatin1String("run"), static_cast<qint64>(runId));
     if (!error.isEmpty()) reply.insert(QLatin1String("error"), error);
@@ -233,10 +238,7 @@ void DeviceExecutor::move(const Message& m) {
             try {
                 act->moveTo(static_cast<int>(i), position, token_);
             } catch (const std::exception& e) {
-                QCborMap p;
-                p.insert(QLatin1String("level"), 4);
-                p.insert(QLatin1String("text"), QString::fromUtf8(e.what()));
-                conn_.send(Message{MessageType::Log, 0, p});
+                spdlog::error("move {} to {}: {}", axis.toStdString(), position, e.what());
             }
         }
     }

@@ -4,10 +4,12 @@
 #include "worker/CommandQueue.h"
 #include "worker/Connection.h"
 #include "worker/DeviceExecutor.h"
+#include "worker/ForwardingLogSink.h"
 #include "worker/StorageExecutor.h"
 
 #include <QCborMap>
 #include <QFile>
+#include <spdlog/spdlog.h>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -54,6 +56,11 @@ int runWorker(const WorkerOptions& options) {
     hello.insert(QLatin1String("worker"), options.id);
     hello.insert(QLatin1String("role"), options.role);
     conn.send(Message{MessageType::Hello, 0, hello});
+
+    auto logger = std::make_shared<spdlog::logger>("worker", std::make_shared<ForwardingLogSink>(conn));
+    logger->set_level(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+    spdlog::info("{} worker started (pid {})", options.role.toStdString(), getpid());
 
     core::BlackBox* box = mapBlackBox(options.blackBoxPath);
     std::unique_ptr<Executor> executor;

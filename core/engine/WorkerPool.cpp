@@ -175,8 +175,8 @@ void WorkerPool::onHandshakeData(QLocalSocket* s) {
     if (!decoder) return;
     const QByteArray bytes = s->readAll();
     decoder->feed(bytes);
-    if (decoder->failed() || (decoder->hasMessage() && decoder->pendingBytes() > 0)) {
-        spdlog::warn("rejected a worker connection: {}", decoder->failed() ? decoder->error().toStdString() : "data after hello");
+    if (decoder->failed()) {
+        spdlog::warn("rejected a worker connection: {}", decoder->error().toStdString());
         s->abort();
         return;
     }
@@ -203,6 +203,9 @@ void WorkerPool::onHandshakeData(QLocalSocket* s) {
     w.pid = hello.payload.value(QLatin1String("pid")).toInteger();
     w.lastSeen.start();
     w.upSince.start();
+    // Whatever arrived after the hello (the worker does not wait) stays with this worker.
+    w.decoder = std::move(*decoder);
+    w.decoder.setMaxFrameBytes(kMaxFrameBytes);
     connect(s, &QLocalSocket::readyRead, this, [this, id] { onSocketData(id); });
     connect(s, &QLocalSocket::disconnected, this, [this, id, s] {
         Worker& w = *workers_[id];
@@ -219,6 +222,7 @@ void WorkerPool::onHandshakeData(QLocalSocket* s) {
         markDead(id, QStringLiteral("connection lost"));
     });
     if (callbacks_.connected) callbacks_.connected(id);
+    deliver(id);
 }
 
 void WorkerPool::onSocketData(int id) {
@@ -230,6 +234,11 @@ void WorkerPool::onSocketData(int id) {
         kill(id, QStringLiteral("protocol error: %1").arg(w.decoder.error()));
         return;
     }
+    deliver(id);
+}
+
+void WorkerPool::deliver(int id) {
+    Worker& w = *workers_[id];
     while (w.decoder.hasMessage() && w.socket) {
         Message m = w.decoder.take();
         if (m.type == MessageType::Heartbeat) continue;

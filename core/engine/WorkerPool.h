@@ -91,6 +91,7 @@ private:
     void onNewConnection();
     void onHandshakeData(QLocalSocket* socket);
     void onSocketData(int id);
+    void deliver(int id);
     void onProcessFinished(int id, int exitCode, bool crashed);
     void markDead(int id, const QString& reason);
     void heartbeat();

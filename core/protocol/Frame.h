@@ -45,6 +45,8 @@ public:
     bool feed(const char* data, qsizetype size);
     bool feed(const QByteArray& bytes) { return feed(bytes.constData(), bytes.size()); }
     bool hasMessage() const { return !ready_.empty(); }
+    /** Raises or lowers the frame size limit (e.g. after a handshake). */
+    void setMaxFrameBytes(quint32 max) { max_ = max; }
     Message take();
     bool failed() const { return !error_.isEmpty(); }
     const QString& error() const { return error_; }
