@@ -53,14 +53,16 @@ bool Connection::receive(core::FrameDecoder& decoder, int timeoutMs) {
     const int r = ::poll(&pfd, 1, timeoutMs);
     if (r < 0) return errno == EINTR;
     if (r == 0) return true;
-    char buf[1 << 16];
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    // Receive straight into the decoder's buffer: large frames are copied once, not twice.
+    constexpr qsizetype kChunk = 1 << 20;
+    char* into = decoder.prepare(kChunk);
+    const ssize_t n = ::recv(fd_, into, kChunk, 0);
+    decoder.commit(n > 0 ? n : 0);
     if (n <= 0) {
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
         closed_ = true;
         return false;
     }
-    decoder.feed(buf, n);
     return true;
 }
 

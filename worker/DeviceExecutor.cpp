@@ -388,7 +388,11 @@ void DeviceExecutor::runJob(const Message& m) {
             const double ts = wallSeconds();
             std::memcpy(base[tsChannel], &ts, sizeof ts);
             ++k;
-            if (k == capacity || ((k & 31) == 0 && std::chrono::duration<double>(clock() - batchStart).count() > kFlushSeconds)) flush(false);
+            // The job's last points travel with its final message: one frame per short job.
+            if (i + 1 == first + count) continue;
+            // Small points check the clock every 32 points; large ones (images) every point.
+            const bool checkClock = (k & 31) == 0 || bytesPerPoint >= 4096;
+            if (k == capacity || (checkClock && std::chrono::duration<double>(clock() - batchStart).count() > kFlushSeconds)) flush(false);
             else if (settle > 0 || ctx.exposureS > 0) {
                 // Slow points: send each one promptly so the GUI and a crash post-mortem lose nothing.
                 if (std::chrono::duration<double>(clock() - batchStart).count() > kFlushSeconds) flush(false);

@@ -11,6 +11,7 @@
 #include <QFile>
 #include <spdlog/spdlog.h>
 #include <atomic>
+#include <malloc.h>
 #include <chrono>
 #include <cstdio>
 #include <sys/mman.h>
@@ -39,6 +40,10 @@ int runWorker(const WorkerOptions& options) {
     const bool storage = options.role == QLatin1String("storage");
     // Workers yield to the GUI: the window must stay responsive on a 2-core machine.
     setpriority(PRIO_PROCESS, 0, storage ? 5 : 10);
+    // Result buffers of many MiB come and go per job: keep them in the heap instead of
+    // returning them to the kernel and faulting them in again every time.
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, SIG_IGN);  // Ctrl-C in a terminal is for the app, which stops or aborts the run
     if (!storage) prctl(PR_SET_PDEATHSIG, SIGKILL);  // belt and braces: a device worker dies with the app

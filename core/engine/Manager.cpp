@@ -82,7 +82,11 @@ void Manager::start() {
     cb.connected = [this](int w) { onConnected(w); };
     cb.message = [this](int w, Message&& m) { onMessage(w, std::move(m)); };
     cb.died = [this](int w, const QString& r) { onDied(w, r); };
-    cb.statusChanged = [this] { emit workersChanged(pool_->status()); };
+    // Worker status changes up to twice per job: publish them on the coalescing timer.
+    cb.statusChanged = [this] {
+        workersDirty_ = true;
+        if (!coalesceTimer_->isActive()) coalesceTimer_->start();
+    };
     pool_ = new WorkerPool(pc, cb, this);
 
     coalesceTimer_ = new QTimer(this);
@@ -314,11 +318,9 @@ void Manager::onResult(int worker, const Message& m) {
         pendingBatches_.push_back(std::move(ptr));
         if (!coalesceTimer_->isActive()) coalesceTimer_->start();
     }
-    if (m.payload.value(QLatin1String("final")).toBool()) {
-        r.sched->onJobEnded(job);
-        if (r.sched->inFlight(worker) == 0) pool_->setBusy(worker, false);
-    }
-    pump();
+    if (m.payload.value(QLatin1String("final")).toBool()) r.sched->onJobEnded(job);
+    pump();  // before deciding the worker is idle: usually it just got its next job
+    if (r.sched->inFlight(worker) == 0) pool_->setBusy(worker, false);
     maybeAdvance();
 }
 
@@ -594,6 +596,10 @@ void Manager::setState(RunState s) {
 
 void Manager::publish() {
     coalesceTimer_->stop();
+    if (workersDirty_) {
+        workersDirty_ = false;
+        emit workersChanged(pool_->status());
+    }
     if (!pendingBatches_.empty()) {
         auto list = std::make_shared<BatchList>(std::move(pendingBatches_));
         pendingBatches_.clear();

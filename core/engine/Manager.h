@@ -115,6 +115,7 @@ private:
     QTimer* transitionTimer_ = nullptr;
     StorageStatus storage_;                         // last storage report, for the status bar
     quint64 nextRequestId_ = 1;
+    bool workersDirty_ = false;  // worker status changed since the last publish()
     bool shuttingDown_ = false;
 };
 

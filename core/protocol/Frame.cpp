@@ -1,5 +1,7 @@
 #include "core/protocol/Frame.h"
 
+#include <QBuffer>
+#include <QCborStreamWriter>
 #include <QCborValue>
 #include <QtEndian>
 #include <array>
@@ -29,10 +31,15 @@ QByteArray encodeFrame(const Message& m) {
     top.insert(QLatin1String("t"), QLatin1String(messageTypeName(m.type)));
     top.insert(QLatin1String("id"), static_cast<qint64>(m.id));
     top.insert(QLatin1String("p"), m.payload);
-    const QByteArray body = QCborValue(top).toCbor();
-    QByteArray frame(4, Qt::Uninitialized);
-    qToLittleEndian<quint32>(static_cast<quint32>(body.size()), frame.data());
-    frame.append(body);
+    // Encode straight after a length placeholder: no second copy of the body.
+    QByteArray frame(4, '\0');
+    {
+        QBuffer out(&frame);  // QCborStreamWriter(QByteArray*) would overwrite the placeholder
+        out.open(QIODevice::WriteOnly | QIODevice::Append);
+        QCborStreamWriter writer(&out);
+        QCborValue(top).toCbor(writer);
+    }
+    qToLittleEndian<quint32>(static_cast<quint32>(frame.size() - 4), frame.data());
     return frame;
 }
 
@@ -93,18 +100,36 @@ void FrameDecoder::decodeAvailable() {
         if (buffer_.size() - offset_ - 4 < static_cast<qsizetype>(len)) break;
         Message m;
         QString err;
-        if (!decodeMessageBody(buffer_.mid(offset_ + 4, len), &m, &err)) {
+        // fromCbor copies what it keeps, so the body can be viewed in place.
+        if (!decodeMessageBody(QByteArray::fromRawData(buffer_.constData() + offset_ + 4, len), &m, &err)) {
             error_ = err;
             return;
         }
         ready_.push_back(std::move(m));
         offset_ += 4 + len;
     }
-    // Compact once the consumed prefix dominates, so the buffer stays bounded.
-    if (offset_ > 0 && offset_ >= buffer_.size() / 2) {
+    // Compact when everything is consumed (free) or the consumed prefix is large; not on
+    // every partial frame, which would move a big frame's bytes again and again.
+    if (offset_ == buffer_.size()) {
+        buffer_.resize(0);  // keeps the capacity for the next frames
+        offset_ = 0;
+    } else if (offset_ > (8 << 20) && offset_ >= buffer_.size() / 2) {
         buffer_.remove(0, offset_);
         offset_ = 0;
     }
+}
+
+char* FrameDecoder::prepare(qsizetype size) {
+    prepared_ = buffer_.size();
+    buffer_.resize(prepared_ + size);
+    return buffer_.data() + prepared_;
+}
+
+bool FrameDecoder::commit(qsizetype written) {
+    buffer_.resize(prepared_ + std::max<qsizetype>(written, 0));
+    if (failed()) return false;
+    decodeAvailable();
+    return !failed();
 }
 
 Message FrameDecoder::take() {

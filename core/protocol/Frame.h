@@ -44,6 +44,12 @@ public:
     /** Appends bytes; decodes every complete frame. Returns false once in error. */
     bool feed(const char* data, qsizetype size);
     bool feed(const QByteArray& bytes) { return feed(bytes.constData(), bytes.size()); }
+    /**
+     * Zero-copy feeding: returns space for at least `size` more bytes; write
+     * into it (e.g. recv) and call commit() with the count written.
+     */
+    char* prepare(qsizetype size);
+    bool commit(qsizetype written);
     bool hasMessage() const { return !ready_.empty(); }
     /** Raises or lowers the frame size limit (e.g. after a handshake). */
     void setMaxFrameBytes(quint32 max) { max_ = max; }
@@ -58,6 +64,7 @@ private:
     quint32 max_;
     QByteArray buffer_;
     qsizetype offset_ = 0;  // start of the first undecoded byte in buffer_
+    qsizetype prepared_ = 0;  // buffer_ size before prepare(): where the caller's bytes start
     std::deque<Message> ready_;
     QString error_;
 };

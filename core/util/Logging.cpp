@@ -42,4 +42,6 @@ QString initLogging(const QString& processName, int consoleLevel, bool toFile) {
 
 void addLogSink(std::shared_ptr<spdlog::sinks::sink> sink) { spdlog::default_logger()->sinks().push_back(std::move(sink)); }
 
+void removeLogSink(const std::shared_ptr<spdlog::sinks::sink>& sink) { std::erase(spdlog::default_logger()->sinks(), sink); }
+
 }  // namespace acquila::core

@@ -13,6 +13,8 @@ namespace acquila::core {
 QString initLogging(const QString& processName, int consoleLevel, bool toFile = true);
 /** Adds a sink to the default logger (e.g. the GUI log panel's). Call before other threads log. */
 void addLogSink(std::shared_ptr<spdlog::sinks::sink> sink);
+/** Removes a sink added with addLogSink(). Call when no other thread logs. */
+void removeLogSink(const std::shared_ptr<spdlog::sinks::sink>& sink);
 /** The per-user log directory (created if missing). */
 QString logDirectory();
 

@@ -224,3 +224,20 @@ TEST(Protocol, PropertyChecksNameTheProblem) {
     EXPECT_TRUE(e.check(QStringLiteral("b")).isEmpty());
     EXPECT_TRUE(e.check(QStringLiteral("c")).contains(QLatin1String("one of a, b")));
 }
+
+TEST(Protocol, ZeroCopyFeedingDecodesFramesSplitAnywhere) {
+    const QByteArray stream = encodeFrame(sample(MessageType::Result)) + encodeFrame(sample(MessageType::Log)) + encodeFrame(sample(MessageType::Job));
+    for (qsizetype chunk : {1, 7, 64, 100000}) {
+        FrameDecoder d;
+        std::vector<MessageType> got;
+        for (qsizetype at = 0; at < stream.size(); at += chunk) {
+            const qsizetype n = std::min(chunk, stream.size() - at);
+            char* into = d.prepare(chunk);
+            std::memcpy(into, stream.constData() + at, static_cast<size_t>(n));
+            ASSERT_TRUE(d.commit(n));
+            while (d.hasMessage()) got.push_back(d.take().type);
+        }
+        EXPECT_EQ(got, (std::vector<MessageType>{MessageType::Result, MessageType::Log, MessageType::Job})) << "chunk " << chunk;
+        EXPECT_EQ(d.pendingBytes(), 0);
+    }
+}

@@ -10,20 +10,31 @@ MinMaxDecimator::MinMaxDecimator(qint64 length, int columns)
       columns_(size_t((length_ + perColumn_ - 1) / perColumn_)) {}
 
 void MinMaxDecimator::add(qint64 first, const double* values, qint64 n) {
-    for (qint64 i = 0; i < n; ++i) {
-        const double v = values[i];
-        if (std::isnan(v)) continue;
-        const qint64 at = first + i;
-        if (at < 0 || at >= length_) continue;
-        Column& c = columns_[size_t(at / perColumn_)];
-        if (c.minAt < 0 || v < c.min) {
-            c.min = v;
-            c.minAt = at;
+    // Walk one column's index range at a time: no division and one column lookup per
+    // range instead of per sample (this loop dominates a 10^8-sample preview).
+    qint64 at = std::max<qint64>(first, 0);
+    const qint64 end = std::min(first + n, length_);
+    while (at < end) {
+        const qint64 col = at / perColumn_;
+        const qint64 stop = std::min(end, (col + 1) * perColumn_);
+        Column& c = columns_[size_t(col)];
+        double mn = c.min, mx = c.max;
+        qint64 mnAt = c.minAt, mxAt = c.maxAt;
+        for (const double* v = values + (at - first); at < stop; ++at, ++v) {
+            if (std::isnan(*v)) continue;
+            if (mnAt < 0 || *v < mn) {
+                mn = *v;
+                mnAt = at;
+            }
+            if (mxAt < 0 || *v > mx) {
+                mx = *v;
+                mxAt = at;
+            }
         }
-        if (c.maxAt < 0 || v > c.max) {
-            c.max = v;
-            c.maxAt = at;
-        }
+        c.min = mn;
+        c.max = mx;
+        c.minAt = mnAt;
+        c.maxAt = mxAt;
     }
 }
 

@@ -1,0 +1,63 @@
+#pragma once
+#include "support/EngineHarness.h"
+#include "support/TestSupport.h"
+
+#include "ui/window/MainWindow.h"
+
+#include <QApplication>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+#include <memory>
+
+namespace acquila::test {
+
+/** A QApplication for the whole test program and a fresh main window per test, on real workers. */
+class UiFixture : public ::testing::Test {
+public:
+    static void SetUpTestSuite() {
+        static int argc = 1;
+        static char name[] = "acquila-ui-test";
+        static char* argv[] = {name, nullptr};
+        if (!QCoreApplication::instance()) new QApplication(argc, argv);
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("AcquilaTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("acquila-ui-test"));
+    }
+
+protected:
+    std::unique_ptr<ui::MainWindow> makeWindow(int workers = 2, bool storage = true) {
+        core::EngineConfig c;
+        c.workerExe = QStringLiteral(ACQUILA_WORKER_EXE);
+        c.workers = workers;
+        auto lab = core::loadLabConfig(QString());
+        EXPECT_TRUE(lab.ok());
+        c.lab = *lab;
+        c.storage = storage;
+        c.dataDirectory = dataDir_.path();
+        auto w = std::make_unique<ui::MainWindow>(c);
+        w->resize(1400, 900);
+        w->show();
+        EXPECT_TRUE(waitUntil([&] { return w->isReady(); }, std::chrono::seconds(30))) << "workers never described their devices";
+        return w;
+    }
+
+    /** Closes the window (aborting any run) and waits until the engine has shut down. */
+    static void closeWindow(ui::MainWindow& w) {
+        w.setCloseQuestion([] { return ui::MainWindow::CloseChoice::Abort; });
+        w.close();
+        EXPECT_TRUE(waitUntil([&] { return w.isShutDown() && !w.isVisible(); }, std::chrono::seconds(30)));
+    }
+
+    static core::Plan planFile(const QString& name) {
+        auto p = core::loadPlanFile(sourcePath(QStringLiteral("resources/plans/") + name));
+        EXPECT_TRUE(p.ok()) << p.error().toStdString();
+        return p.ok() ? *p : core::Plan{};
+    }
+
+    static core::Plan planJson(const QByteArray& json) { return EngineHarness::plan(json); }
+
+    QTemporaryDir dataDir_;
+};
+
+}  // namespace acquila::test

@@ -1,0 +1,37 @@
+#include "ui/plots/ChannelValues.h"
+
+#include <cstring>
+#include <limits>
+
+namespace acquila::ui {
+
+namespace {
+template <typename T>
+double load(const core::Channel& c, qint64 element) {
+    T v;
+    std::memcpy(&v, c.data.constData() + element * static_cast<qint64>(sizeof(T)), sizeof(T));
+    return static_cast<double>(v);
+}
+}  // namespace
+
+double channelValue(const core::Channel& channel, qint64 element) {
+    const qint64 size = static_cast<qint64>(core::dtypeSize(channel.dtype));
+    if (element < 0 || size <= 0 || (element + 1) * size > channel.data.size())
+        return std::numeric_limits<double>::quiet_NaN();
+    switch (channel.dtype) {
+        case core::DType::Float64: return load<double>(channel, element);
+        case core::DType::Float32: return load<float>(channel, element);
+        case core::DType::Int64: return load<qint64>(channel, element);
+        case core::DType::Int32: return load<qint32>(channel, element);
+        case core::DType::UInt8: return load<quint8>(channel, element);
+        case core::DType::UInt16: return load<quint16>(channel, element);
+        case core::DType::UInt32: return load<quint32>(channel, element);
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+void channelToDoubles(const core::Channel& channel, qint64 firstElement, qint64 n, double* out) {
+    for (qint64 i = 0; i < n; ++i) out[i] = channelValue(channel, firstElement + i);
+}
+
+}  // namespace acquila::ui

@@ -1,0 +1,75 @@
+#pragma once
+#include <map>
+#include <set>
+#include "ui/plots/RoiSum.h"
+#include "ui/plots/ScanContext.h"
+
+#include "core/model/ResultBatch.h"
+
+#include <QWidget>
+#include <memory>
+
+namespace acquila::ui {
+
+class ImagePlot;
+class LinePlot;
+class MapPlot;
+class PlotCanvas;
+
+/**
+ * One detector's tab. 0D: a line against the scan axis, or a colour map for
+ * 2D grids. 1D: the latest spectrum plus a waterfall over the scan. 2D: the
+ * latest image plus the ROI sum over the scan (line or map). GUI thread only.
+ */
+class DetectorView : public QWidget {
+    Q_OBJECT
+public:
+    /** `rank` is the number of dimensions of one point of the output (0, 1 or 2). */
+    DetectorView(std::shared_ptr<const ScanContext> scan, const QString& detector, int rank, const QString& unit,
+                 QWidget* parent = nullptr);
+
+    void addBatch(const core::ResultBatchPtr& batch);
+    /** Replots the plots that changed; returns how many replotted. */
+    int replotIfDirty();
+
+    const QString& detector() const { return detector_; }
+    int rank() const { return rank_; }
+    /** Points of this detector placed so far. */
+    qint64 pointsShown() const { return points_; }
+    /** The scan-level plot: a LinePlot or MapPlot (0D values or ROI sums). */
+    LinePlot* line() const { return line_; }
+    MapPlot* map() const { return map_; }
+    LinePlot* spectrum() const { return spectrum_; }
+    MapPlot* waterfall() const { return waterfall_; }
+    ImagePlot* image() const { return image_; }
+    /** Every plot of the tab. */
+    QList<PlotCanvas*> canvases() const;
+
+private:
+    double lineKey(qint64 index, std::vector<double>& pos) const;
+    void markGaps(qint64 first, qint64 end, std::vector<double>& pos);
+    void place(qint64 index, double value);
+    void addSpectra(const core::ResultBatch& batch, const core::Channel& c);
+    void recomputeRoi(Roi roi);
+
+    std::shared_ptr<const ScanContext> scan_;
+    QString detector_;
+    int rank_;
+    QString valueLabel_;
+    LinePlot* line_ = nullptr;
+    MapPlot* map_ = nullptr;
+    LinePlot* spectrum_ = nullptr;
+    MapPlot* waterfall_ = nullptr;
+    ImagePlot* image_ = nullptr;
+    qint64 points_ = 0;
+    qint64 latestSpectrum_ = -1;
+    int waterfallRows_ = 0;
+    // Batches kept so a moved ROI can be re-summed over the scan, up to a memory budget.
+    std::vector<core::ResultBatchPtr> kept_;
+    std::map<qint64, qint64> arrived_;  // disjoint index ranges [first, end) plotted on line_
+    std::set<qint64> breaks_;           // missing indices that carry a NaN in line_, so the line does not bridge gaps
+    qint64 keptBytes_ = 0;
+    bool keptComplete_ = true;
+};
+
+}  // namespace acquila::ui
