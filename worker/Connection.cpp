@@ -30,8 +30,9 @@ bool Connection::connectTo(const QString& path, QString* error) {
     return true;
 }
 
-bool Connection::send(const core::Message& m) {
-    const QByteArray frame = core::encodeFrame(m);
+bool Connection::send(const core::Message& m) { return sendFrame(core::encodeFrame(m)); }
+
+bool Connection::sendFrame(const QByteArray& frame) {
     std::lock_guard lock(sendMutex_);
     const char* data = frame.constData();
     qsizetype left = frame.size();

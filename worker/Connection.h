@@ -19,6 +19,8 @@ public:
     bool connectTo(const QString& path, QString* error);
     /** Sends one message; false once the connection is gone. */
     bool send(const core::Message& m);
+    /** Sends an already encoded frame (length prefix included). */
+    bool sendFrame(const QByteArray& frame);
     /** Waits up to `timeoutMs` for data and feeds it to `decoder`; false on EOF or error. */
     bool receive(core::FrameDecoder& decoder, int timeoutMs);
     bool closed() const { return closed_; }

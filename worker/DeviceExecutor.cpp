@@ -2,6 +2,7 @@
 
 #include "core/model/ResultBatch.h"
 #include "core/protocol/CborFields.h"
+#include "core/protocol/ResultFrame.h"
 #include "worker/Connection.h"
 
 #include <QCborArray>
@@ -247,21 +248,8 @@ void DeviceExecutor::move(const Message& m) {
 
 void DeviceExecutor::sendResult(quint64 job, qint64 first, qint64 count, std::vector<QByteArray>& buffers, bool final,
                                 double seconds) {
-    core::ResultBatch b;
-    b.runId = run_->id;
-    b.first = first;
-    b.count = count;
-    b.channels = run_->channelTemplate;
-    for (size_t c = 0; c < buffers.size(); ++c) {
-        buffers[c].resize(count * b.channels[c].bytesPerPoint());
-        b.channels[c].data = std::move(buffers[c]);
-        buffers[c] = QByteArray();
-    }
-    QCborMap p = b.toCbor();
-    p.insert(QLatin1String("job"), static_cast<qint64>(job));
-    p.insert(QLatin1String("final"), final);
-    p.insert(QLatin1String("seconds"), seconds);
-    conn_.send(Message{MessageType::Result, job, p});
+    for (size_t c = 0; c < buffers.size(); ++c) buffers[c].resize(count * run_->channelTemplate[c].bytesPerPoint());
+    conn_.sendFrame(core::encodeResultFrame(run_->id, first, count, run_->channelTemplate, buffers, {job, final, seconds}));
 }
 
 void DeviceExecutor::sendError(quint64 job, qint64 point, int labIndex, const char* op, const QString& message) {
@@ -298,7 +286,8 @@ void DeviceExecutor::runJob(const Message& m) {
     const qint64 capacity = std::clamp<qint64>(kMaxBufferBytes / std::max<qint64>(bytesPerPoint, 1), 1, count > 0 ? count : 1);
     std::vector<QByteArray> buffers(nChannels);
     auto allocate = [&] {
-        for (size_t c = 0; c < nChannels; ++c) buffers[c] = QByteArray(capacity * channelBytes[c], Qt::Uninitialized);
+        // Buffers are reused from flush to flush: resizing keeps their capacity.
+        for (size_t c = 0; c < nChannels; ++c) buffers[c].resize(capacity * channelBytes[c]);
     };
     allocate();
 

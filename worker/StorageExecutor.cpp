@@ -4,6 +4,7 @@
 #include "core/model/ResultBatch.h"
 #include "core/plan/PointGenerator.h"
 #include "core/protocol/CborFields.h"
+#include "core/protocol/ResultFrame.h"
 #include "worker/Connection.h"
 
 #include <QCborArray>
@@ -175,7 +176,8 @@ void StorageExecutor::open(const Message& m) {
 void StorageExecutor::append(const Message& m) {
     ++processed_;
     if (!writer_ || failed_) return;
-    auto batch = core::ResultBatch::fromCbor(m.payload);
+    core::ResultMeta meta;
+    auto batch = m.body.isEmpty() ? core::ResultBatch::fromCbor(m.payload) : core::parseResultBody(m.body, &meta);
     if (!batch || batch->runId != runId_) return;
     for (const auto& c : batch->channels) bytesWritten_ += c.data.size();
     if (auto r = writer_->append(*batch, cellMap_); !r) return reportError(r.error());

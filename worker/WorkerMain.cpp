@@ -89,6 +89,7 @@ int runWorker(const WorkerOptions& options) {
     });
 
     core::FrameDecoder decoder;
+    decoder.setLazyResults(storage);  // the storage role writes results straight from the frame
     auto lastBeat = std::chrono::steady_clock::now();
     bool connectionLost = false;
     while (!executorDone.load()) {

@@ -1,5 +1,7 @@
 #include "core/engine/Manager.h"
 
+#include "core/protocol/ResultFrame.h"
+
 #include <QCborArray>
 #include <QJsonDocument>
 #include <QThread>
@@ -228,6 +230,10 @@ void Manager::beginRun(quint64 runId, const Plan& plan) {
     sc.total = r.gen->size();
     sc.fixedJobSize = plan.pointsPerJob;
     sc.maxInFlightPerWorker = config_.maxInFlightPerWorker;
+    // Tiny fixed jobs are bound by latency, not work: keep a deeper pipeline so a worker
+    // always finds its next job queued. Cancelling still costs at most a few points.
+    if (plan.pointsPerJob > 0 && plan.pointsPerJob <= 16 && config_.maxInFlightPerWorker > 1)
+        sc.maxInFlightPerWorker = std::max(config_.maxInFlightPerWorker, 32);
     sc.workerCount = r.exclusive ? 1 : pool_->deviceWorkers();
     r.sched = std::make_unique<Scheduler>(sc);
 
@@ -298,27 +304,33 @@ void Manager::pump() {
 }
 
 void Manager::onResult(int worker, const Message& m) {
-    if (!run_ || static_cast<quint64>(m.payload.value(QLatin1String("run")).toInteger()) != run_->id) return;
+    if (!run_) return;
     Run& r = *run_;
-    const quint64 job = static_cast<quint64>(m.payload.value(QLatin1String("job")).toInteger());
+    const quint64 job = m.id;  // a result's message id is its job id
     const JobRange* range = r.sched->job(job);
     if (!range || range->worker != worker) {
-        pool_->kill(worker, QStringLiteral("protocol error: result for unknown job %1").arg(job));
+        // Late results of a job that already ended (cancelled, previous run) are dropped.
         return;
     }
-    auto batch = ResultBatch::fromCbor(m.payload);
-    if (!batch || !r.sched->onResult(job, batch->first, batch->count, m.payload.value(QLatin1String("seconds")).toDouble(-1))) {
+    ResultMeta meta;
+    auto batch = m.body.isEmpty() ? ResultBatch::fromCbor(m.payload) : parseResultBody(m.body, &meta);
+    if (m.body.isEmpty()) {
+        meta.final = m.payload.value(QLatin1String("final")).toBool();
+        meta.seconds = m.payload.value(QLatin1String("seconds")).toDouble(-1);
+    }
+    if (batch && batch->runId != r.id) return;  // a late result of an earlier run
+    if (!batch || !r.sched->onResult(job, batch->first, batch->count, meta.seconds)) {
         pool_->kill(worker, QStringLiteral("protocol error: %1").arg(batch ? QStringLiteral("result outside its job") : batch.error()));
         return;
     }
     if (batch->count > 0) {
         auto ptr = std::make_shared<const ResultBatch>(std::move(*batch));
-        forwardToStorage(m);
+        forwardToStorage(m, *ptr);
         for (auto& s : sinks_) s->write(ptr);
         pendingBatches_.push_back(std::move(ptr));
         if (!coalesceTimer_->isActive()) coalesceTimer_->start();
     }
-    if (m.payload.value(QLatin1String("final")).toBool()) r.sched->onJobEnded(job);
+    if (meta.final) r.sched->onJobEnded(job);
     pump();  // before deciding the worker is idle: usually it just got its next job
     if (r.sched->inFlight(worker) == 0) pool_->setBusy(worker, false);
     maybeAdvance();
@@ -667,12 +679,14 @@ void Manager::openStorage() {
     pool_->send(pool_->storageWorkerId(), Message{MessageType::Store, nextRequestId_++, p});
 }
 
-void Manager::forwardToStorage(const Message& m) {
+void Manager::forwardToStorage(const Message& m, const ResultBatch& batch) {
     Run& r = *run_;
     if (r.store != Run::Store::Open) return;
     qint64 bytes = 0;
-    for (const QCborValue& c : m.payload.value(QLatin1String("channels")).toArray()) bytes += c.toMap().value(QLatin1String("data")).toByteArray().size();
-    pool_->send(pool_->storageWorkerId(), m);  // same message, re-framed: the storage role reads `result` as data
+    for (const Channel& c : batch.channels) bytes += c.data.size();
+    // The same message goes on unchanged: the storage role reads `result` as data.
+    if (!m.body.isEmpty()) pool_->sendFrame(pool_->storageWorkerId(), frameOfBody(m.body));
+    else pool_->send(pool_->storageWorkerId(), m);
     r.storeInFlight.emplace_back(++r.storeSent, bytes);
     r.storeInFlightBytes += bytes;
 }

@@ -80,7 +80,7 @@ private:
     void onCloseReply(int worker, const Message& m);
     void onStoreStatus(const Message& m);
     void openStorage();
-    void forwardToStorage(const Message& m);
+    void forwardToStorage(const Message& m, const ResultBatch& batch);
     bool storageBacklogged() const;
     void completeRun();
 

@@ -206,6 +206,7 @@ void WorkerPool::onHandshakeData(QLocalSocket* s) {
     // Whatever arrived after the hello (the worker does not wait) stays with this worker.
     w.decoder = std::move(*decoder);
     w.decoder.setMaxFrameBytes(kMaxFrameBytes);
+    w.decoder.setLazyResults(true);  // results are parsed once, in place, by the manager
     connect(s, &QLocalSocket::readyRead, this, [this, id] { onSocketData(id); });
     connect(s, &QLocalSocket::disconnected, this, [this, id, s] {
         Worker& w = *workers_[id];

@@ -36,6 +36,7 @@ struct ResultBatch {
     qint64 first = 0;
     qint64 count = 0;
     std::vector<Channel> channels;
+    QByteArray backing;  // frame body the channel data point into (in-place parsing), if any
 
     const Channel* find(const QString& name) const;
     QCborMap toCbor() const;

@@ -1,7 +1,10 @@
 #include "core/protocol/Frame.h"
 
+#include "core/protocol/ResultFrame.h"
+
 #include <QBuffer>
 #include <QCborStreamWriter>
+#include <QCborStreamReader>
 #include <QCborValue>
 #include <QtEndian>
 #include <array>
@@ -43,7 +46,45 @@ QByteArray encodeFrame(const Message& m) {
     return frame;
 }
 
-bool decodeMessageBody(const QByteArray& body, Message* out, QString* error) {
+namespace {
+/** Reads just the envelope {t, id, p} of a `result` body; true when it is a well-formed result. */
+bool peekResultEnvelope(const QByteArray& body, quint64* id) {
+    QCborStreamReader r(body);
+    if (!r.isMap() || !r.enterContainer()) return false;
+    bool isResult = false, haveId = false, havePayload = false;
+    while (r.hasNext() && r.lastError() == QCborError::NoError) {
+        QString key, type;
+        if (!readCborText(r, &key)) return false;
+        if (key == QLatin1String("t") && r.isString()) {
+            if (!readCborText(r, &type)) return false;
+            isResult = type == QLatin1String("result");
+        } else if (key == QLatin1String("id") && r.isUnsignedInteger()) {
+            *id = r.toUnsignedInteger();
+            haveId = true;
+            r.next();
+        } else if (key == QLatin1String("p") && r.isMap()) {
+            havePayload = true;
+            r.next();  // validated in full later, in place
+        } else {
+            return false;
+        }
+    }
+    return r.lastError() == QCborError::NoError && isResult && haveId && havePayload;
+}
+}  // namespace
+
+QByteArray frameOfBody(const QByteArray& body) {
+    QByteArray frame(4, Qt::Uninitialized);
+    qToLittleEndian<quint32>(static_cast<quint32>(body.size()), frame.data());
+    return frame + body;
+}
+
+bool decodeMessageBody(const QByteArray& body, Message* out, QString* error, bool lazyResults) {
+    if (lazyResults && peekResultEnvelope(body, &out->id)) {
+        out->type = MessageType::Result;
+        out->body = body;
+        return true;
+    }
     QCborParserError perr;
     const QCborValue v = QCborValue::fromCbor(body, &perr);
     if (perr.error != QCborError::NoError) {
@@ -100,11 +141,14 @@ void FrameDecoder::decodeAvailable() {
         if (buffer_.size() - offset_ - 4 < static_cast<qsizetype>(len)) break;
         Message m;
         QString err;
-        // fromCbor copies what it keeps, so the body can be viewed in place.
-        if (!decodeMessageBody(QByteArray::fromRawData(buffer_.constData() + offset_ + 4, len), &m, &err)) {
+        // The eager path copies what it keeps, so the body can be viewed in place; a lazy
+        // result keeps one copy of its body, shared by everything that uses the batch.
+        const QByteArray view = QByteArray::fromRawData(buffer_.constData() + offset_ + 4, len);
+        if (!decodeMessageBody(view, &m, &err, lazyResults_)) {
             error_ = err;
             return;
         }
+        if (!m.body.isEmpty()) m.body = QByteArray(view.constData(), view.size());  // detach from buffer_
         ready_.push_back(std::move(m));
         offset_ += 4 + len;
     }

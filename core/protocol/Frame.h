@@ -23,6 +23,12 @@ struct Message {
     MessageType type = MessageType::Heartbeat;
     quint64 id = 0;
     QCborMap payload;
+    /**
+     * The whole CBOR body, kept instead of `payload` for `result` messages when
+     * the decoder is lazy: results are then parsed once, in place, by
+     * ResultBatch::fromFrameBody (no tree, no copies of the channel data).
+     */
+    QByteArray body;
 };
 
 /** Largest accepted frame body in bytes; bigger length prefixes are a protocol error. */
@@ -51,6 +57,8 @@ public:
     char* prepare(qsizetype size);
     bool commit(qsizetype written);
     bool hasMessage() const { return !ready_.empty(); }
+    /** Keep `result` bodies raw (Message::body) instead of building the payload tree. */
+    void setLazyResults(bool lazy) { lazyResults_ = lazy; }
     /** Raises or lowers the frame size limit (e.g. after a handshake). */
     void setMaxFrameBytes(quint32 max) { max_ = max; }
     Message take();
@@ -64,12 +72,19 @@ private:
     quint32 max_;
     QByteArray buffer_;
     qsizetype offset_ = 0;  // start of the first undecoded byte in buffer_
-    qsizetype prepared_ = 0;  // buffer_ size before prepare(): where the caller's bytes start
+    qsizetype prepared_ = 0;
+    bool lazyResults_ = false;  // buffer_ size before prepare(): where the caller's bytes start
     std::deque<Message> ready_;
     QString error_;
 };
 
-/** Decodes one frame body (the CBOR part); sets *error and returns false on bad input. */
-bool decodeMessageBody(const QByteArray& body, Message* out, QString* error);
+/**
+ * Decodes one frame body (the CBOR part); sets *error and returns false on bad
+ * input. With `lazyResults`, a `result` message keeps its body and leaves the
+ * payload empty (the header fields are still validated).
+ */
+bool decodeMessageBody(const QByteArray& body, Message* out, QString* error, bool lazyResults = false);
+/** Frame bytes (length prefix + body) for a message decoded lazily. */
+QByteArray frameOfBody(const QByteArray& body);
 
 }  // namespace acquila::core

@@ -1,0 +1,113 @@
+#include "core/protocol/Frame.h"
+#include "core/protocol/ResultFrame.h"
+
+#include <QRandomGenerator>
+#include <gtest/gtest.h>
+
+using namespace acquila::core;
+
+namespace {
+struct Sample {
+    std::vector<Channel> channels;
+    std::vector<QByteArray> data;
+};
+
+Sample sample(qint64 count) {
+    Sample s;
+    s.channels = {{QStringLiteral("motor"), DType::Float64, {}, {}},
+                  {QStringLiteral("timestamp"), DType::Float64, {}, {}},
+                  {QStringLiteral("camera"), DType::UInt16, {3, 4}, {}}};
+    for (const Channel& c : s.channels) {
+        QByteArray d(static_cast<qsizetype>(count * c.bytesPerPoint()), Qt::Uninitialized);
+        for (qsizetype i = 0; i < d.size(); ++i) d[i] = static_cast<char>(i * 7 + c.name.size());
+        s.data.push_back(d);
+    }
+    return s;
+}
+
+Message decodeOne(const QByteArray& frame, bool lazy) {
+    FrameDecoder d;
+    d.setLazyResults(lazy);
+    EXPECT_TRUE(d.feed(frame)) << d.error().toStdString();
+    EXPECT_TRUE(d.hasMessage());
+    return d.hasMessage() ? d.take() : Message{};
+}
+}  // namespace
+
+TEST(ResultFrame, StreamingEncodingParsesInPlaceWithDataViews) {
+    const Sample s = sample(5);
+    const QByteArray frame = encodeResultFrame(9, 100, 5, s.channels, s.data, {42, true, 0.25});
+    const Message m = decodeOne(frame, true);
+    EXPECT_EQ(m.type, MessageType::Result);
+    EXPECT_EQ(m.id, 42u);
+    ASSERT_FALSE(m.body.isEmpty());
+    EXPECT_TRUE(m.payload.isEmpty());
+    ResultMeta meta;
+    auto b = parseResultBody(m.body, &meta);
+    ASSERT_TRUE(b.ok()) << b.error().toStdString();
+    EXPECT_EQ(b->runId, 9u);
+    EXPECT_EQ(b->first, 100);
+    EXPECT_EQ(b->count, 5);
+    EXPECT_EQ(meta.job, 42u);
+    EXPECT_TRUE(meta.final);
+    EXPECT_DOUBLE_EQ(meta.seconds, 0.25);
+    ASSERT_EQ(b->channels.size(), 3u);
+    for (size_t c = 0; c < 3; ++c) {
+        EXPECT_EQ(b->channels[c].name, s.channels[c].name);
+        EXPECT_EQ(b->channels[c].pointShape, s.channels[c].pointShape);
+        EXPECT_EQ(b->channels[c].data, s.data[c]);
+        // In place: the data lives inside the batch's own copy of the body.
+        EXPECT_GE(b->channels[c].data.constData(), b->backing.constData());
+        EXPECT_LE(b->channels[c].data.constData() + b->channels[c].data.size(), b->backing.constData() + b->backing.size());
+    }
+}
+
+TEST(ResultFrame, SameWireFormatAsTheGenericEncoding) {
+    const Sample s = sample(2);
+    // Streaming encoder -> generic decoder.
+    const Message eager = decodeOne(encodeResultFrame(3, 0, 2, s.channels, s.data, {7, false, 1.0}), false);
+    auto viaTree = ResultBatch::fromCbor(eager.payload);
+    ASSERT_TRUE(viaTree.ok()) << viaTree.error().toStdString();
+    EXPECT_EQ(viaTree->channels[2].data, s.data[2]);
+    EXPECT_EQ(eager.payload.value(QLatin1String("job")).toInteger(), 7);
+    // Generic encoder -> in-place parser.
+    ResultBatch b = *viaTree;
+    QCborMap p = b.toCbor();
+    p.insert(QLatin1String("job"), 7);
+    p.insert(QLatin1String("final"), true);
+    const Message lazy = decodeOne(encodeFrame(Message{MessageType::Result, 7, p}), true);
+    ResultMeta meta;
+    auto back = parseResultBody(lazy.body, &meta);
+    ASSERT_TRUE(back.ok()) << back.error().toStdString();
+    EXPECT_EQ(back->channels[0].data, s.data[0]);
+    EXPECT_TRUE(meta.final);
+}
+
+TEST(ResultFrame, WrongSizesAndHostileBodiesAreRejectedWithoutCrashing) {
+    Sample s = sample(4);
+    s.data[1].chop(8);
+    const Message m = decodeOne(encodeResultFrame(1, 0, 4, s.channels, s.data, {1, true, 0}), true);
+    ResultMeta meta;
+    auto bad = parseResultBody(m.body, &meta);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(bad.error().contains(QLatin1String("timestamp"))) << bad.error().toStdString();
+
+    const Sample good = sample(3);
+    const QByteArray frame = encodeResultFrame(1, 0, 3, good.channels, good.data, {1, true, 0});
+    QRandomGenerator rng(5);
+    int rejected = 0;
+    for (int i = 0; i < 4000; ++i) {
+        QByteArray body = frame.mid(4);
+        for (int k = 0; k < 1 + static_cast<int>(rng.bounded(4)); ++k)
+            body[static_cast<qsizetype>(rng.bounded(static_cast<quint32>(body.size())))] = static_cast<char>(rng.bounded(256));
+        if (rng.bounded(4) == 0) body.truncate(static_cast<qsizetype>(rng.bounded(static_cast<quint32>(body.size()))));
+        Message out;
+        QString err;
+        if (!decodeMessageBody(body, &out, &err, true)) {
+            ++rejected;
+            continue;
+        }
+        if (!out.body.isEmpty()) rejected += !parseResultBody(out.body, &meta).ok();
+    }
+    EXPECT_GT(rejected, 100);
+}
