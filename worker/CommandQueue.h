@@ -13,6 +13,9 @@ namespace acquila::worker {
 /** Messages from the reader thread to the executor thread, in arrival order. */
 class CommandQueue {
 public:
+    /** Poll this long before sleeping in pop() (0 = never); call before the executor starts. */
+    void setSpin(int micros) { spinMicros_ = micros; }
+
     void push(core::Message m) {
         {
             std::lock_guard lock(mutex_);
@@ -45,15 +48,17 @@ private:
     /**
      * Polls briefly before sleeping: when jobs come one point at a time, the next one
      * usually arrives within microseconds, and a condition-variable wake-up costs tens
-     * of them on a virtual machine. Bounded to 100 µs, so an idle worker sleeps.
+     * of them on a virtual machine. Bounded (setSpin), so an idle worker sleeps.
      */
     void spin() const {
-        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
+        if (spinMicros_ <= 0) return;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(spinMicros_);
         while (size_.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < until) {
         }
     }
 
     std::atomic<size_t> size_{0};  // mirrors queue_.size() for lock-free polling
+    int spinMicros_ = 0;           // set before the executor thread starts
     std::mutex mutex_;  // guards queue_
     std::condition_variable cv_;
     std::deque<core::Message> queue_;

@@ -73,6 +73,9 @@ int runWorker(const WorkerOptions& options) {
     else executor = std::make_unique<DeviceExecutor>(conn, box);
 
     CommandQueue queue;
+    // Device workers poll briefly for the next job (latency of one-point jobs); the storage
+    // worker must not: its reader thread needs the core to receive large frames.
+    queue.setSpin(storage ? 0 : 100);
     std::atomic<bool> executorDone{false};  // set by the executor thread when it returns
     std::thread exec([&] {
         const int idle = executor->idleIntervalMs();

@@ -165,6 +165,12 @@ void FrameDecoder::decodeAvailable() {
 
 char* FrameDecoder::prepare(qsizetype size) {
     prepared_ = buffer_.size();
+    // A frame in progress whose length is known gets room for all of it at once, so
+    // growing the buffer never copies a large frame again.
+    if (prepared_ - offset_ >= 4) {
+        const quint32 len = qFromLittleEndian<quint32>(buffer_.constData() + offset_);
+        if (len <= max_) buffer_.reserve(std::max<qsizetype>(offset_ + 4 + static_cast<qsizetype>(len), prepared_ + size));
+    }
     buffer_.resize(prepared_ + size);
     return buffer_.data() + prepared_;
 }
