@@ -18,6 +18,17 @@ const Channel* ResultBatch::find(const QString& name) const {
     return nullptr;
 }
 
+QString ResultBatch::checkSizes() const {
+    for (const Channel& c : channels) {
+        // In doubles: a hostile shape times a hostile count must not overflow.
+        const double expected = static_cast<double>(c.bytesPerPoint()) * static_cast<double>(count);
+        if (expected != static_cast<double>(c.data.size()))
+            return QStringLiteral("result channel '%1': %2 bytes for %3 points of %4 bytes")
+                .arg(c.name).arg(c.data.size()).arg(count).arg(c.bytesPerPoint());
+    }
+    return {};
+}
+
 QCborMap ResultBatch::toCbor() const {
     QCborMap m;
     m.insert(QLatin1String("run"), static_cast<qint64>(runId));
@@ -63,13 +74,9 @@ Result<ResultBatch> ResultBatch::fromCbor(const QCborMap& map) {
         c.data = cf.bytes("data");
         if (!cf.ok()) return R::failure(cf.error());
         if (c.pointShape.size() > 4) return R::failure(QStringLiteral("result channel '%1': too many dimensions").arg(c.name));
-        // Overflow-safe size check: elements per point are bounded by the shape limits above.
-        const double expected = static_cast<double>(c.bytesPerPoint()) * static_cast<double>(b.count);
-        if (expected != static_cast<double>(c.data.size()))
-            return R::failure(QStringLiteral("result channel '%1': %2 bytes for %3 points of %4 bytes")
-                                  .arg(c.name).arg(c.data.size()).arg(b.count).arg(c.bytesPerPoint()));
         b.channels.push_back(std::move(c));
     }
+    if (const QString bad = b.checkSizes(); !bad.isEmpty()) return R::failure(bad);
     return b;
 }
 

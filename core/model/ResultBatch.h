@@ -39,6 +39,8 @@ struct ResultBatch {
     QByteArray backing;  // frame body the channel data point into (in-place parsing), if any
 
     const Channel* find(const QString& name) const;
+    /** Empty when every channel holds exactly `count` points, else which one does not. */
+    QString checkSizes() const;
     QCborMap toCbor() const;
     /** Validates channel sizes against count; rejects hostile sizes. */
     static Result<ResultBatch> fromCbor(const QCborMap& map);

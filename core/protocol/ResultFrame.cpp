@@ -206,12 +206,7 @@ Result<ResultBatch> parseResultBody(const QByteArray& body, ResultMeta* meta) {
     }
     if (!haveRun || !haveFirst || !haveCount || !haveChannels) return R::failure(QStringLiteral("result: missing run, first, count or channels"));
     if (b.first < 0 || b.count < 0) return R::failure(QStringLiteral("result: negative point range"));
-    for (const Channel& c : b.channels) {
-        const double expected = static_cast<double>(c.bytesPerPoint()) * static_cast<double>(b.count);
-        if (expected != static_cast<double>(c.data.size()))
-            return R::failure(QStringLiteral("result channel '%1': %2 bytes for %3 points of %4 bytes")
-                                  .arg(c.name).arg(c.data.size()).arg(b.count).arg(c.bytesPerPoint()));
-    }
+    if (const QString bad = b.checkSizes(); !bad.isEmpty()) return R::failure(bad);
     return b;
 }
 
