@@ -349,7 +349,7 @@ QJsonObject replotBench(const Options& o) {
         ui::LinePlot live;
         live.resize(1000, 700);
         live.show();
-        live.addPoints(x, y);
+        live.setSeries(x, y);
         live.rescaleAxes();
         line.insert(QStringLiteral("ui_lineplot_median_ms"), timeReplots(live, std::max(3, o.replots / 3), {}).value(QStringLiteral("median_ms")));
         live.setPlottingHint(QCP::phFastPolylines, true);

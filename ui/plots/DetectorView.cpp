@@ -62,6 +62,7 @@ DetectorView::DetectorView(std::shared_ptr<const ScanContext> scan, const QStrin
     } else {
         line_ = new LinePlot(split);
         line_->setLabels(scan_->x.label(), scanValue);
+        lineBins_ = std::make_unique<LineBins>(scan_->total);
         scanPlot = line_;
     }
     split->addWidget(scanPlot);
@@ -100,8 +101,6 @@ void DetectorView::addBatch(const core::ResultBatchPtr& batch) {
         addSpectra(*batch, *c);
         return;
     }
-    QVector<double> xs, ys;
-    std::vector<double> pos(static_cast<size_t>(qMax(1, scan_->generator->axisCount())));
     if (rank_ == 2) {
         image_->setLatest(batch, detector_, batch->count - 1);
         if (keptComplete_ && keptBytes_ + c->data.size() <= kKeepBudgetBytes) {
@@ -115,17 +114,10 @@ void DetectorView::addBatch(const core::ResultBatchPtr& batch) {
     for (qint64 i = 0; i < batch->count; ++i) {
         const qint64 index = batch->first + i;
         const double v = rank_ == 2 ? roiSum(*c, i, image_->roi()) : channelValue(*c, i);
-        if (line_) {
-            xs.push_back(lineKey(index, pos));
-            ys.push_back(v);
-        } else {
-            place(index, v);
-        }
+        if (line_) lineBins_->add(index, v);
+        else place(index, v);
     }
-    if (line_) {
-        markGaps(batch->first, batch->first + batch->count, pos);
-        line_->addPoints(xs, ys);
-    }
+    if (line_) lineDirty_ = true;
 }
 
 double DetectorView::lineKey(qint64 index, std::vector<double>& pos) const {
@@ -134,31 +126,13 @@ double DetectorView::lineKey(qint64 index, std::vector<double>& pos) const {
     return pos[0];
 }
 
-void DetectorView::markGaps(qint64 first, qint64 end, std::vector<double>& pos) {
-    // Points arrive out of order from parallel workers and a failed run leaves holes:
-    // a NaN at each missing neighbour breaks the line there until the point itself arrives.
-    for (auto it = breaks_.lower_bound(first); it != breaks_.end() && *it < end; it = breaks_.erase(it))
-        line_->removeKey(lineKey(*it, pos));
-    auto [it, inserted] = arrived_.emplace(first, end);
-    if (auto next = std::next(it); next != arrived_.end() && next->first == it->second) {
-        it->second = next->second;
-        arrived_.erase(next);
-    }
-    if (it != arrived_.begin()) {
-        if (auto prev = std::prev(it); prev->second == it->first) {
-            prev->second = it->second;
-            arrived_.erase(it);
-            it = prev;
-        }
-    }
+void DetectorView::flushLine() {
+    if (!line_ || !lineDirty_) return;
+    lineDirty_ = false;
+    std::vector<double> pos(static_cast<size_t>(qMax(1, scan_->generator->axisCount())));
     QVector<double> xs, ys;
-    for (qint64 missing : {it->first - 1, it->second}) {
-        if (missing < 0 || missing >= scan_->total || breaks_.count(missing)) continue;
-        breaks_.insert(missing);
-        xs.push_back(lineKey(missing, pos));
-        ys.push_back(std::numeric_limits<double>::quiet_NaN());
-    }
-    line_->addPoints(xs, ys);
+    lineBins_->curve([&](qint64 i) { return lineKey(i, pos); }, xs, ys);
+    line_->setSeries(xs, ys);
 }
 
 void DetectorView::addSpectra(const core::ResultBatch& batch, const core::Channel& c) {
@@ -200,13 +174,17 @@ void DetectorView::addSpectra(const core::ResultBatch& batch, const core::Channe
 void DetectorView::recomputeRoi(Roi roi) {
     if (!keptComplete_) return;  // too many images to keep: the new ROI applies from the next point on
     image_->setRoi(roi);
-    if (line_) line_->clear();
+    if (line_) {
+        line_->clear();
+        lineBins_->clear();
+    }
     if (map_) map_->configure(scan_->x, scan_->y, QStringLiteral("ROI sum of %1").arg(valueLabel_));
     std::vector<core::ResultBatchPtr> batches;
     batches.swap(kept_);
     keptBytes_ = 0;
     points_ = 0;
     for (const auto& b : batches) addBatch(b);
+    flushLine();
 }
 
 int DetectorView::replotIfDirty() {

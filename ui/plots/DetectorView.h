@@ -1,6 +1,5 @@
 #pragma once
-#include <map>
-#include <set>
+#include "ui/plots/LineBins.h"
 #include "ui/plots/RoiSum.h"
 #include "ui/plots/ScanContext.h"
 
@@ -29,6 +28,8 @@ public:
                  QWidget* parent = nullptr);
 
     void addBatch(const core::ResultBatchPtr& batch);
+    /** Hands the line plot its new curve after a series of addBatch() calls. */
+    void flushLine();
     /** Replots the plots that changed; returns how many replotted. */
     int replotIfDirty();
 
@@ -47,7 +48,6 @@ public:
 
 private:
     double lineKey(qint64 index, std::vector<double>& pos) const;
-    void markGaps(qint64 first, qint64 end, std::vector<double>& pos);
     void place(qint64 index, double value);
     void addSpectra(const core::ResultBatch& batch, const core::Channel& c);
     void recomputeRoi(Roi roi);
@@ -66,8 +66,8 @@ private:
     int waterfallRows_ = 0;
     // Batches kept so a moved ROI can be re-summed over the scan, up to a memory budget.
     std::vector<core::ResultBatchPtr> kept_;
-    std::map<qint64, qint64> arrived_;  // disjoint index ranges [first, end) plotted on line_
-    std::set<qint64> breaks_;           // missing indices that carry a NaN in line_, so the line does not bridge gaps
+    std::unique_ptr<LineBins> lineBins_;  // what line_ shows, rebuilt by flushLine()
+    bool lineDirty_ = false;
     qint64 keptBytes_ = 0;
     bool keptComplete_ = true;
 };

@@ -1,5 +1,7 @@
 #include "ui/plots/LinePlot.h"
 
+#include <cmath>
+
 namespace acquila::ui {
 
 LinePlot::LinePlot(QWidget* parent) : PlotCanvas(parent) {
@@ -16,11 +18,10 @@ void LinePlot::setLabels(const QString& x, const QString& y) {
     yAxis->setLabel(y);
 }
 
-void LinePlot::addPoints(const QVector<double>& x, const QVector<double>& y) {
-    if (x.isEmpty()) return;
-    // Large sets lose the point markers: they would only hide the line.
-    if (graph_->dataCount() + x.size() > 2000) graph_->setScatterStyle(QCPScatterStyle::ssNone);
-    graph_->addData(x, y, false);
+void LinePlot::setSeries(const QVector<double>& x, const QVector<double>& y) {
+    // Markers help a short scan; on thousands of points they would only hide the line.
+    graph_->setScatterStyle(x.size() > 2000 ? QCPScatterStyle(QCPScatterStyle::ssNone) : QCPScatterStyle(QCPScatterStyle::ssDisc, 3));
+    graph_->setData(x, y, false);
     markDirty();
 }
 
@@ -30,16 +31,15 @@ void LinePlot::setCurve(const QVector<double>& x, const QVector<double>& y) {
     markDirty();
 }
 
-void LinePlot::removeKey(double key) {
-    graph_->data()->remove(key);
-    markDirty();
-}
-
 void LinePlot::clear() {
     graph_->data()->clear();
     markDirty();
 }
 
-int LinePlot::pointCount() const { return graph_->dataCount(); }
+int LinePlot::pointCount() const {
+    int n = 0;  // gap markers (NaN) are not points
+    for (auto it = graph_->data()->constBegin(); it != graph_->data()->constEnd(); ++it) n += !std::isnan(it->value);
+    return n;
+}
 
 }  // namespace acquila::ui

@@ -4,9 +4,9 @@
 namespace acquila::ui {
 
 /**
- * A single line: either points appended as they arrive (0D detector against
- * the scan axis; every point kept, QCustomPlot's adaptive sampling keeps large
- * sets fast) or a whole curve replaced at once (latest spectrum). GUI thread only.
+ * A single line, replaced as a whole: the live 0D series of a scan (built by
+ * LineBins: every point of short scans, min/max per bin of long ones, NaN at
+ * gaps) or the latest spectrum. GUI thread only.
  */
 class LinePlot : public PlotCanvas {
     Q_OBJECT
@@ -14,13 +14,12 @@ public:
     explicit LinePlot(QWidget* parent = nullptr);
 
     void setLabels(const QString& x, const QString& y);
-    /** Adds points in any order; they are kept sorted by x. */
-    void addPoints(const QVector<double>& x, const QVector<double>& y);
+    /** Replaces the series (any x order; NaN values break the line), with markers when short. */
+    void setSeries(const QVector<double>& x, const QVector<double>& y);
     /** Replaces the whole curve (x ascending). */
     void setCurve(const QVector<double>& x, const QVector<double>& y);
-    /** Removes every point at `key` (a gap marker whose point arrived). */
-    void removeKey(double key);
     void clear();
+    /** Points shown (gap markers excluded). */
     int pointCount() const;
     QCPGraph* graph() const { return graph_; }
 

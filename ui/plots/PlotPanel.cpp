@@ -55,6 +55,7 @@ void PlotPanel::addBatches(const core::BatchListPtr& batches) {
         if (!b || b->runId != runId_) continue;
         for (DetectorView* v : views_) v->addBatch(b);
     }
+    for (DetectorView* v : views_) v->flushLine();
 }
 
 DetectorView* PlotPanel::view(const QString& detector) const {
