@@ -6,64 +6,51 @@
 
 namespace acquila::devices {
 
-void PropertyTable::addDouble(const QString& id, const QString& label, const QString& unit,
-                              double min, double max, double defaultValue, bool readOnly) {
+namespace {
+/** The fields every declaration has. */
+core::PropertyDecl declaration(const QString& id, const QString& label, core::PropertyType type, const QVariant& defaultValue,
+                               bool readOnly) {
     core::PropertyDecl d;
     d.id = id;
     d.label = label;
-    d.unit = unit;
-    d.type = core::PropertyType::Double;
-    d.min = min;
-    d.max = max;
+    d.type = type;
     d.defaultValue = defaultValue;
     d.readOnly = readOnly;
+    return d;
+}
+}  // namespace
+
+void PropertyTable::addDouble(const QString& id, const QString& label, const QString& unit,
+                              double min, double max, double defaultValue, bool readOnly) {
+    core::PropertyDecl d = declaration(id, label, core::PropertyType::Double, defaultValue, readOnly);
+    d.unit = unit;
+    d.min = min;
+    d.max = max;
     add(std::move(d));
 }
 
 void PropertyTable::addInt(const QString& id, const QString& label, qint64 min, qint64 max,
                            qint64 defaultValue, bool readOnly) {
-    core::PropertyDecl d;
-    d.id = id;
-    d.label = label;
-    d.type = core::PropertyType::Int;
+    core::PropertyDecl d = declaration(id, label, core::PropertyType::Int, defaultValue, readOnly);
     d.min = static_cast<double>(min);
     d.max = static_cast<double>(max);
-    d.defaultValue = defaultValue;
-    d.readOnly = readOnly;
     add(std::move(d));
 }
 
 void PropertyTable::addBool(const QString& id, const QString& label, bool defaultValue,
                             bool readOnly) {
-    core::PropertyDecl d;
-    d.id = id;
-    d.label = label;
-    d.type = core::PropertyType::Bool;
-    d.defaultValue = defaultValue;
-    d.readOnly = readOnly;
-    add(std::move(d));
+    add(declaration(id, label, core::PropertyType::Bool, defaultValue, readOnly));
 }
 
 void PropertyTable::addString(const QString& id, const QString& label, const QString& defaultValue,
                               bool readOnly) {
-    core::PropertyDecl d;
-    d.id = id;
-    d.label = label;
-    d.type = core::PropertyType::String;
-    d.defaultValue = defaultValue;
-    d.readOnly = readOnly;
-    add(std::move(d));
+    add(declaration(id, label, core::PropertyType::String, defaultValue, readOnly));
 }
 
 void PropertyTable::addEnum(const QString& id, const QString& label, const QStringList& allowed,
                             const QString& defaultValue, bool readOnly) {
-    core::PropertyDecl d;
-    d.id = id;
-    d.label = label;
-    d.type = core::PropertyType::Enum;
+    core::PropertyDecl d = declaration(id, label, core::PropertyType::Enum, defaultValue, readOnly);
     d.allowed = allowed;
-    d.defaultValue = defaultValue;
-    d.readOnly = readOnly;
     add(std::move(d));
 }
 
