@@ -28,7 +28,7 @@ struct Message {
      * the decoder is lazy: results are then parsed once, in place, by
      * ResultBatch::fromFrameBody (no tree, no copies of the channel data).
      */
-    QByteArray body;
+    QByteArray body{};
 };
 
 /** Largest accepted frame body in bytes; bigger length prefixes are a protocol error. */
