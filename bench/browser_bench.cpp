@@ -6,6 +6,7 @@
 // (`--phase`), so each has its own peak RSS and starts with a new loader.
 // Prints one JSON document on stdout.
 // Usage: bench_browser [--dir PARENT] [--file EXISTING.h5] [--keep] [--apparent-gb G] [--no-python]
+#include "BenchSupport.h"
 #include "ui/browser/BrowserLoader.h"
 #include "ui/browser/H5Loader.h"
 #include "ui/browser/H5TreeModel.h"
@@ -58,10 +59,6 @@ double currentRssMb() {
     if (!f.open(QIODevice::ReadOnly)) return -1;
     const qint64 pages = QString::fromLatin1(f.readAll()).section(' ', 1, 1).toLongLong();
     return std::round(double(pages) * double(sysconf(_SC_PAGESIZE)) / (1 << 20) * 10) / 10;
-}
-QString loadAverage() {
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(' ', 0, 2) : QString();
 }
 
 /** MB of `file` currently in the page cache (mincore over a read-only mapping). */
@@ -412,7 +409,7 @@ int main(int argc, char** argv) {
 
     QCoreApplication app(argc, argv);
     const Clock::time_point start = Clock::now();
-    QJsonObject doc{{"load_before", loadAverage()}, {"cores", int(sysconf(_SC_NPROCESSORS_ONLN))}};
+    QJsonObject doc{{"load_before", acquila::bench::loadAverage()}, {"cores", int(sysconf(_SC_NPROCESSORS_ONLN))}};
     std::unique_ptr<QTemporaryDir> dir;
     QString file = fileArg;
     if (file.isEmpty()) {
@@ -488,7 +485,7 @@ int main(int argc, char** argv) {
                                  {"preview_met", slowest <= kPreviewTargetMs},
                                  {"peak_rss_mb_max", kPeakTargetMb},
                                  {"peak_rss_met", peak > 0 && peak <= kPeakTargetMb}};
-    doc["load_after"] = loadAverage();
+    doc["load_after"] = acquila::bench::loadAverage();
     doc["seconds"] = std::round(msSince(start) / 100) / 10;
     if (!keep && dir) QFile::remove(file);
     std::fputs(QJsonDocument(doc).toJson().constData(), stdout);

@@ -3,6 +3,7 @@
 // and the same design written the obvious Python way. Prints one JSON document.
 // Usage: bench_dispatch [--points N] [--per-point-points N] [--rt-points N]
 //                       [--python-per-point-points N] [--repeat N] [--floor-pings N] [--no-python]
+#include "BenchSupport.h"
 #include "core/engine/Engine.h"
 #include "core/model/ResultBatch.h"
 #include "core/plan/Plan.h"
@@ -56,10 +57,6 @@ double cpuSeconds(int who) {
     return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-QString loadAverage() {
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(QLatin1Char(' '), 0, 2) : QString();
-}
 
 /** Raw floor: 8-byte ping-pongs over a socketpair between this process and a forked child. */
 QJsonObject measureFloor(int pings) {
@@ -354,19 +351,6 @@ Plan scanPlan(qint64 points, qint64 pointsPerJob) {
     return *p;
 }
 
-/** Runs the event loop until `done` or the timeout; returns done(). Sleeps in the loop, never spins. */
-template <typename Done>
-bool waitFor(Done done, int timeoutMs) {
-    QEventLoop loop;
-    QTimer poll;
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (done()) loop.quit();
-    });
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    poll.start(2);
-    if (!done()) loop.exec();
-    return done();
-}
 
 struct RunOutcome {
     QJsonObject json;
@@ -399,7 +383,7 @@ RunOutcome runScan(const QString& label, const LabConfig& labConfig, int workers
     engine.start();
     RunOutcome out;
     out.sink = sink;
-    if (!waitFor([&] { return !engine.devices().empty(); }, 30000)) {
+    if (!acquila::bench::waitEvents([&] { return !engine.devices().empty(); }, 30000)) {
         out.json = {{"error", label + QStringLiteral(": workers never described their devices")}};
         return out;
     }
@@ -409,11 +393,11 @@ RunOutcome runScan(const QString& label, const LabConfig& labConfig, int workers
     const double childCpu0 = cpuSeconds(RUSAGE_CHILDREN);
     const auto enqueued = Clock::now();
     engine.enqueue(scanPlan(points, pointsPerJob));
-    const bool done = waitFor([&] { return !finished.empty(); }, timeoutMs);
+    const bool done = acquila::bench::waitEvents([&] { return !finished.empty(); }, timeoutMs);
     const auto seen = Clock::now();
     const double selfCpu = cpuSeconds(RUSAGE_SELF) - selfCpu0;
     engine.shutdown();
-    waitFor([&] { return engine.isShutDown(); }, 15000);
+    acquila::bench::waitEvents([&] { return engine.isShutDown(); }, 15000);
     // Workers are reaped by now; their whole life (start-up included) is counted.
     const double childCpu = cpuSeconds(RUSAGE_CHILDREN) - childCpu0;
     if (!done) {
@@ -471,7 +455,7 @@ RunOutcome bestOf(int repeats, const std::function<RunOutcome()>& run) {
     QJsonArray all, loads;
     bool allOk = true;
     for (int i = 0; i < repeats; ++i) {
-        loads.append(loadAverage());
+        loads.append(acquila::bench::loadAverage());
         RunOutcome r = run();
         allOk = allOk && r.ok;
         all.append(r.json.value(QStringLiteral("points_per_s")));
@@ -501,7 +485,7 @@ int main(int argc, char** argv) {
     const qint64 pyPerPoint = argValue(args, QStringLiteral("--python-per-point-points"), 5000);
     const int repeats = static_cast<int>(std::max<qint64>(1, argValue(args, QStringLiteral("--repeat"), 3)));
     const bool python = !args.contains(QStringLiteral("--no-python"));
-    const QString loadBefore = loadAverage();
+    const QString loadBefore = acquila::bench::loadAverage();
 
     const QJsonObject codec = measureCodec(20000);
     RunOutcome batched = bestOf(repeats, [&] { return runScan(QStringLiteral("batched"), lab(false), 0, 3, points, 0, 120000); });
@@ -570,7 +554,7 @@ int main(int argc, char** argv) {
         {"python_workers_nice10", pyNice},
         {"machine", QJsonObject{{"logical_cores", QThread::idealThreadCount()},
                                 {"loadavg_before", loadBefore},
-                                {"loadavg_after", loadAverage()}}},
+                                {"loadavg_after", acquila::bench::loadAverage()}}},
     };
     std::fputs(QJsonDocument(out).toJson(QJsonDocument::Indented).constData(), stdout);
     return batched.ok && perPoint.ok && rt.ok ? 0 : 1;

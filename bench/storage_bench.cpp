@@ -4,6 +4,7 @@
 // Prints one JSON document. MB = 10^6 bytes.
 // Usage: bench_storage [--frames N] [--frames-per-batch K] [--rounds R] [--points N]
 //                      [--flush-interval S] [--dir PARENT] [--worker-prefix CMD] [--no-python] [--no-frames] [--no-points]
+#include "BenchSupport.h"
 #include "core/engine/Engine.h"
 #include "core/model/DeviceDescription.h"
 #include "core/model/ResultBatch.h"
@@ -53,10 +54,6 @@ double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::d
 double round2(double x) { return std::round(x * 100) / 100; }
 double mbPerS(qint64 bytes, double s) { return std::round(static_cast<double>(bytes) / s / 1e5) / 10; }
 
-QString loadAverage() {
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(QLatin1Char(' '), 0, 2) : QString();
-}
 
 struct ProcessUsage {
     double userS = 0, systemS = 0;
@@ -399,18 +396,6 @@ QJsonObject acquilaFrames(const QString& dir, const std::vector<QByteArray>& res
     return out;
 }
 
-/** Runs the event loop until `done` or the timeout; returns done(). */
-bool waitEvents(const std::function<bool()>& done, int timeoutMs) {
-    QEventLoop loop;
-    QTimer poll;
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (done()) loop.quit();
-    });
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    poll.start(2);
-    if (!done()) loop.exec();
-    return done();
-}
 
 /** Reads /entry/data/points_written and the length of /entry/data/det of a finished run file. */
 std::pair<qint64, qint64> pointsInFile(const QString& path) {
@@ -469,7 +454,7 @@ QJsonObject acquilaPoints(const QString& dir, qint64 points, double flushS, bool
         if (p.total > 0 && p.done >= p.total && allPointsAt == Clock::time_point()) allPointsAt = now;
     });
     engine.start();
-    if (!waitEvents([&] { return !engine.devices().empty() && storageReady; }, 30000)) return {{"error", QStringLiteral("workers never became ready")}};
+    if (!acquila::bench::waitEvents([&] { return !engine.devices().empty() && storageReady; }, 30000)) return {{"error", QStringLiteral("workers never became ready")}};
     const QByteArray json = QStringLiteral(R"({"version": 1, "name": "points", "scan": {"type": "linear"},
         "axes": [{"device": "motor", "start": 0, "stop": %1, "steps": %2}], "detectors": ["det"]})")
                                 .arg(points - 1).arg(points).toUtf8();
@@ -478,10 +463,10 @@ QJsonObject acquilaPoints(const QString& dir, qint64 points, double flushS, bool
     const ProcessUsage use0 = processUsage(storagePid), self0 = processUsage(getpid());
     const auto t0 = Clock::now();
     engine.enqueue(*plan);
-    const bool done = waitEvents([&] { return !finished.empty(); }, 120000);
+    const bool done = acquila::bench::waitEvents([&] { return !finished.empty(); }, 120000);
     const ProcessUsage use1 = processUsage(storagePid), self1 = processUsage(getpid());
     engine.shutdown();
-    waitEvents([&] { return engine.isShutDown(); }, 15000);
+    acquila::bench::waitEvents([&] { return engine.isShutDown(); }, 15000);
     if (!done) return {{"error", QStringLiteral("run did not finish within 120 s")}};
     const RunProgress& p = finished.front();
     const double s = seconds(t0, finishedAt);
@@ -538,7 +523,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const QString dir = tmp.path();
-    QJsonObject doc{{"cores", QThread::idealThreadCount()}, {"load_before", loadAverage()}, {"directory", dir},
+    QJsonObject doc{{"cores", QThread::idealThreadCount()}, {"load_before", acquila::bench::loadAverage()}, {"directory", dir},
                     {"units", QStringLiteral("MB = 10^6 bytes; medians over rounds")}};
     bool ok = true;
     double frameMb = 0, pointsPerS = 0;
@@ -646,7 +631,7 @@ int main(int argc, char** argv) {
     }
     doc.insert(QStringLiteral("MB_per_s"), frameMb);
     doc.insert(QStringLiteral("points_per_s"), pointsPerS);
-    doc.insert(QStringLiteral("load_after"), loadAverage());
+    doc.insert(QStringLiteral("load_after"), acquila::bench::loadAverage());
     std::printf("%s", QJsonDocument(doc).toJson(QJsonDocument::Indented).constData());
     return ok ? 0 : 1;
 }

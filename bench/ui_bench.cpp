@@ -4,6 +4,7 @@
 // colour map. Prints one JSON document; log lines go to stderr.
 // Usage: bench_ui [--points N] [--grid N] [--camera-exposure S] [--workers N] [--probe-ms N] [--replots N] [--no-storage]
 //                 [--no-scans] [--no-replot] [--fast-polylines]
+#include "BenchSupport.h"
 #include "core/engine/Engine.h"
 #include "core/plan/Plan.h"
 #include "core/util/Logging.h"
@@ -54,10 +55,6 @@ struct Options {
 
 double round2(double x) { return std::round(x * 100) / 100; }
 
-QString loadAverage() {
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(QLatin1Char(' '), 0, 2) : QString();
-}
 
 /** Nearest-rank percentile of `v` (sorted in place). */
 double percentile(std::vector<double>& v, double p) {
@@ -206,7 +203,7 @@ QJsonObject runScenario(TimedApplication& app, ui::MainWindow& w, const QByteArr
     auto plan = core::parsePlan(planJson, QStringLiteral("bench-plan.json"), QString());
     if (!plan.ok()) return {{QStringLiteral("error"), plan.error()}};
     const quint64 before = w.lastFinished().runId;
-    const QString loadStart = loadAverage();
+    const QString loadStart = acquila::bench::loadAverage();
     LagProbe probe(o.probeMs);
     const double cpu0 = threadCpuS();
     QElapsedTimer wall;
@@ -293,7 +290,7 @@ QJsonObject runScenario(TimedApplication& app, ui::MainWindow& w, const QByteArr
         {QStringLiteral("gui_thread_cpu_share"), round2(guiCpu / seconds)},
         {QStringLiteral("gui_events"), app.report()},
         {QStringLiteral("loadavg_at_start"), loadStart},
-        {QStringLiteral("loadavg_at_end"), loadAverage()},
+        {QStringLiteral("loadavg_at_end"), acquila::bench::loadAverage()},
     };
     std::fprintf(stderr, "%s: %s, %lld points, %.0f points/s, lag p99 %.2f ms max %.2f ms, %.1f fps\n",
                  qPrintable(plan->name), qPrintable(r.value(QStringLiteral("status")).toString()),
@@ -434,7 +431,7 @@ int main(int argc, char** argv) {
     out.insert(QStringLiteral("command"), app.arguments().join(QLatin1Char(' ')));
     out.insert(QStringLiteral("platform"), QGuiApplication::platformName());
     out.insert(QStringLiteral("logical_cores"), QThread::idealThreadCount());
-    out.insert(QStringLiteral("loadavg_before"), loadAverage());
+    out.insert(QStringLiteral("loadavg_before"), acquila::bench::loadAverage());
     out.insert(QStringLiteral("probe_interval_ms"), o.probeMs);
     out.insert(QStringLiteral("fast_polylines_applied"), o.fastPolylines);
     bool ok = true;
@@ -483,7 +480,7 @@ int main(int argc, char** argv) {
         out.insert(QStringLiteral("replot_colormap_1000_ms"),
                    r.value(QStringLiteral("colormap_1000")).toObject().value(QStringLiteral("median_ms")));
     }
-    out.insert(QStringLiteral("loadavg_after"), loadAverage());
+    out.insert(QStringLiteral("loadavg_after"), acquila::bench::loadAverage());
 
     QJsonObject targets{{QStringLiteral("lag_p99_ms_max"), 5}, {QStringLiteral("lag_max_ms_max"), 30},
                         {QStringLiteral("plot_fps_min"), 30}, {QStringLiteral("replot_line_1e6_ms_max"), 20}};
