@@ -42,6 +42,7 @@ struct Manager::Run {
     QElapsedTimer clock;
     QDateTime startTime;
     std::vector<double> origin;
+    QString planJson;  // the plan as sent to workers and storage
     // Storage of this run (when the engine has a storage worker).
     enum class Store : uint8_t { Off, Opening, Open, Finishing, Closed } store = Store::Off;
     QString filePath;
@@ -215,6 +216,8 @@ void Manager::beginRun(quint64 runId, const Plan& plan) {
     }
     r.gen = std::move(*gen);
     r.origin = origin;
+    // Workers and storage all get the plan as run, serialized once.
+    r.planJson = QString::fromUtf8(QJsonDocument(plan.toJson()).toJson(QJsonDocument::Compact));
     // A plan that touches an exclusive device runs where that device lives: worker 0.
     auto touches = [&](const DeviceDescription& d) {
         for (const AxisSpec& a : plan.axes)
@@ -254,9 +257,8 @@ void Manager::openOn(int worker) {
     // is just a point range: no positions travel over the socket.
     QCborArray resolved;
     for (double pos : r.origin) resolved.append(pos);
-    const QString planJson = QString::fromUtf8(QJsonDocument(r.plan.toJson()).toJson(QJsonDocument::Compact));
     pool_->send(worker, Message{MessageType::Open, nextRequestId_++,
-                                cbor({{"run", static_cast<qint64>(r.id)}, {"plan", planJson}, {"origin", resolved}})});
+                                cbor({{"run", static_cast<qint64>(r.id)}, {"plan", r.planJson}, {"origin", resolved}})});
     r.opening.insert(worker);
 }
 
@@ -672,8 +674,7 @@ void Manager::openStorage() {
     QCborArray origin, devices;
     for (double pos : r.origin) origin.append(pos);
     for (const auto& d : devices_) devices.append(d.toCbor());
-    const QString planJson = QString::fromUtf8(QJsonDocument(r.plan.toJson()).toJson(QJsonDocument::Compact));
-    QCborMap p = cbor({{"op", QStringLiteral("open")}, {"run", static_cast<qint64>(r.id)}, {"plan", planJson}, {"origin", origin},
+    QCborMap p = cbor({{"op", QStringLiteral("open")}, {"run", static_cast<qint64>(r.id)}, {"plan", r.planJson}, {"origin", origin},
                        {"devices", devices}, {"start_ms", r.startTime.toMSecsSinceEpoch()}});
     if (!r.plan.outputDirectory.isEmpty()) p.insert(QLatin1String("directory"), r.plan.outputDirectory);
     pool_->send(pool_->storageWorkerId(), Message{MessageType::Store, nextRequestId_++, p});
