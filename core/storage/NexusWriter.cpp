@@ -285,9 +285,14 @@ Result<Done> NexusWriter::flush() {
     h5::quietErrors();
     if (!isOpen()) return Result<Done>::failure(QStringLiteral("%1: flush: the file is not open").arg(d_->currentPath));
     d_->lastFlush = std::chrono::steady_clock::now();
-    if (H5Dwrite(d_->pointsWrittenDs, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &d_->pointsWritten) < 0)
-        return Result<Done>::failure(d_->fail(QStringLiteral("write /entry/data/points_written")));
+    // The counter must never reach the disk ahead of the points it counts: flush the
+    // data first (the counter still holds the previous, smaller value), then write and
+    // flush the counter alone. A crash between the two leaves a counter that is too low.
+    const qint64 onDisk = d_->pointsWritten;
     if (H5Fflush(d_->file, H5F_SCOPE_LOCAL) < 0) return Result<Done>::failure(d_->fail(QStringLiteral("flush")));
+    if (H5Dwrite(d_->pointsWrittenDs, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &onDisk) < 0)
+        return Result<Done>::failure(d_->fail(QStringLiteral("write /entry/data/points_written")));
+    if (H5Dflush(d_->pointsWrittenDs) < 0) return Result<Done>::failure(d_->fail(QStringLiteral("flush /entry/data/points_written")));
     return Done{};
 }
 
