@@ -1,37 +1,23 @@
 #include "core/engine/Engine.h"
 
+#include "core/engine/Manager.h"
+
 #include <QSemaphore>
 #include <QThread>
 
 namespace acquila::core {
 
-Engine::Engine(EngineConfig config, QObject* parent) : QObject(parent), config_(std::move(config)) {
-    qRegisterMetaType<std::vector<DeviceDescription>>();
-    qRegisterMetaType<RunProgress>();
-    qRegisterMetaType<BatchListPtr>();
-    qRegisterMetaType<std::vector<WorkerStatus>>();
-    qRegisterMetaType<LogEntry>();
-    qRegisterMetaType<StorageStatus>();
+Engine::Engine(EngineConfig config, QObject* parent) : EngineEvents(parent), config_(std::move(config)) {
+    registerEngineTypes();
     thread_ = new QThread();
     thread_->setObjectName(QStringLiteral("acquila-manager"));
     manager_ = new Manager(config_);
     manager_->moveToThread(thread_);
     connect(thread_, &QThread::finished, manager_, &QObject::deleteLater);
-    connect(manager_, &Manager::devicesChanged, this, [this](const std::vector<DeviceDescription>& d) {
-        devices_ = d;
-        emit devicesChanged(d);
-    });
-    connect(manager_, &Manager::progressChanged, this, &Engine::progressChanged);
-    connect(manager_, &Manager::resultsReady, this, &Engine::resultsReady);
-    connect(manager_, &Manager::runFinished, this, &Engine::runFinished);
-    connect(manager_, &Manager::workersChanged, this, &Engine::workersChanged);
-    connect(manager_, &Manager::logged, this, &Engine::logged);
-    connect(manager_, &Manager::storageChanged, this, &Engine::storageChanged);
-    connect(manager_, &Manager::poolFailed, this, &Engine::poolFailed);
-    connect(manager_, &Manager::shutDown, this, [this] {
-        shutDown_ = true;
-        emit shutDown();
-    });
+    // Connected before anyone else: the engine's own state is current when the window hears.
+    connect(this, &EngineEvents::devicesChanged, this, [this](const std::vector<DeviceDescription>& d) { devices_ = d; });
+    connect(this, &EngineEvents::shutDown, this, [this] { shutDown_ = true; });
+    relay(manager_);
 }
 
 Engine::~Engine() {

@@ -1,6 +1,8 @@
 #pragma once
 #include "core/engine/EngineConfig.h"
-#include "core/engine/Manager.h"
+#include "core/engine/EngineEvents.h"
+#include "core/engine/ResultSink.h"
+#include "core/plan/Plan.h"
 
 #include <QObject>
 #include <atomic>
@@ -10,6 +12,8 @@ class QThread;
 
 namespace acquila::core {
 
+class Manager;
+
 /**
  * The application's handle on the engine: owns the manager thread and
  * forwards commands to it without blocking. Create, use and destroy it on
@@ -17,7 +21,7 @@ namespace acquila::core {
  * signals arrive on that thread, queued, carrying values only. The GUI and
  * `acquila run` both drive runs through this class.
  */
-class Engine : public QObject {
+class Engine : public EngineEvents {
     Q_OBJECT
 public:
     explicit Engine(EngineConfig config, QObject* parent = nullptr);
@@ -43,17 +47,6 @@ public:
     /** Last device descriptions received (empty until the first worker described its devices). */
     const std::vector<DeviceDescription>& devices() const { return devices_; }
     bool isShutDown() const { return shutDown_; }
-
-signals:
-    void devicesChanged(const std::vector<acquila::core::DeviceDescription>& devices);
-    void progressChanged(const acquila::core::RunProgress& progress);
-    void resultsReady(const acquila::core::BatchListPtr& batches);
-    void runFinished(const acquila::core::RunProgress& progress);
-    void workersChanged(const std::vector<acquila::core::WorkerStatus>& workers);
-    void logged(const acquila::core::LogEntry& entry);
-    void storageChanged(const acquila::core::StorageStatus& status);
-    void poolFailed(const QString& error);
-    void shutDown();
 
 private:
     template <typename F>

@@ -1,16 +1,16 @@
 #pragma once
 #include "core/engine/EngineConfig.h"
+#include "core/engine/EngineEvents.h"
 #include "core/engine/ResultSink.h"
+#include "core/engine/RunLifecycle.h"
+#include "core/engine/RunSetup.h"
 #include "core/engine/Scheduler.h"
-#include "core/engine/WorkerPool.h"
 #include "core/model/DeviceDescription.h"
-#include "core/model/ResultBatch.h"
-#include "core/model/RunTypes.h"
 #include "core/plan/Plan.h"
-#include "core/plan/PointGenerator.h"
+#include "core/protocol/Frame.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
-#include <QObject>
 #include <deque>
 #include <map>
 #include <memory>
@@ -21,24 +21,18 @@ class QTimer;
 
 namespace acquila::core {
 
-/** A log line from a worker or the engine, for the log panel. */
-struct LogEntry {
-    QDateTime time;
-    int level = 2;   // spdlog level: 0 trace .. 5 critical
-    QString source;  // "engine", "worker 1", ...
-    QString text;
-};
-
-using BatchList = std::vector<ResultBatchPtr>;
-using BatchListPtr = std::shared_ptr<const BatchList>;
+class StorageLink;
+class WorkerPool;
 
 /**
- * The manager (DESIGN §1, §4): run queue, scan scheduler, worker pool and
- * routing. Lives in its own QThread with its own event loop and never does
- * work itself: no device code, no HDF5, no blocking waits. Every public
- * method must be called on the manager thread (Engine queues calls there).
+ * The manager (docs/architecture.md, "Threads and ownership"): run queue,
+ * routing between the workers, the run's lifecycle and the storage link.
+ * Lives in its own QThread with its own event loop and never does work
+ * itself: no device code, no HDF5, no blocking waits. Every public method
+ * must be called on the manager thread (Engine queues calls there).
+ * Private to the engine: the window and the commands use Engine.
  */
-class Manager : public QObject {
+class Manager : public EngineEvents {
     Q_OBJECT
 public:
     explicit Manager(EngineConfig config, QObject* parent = nullptr);
@@ -57,19 +51,22 @@ public:
     void dequeue(quint64 runId);
     void shutdown();
 
-signals:
-    void devicesChanged(const std::vector<acquila::core::DeviceDescription>& devices);
-    void progressChanged(const acquila::core::RunProgress& progress);
-    void resultsReady(const acquila::core::BatchListPtr& batches);
-    void runFinished(const acquila::core::RunProgress& progress);
-    void workersChanged(const std::vector<acquila::core::WorkerStatus>& workers);
-    void logged(const acquila::core::LogEntry& entry);
-    void storageChanged(const acquila::core::StorageStatus& status);
-    void poolFailed(const QString& error);
-    void shutDown();
-
 private:
-    struct Run;
+    /** The active run. */
+    struct Run {
+        quint64 id = 0;
+        Plan plan;
+        RunLifecycle life;
+        RunSetup setup;
+        std::unique_ptr<Scheduler> sched;
+        std::set<int> opening;  // open sent, reply pending
+        std::set<int> opened;   // may receive jobs
+        std::set<int> closing;  // close sent, reply pending
+        std::set<int> killed;   // killed by the watchdog or abort; death is expected
+        QElapsedTimer clock;
+        QDateTime startTime;
+    };
+    // Messages from the workers.
     void onConnected(int worker);
     void onMessage(int worker, Message&& m);
     void onDied(int worker, const QString& reason);
@@ -79,31 +76,32 @@ private:
     void onOpenReply(int worker, const Message& m);
     void onCloseReply(int worker, const Message& m);
     void onStoreStatus(const Message& m);
-    void openStorage();
-    void forwardToStorage(const Message& m, const ResultBatch& batch);
-    bool storageBacklogged() const;
-    void completeRun();
 
+    // The run: each event goes through the lifecycle, which says what to do.
     void startNext();
     void beginRun(quint64 runId, const Plan& plan);
     void openOn(int worker);
+    void openStorage();
+    RunTransition raise(RunEvent e, const QString& reason = QString(), qint64 point = RunLifecycle::kNoBoundary);
+    void fail(RunEvent e, const QString& reason, qint64 point = RunLifecycle::kNoBoundary);
+    void advance();
     void pump();
     void cancelInFlight(int level);
-    void drain(RunStatus status, const QString& reason, qint64 boundary);
-    void maybeAdvance();
-    void closeRun();
-    void finishRun();
-    void fail(const QString& reason, qint64 point);
+    void closeWorkers();
+    void finishFile();
+    void killBusy();
+    void report();
+    void armTimer(RunPhase phase);
+    void onTimeout();
     void watchdog();
-    void setState(RunState s);
     void publish();
-    void armTransitionTimeout(int ms, const QString& what);
     QString deviceNameOf(int labIndex) const;
     bool eligible(int worker) const;
     void log(int level, const QString& text, const QString& source = QStringLiteral("engine"));
 
     EngineConfig config_;
     WorkerPool* pool_ = nullptr;
+    std::unique_ptr<StorageLink> storage_;
     std::vector<std::shared_ptr<ResultSink>> sinks_;
     std::vector<DeviceDescription> devices_;        // as described by worker 0 (which opens every device)
     std::map<int, bool> configured_;                // worker -> configure reply received
@@ -112,13 +110,10 @@ private:
     BatchList pendingBatches_;                      // coalesced for the GUI
     QTimer* coalesceTimer_ = nullptr;
     QTimer* watchdogTimer_ = nullptr;
-    QTimer* transitionTimer_ = nullptr;
-    StorageStatus storage_;                         // last storage report, for the status bar
+    QTimer* phaseTimer_ = nullptr;                  // the deadline of the run's current phase
     quint64 nextRequestId_ = 1;
     bool workersDirty_ = false;  // worker status changed since the last publish()
     bool shuttingDown_ = false;
 };
 
 }  // namespace acquila::core
-
-Q_DECLARE_METATYPE(acquila::core::LogEntry)

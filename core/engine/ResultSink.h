@@ -1,7 +1,7 @@
 #pragma once
 #include "core/model/DeviceDescription.h"
 #include "core/model/ResultBatch.h"
-#include "core/model/RunTypes.h"
+#include "core/engine/EngineTypes.h"
 #include "core/plan/Plan.h"
 
 #include <QMutex>

@@ -19,11 +19,6 @@
 
 namespace acquila::core {
 
-const char* workerStateName(WorkerState s) {
-    static constexpr const char* kNames[] = {"starting", "ready", "crashed", "stopped"};
-    return kNames[static_cast<size_t>(s)];
-}
-
 struct WorkerPool::Worker {
     int id = 0;
     QString role;

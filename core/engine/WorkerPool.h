@@ -1,4 +1,5 @@
 #pragma once
+#include "core/engine/EngineTypes.h"
 #include "core/protocol/BlackBox.h"
 #include "core/protocol/Frame.h"
 
@@ -15,20 +16,6 @@ class QProcess;
 class QTimer;
 
 namespace acquila::core {
-
-enum class WorkerState : uint8_t { Starting, Ready, Dead, Stopped };
-const char* workerStateName(WorkerState s);
-
-/** Status of one worker process, for the status bar. A value type. */
-struct WorkerStatus {
-    int id = 0;
-    QString role;  // "device" or "storage"
-    WorkerState state = WorkerState::Starting;
-    bool busy = false;
-    qint64 pid = 0;
-    int restarts = 0;
-    QString lastError;
-};
 
 /**
  * The worker processes (DESIGN §1, §5): spawns fresh `acquila-worker`

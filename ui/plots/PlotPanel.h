@@ -1,7 +1,7 @@
 #pragma once
 #include "ui/plots/ScanContext.h"
 
-#include "core/engine/Manager.h"
+#include "core/engine/EngineTypes.h"
 
 #include <QTabWidget>
 #include <memory>

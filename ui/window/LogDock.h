@@ -1,5 +1,5 @@
 #pragma once
-#include "core/engine/Manager.h"
+#include "core/engine/EngineTypes.h"
 
 #include <QDockWidget>
 #include <deque>

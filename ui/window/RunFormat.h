@@ -1,5 +1,5 @@
 #pragma once
-#include "core/model/RunTypes.h"
+#include "core/engine/EngineTypes.h"
 
 #include <QString>
 

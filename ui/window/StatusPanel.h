@@ -1,6 +1,5 @@
 #pragma once
-#include "core/engine/WorkerPool.h"
-#include "core/model/RunTypes.h"
+#include "core/engine/EngineTypes.h"
 
 #include <QStatusBar>
 

@@ -1,0 +1,19 @@
+#include "core/engine/EngineTypes.h"
+
+namespace acquila::core {
+
+const char* workerStateName(WorkerState s) {
+    static constexpr const char* kNames[] = {"starting", "ready", "crashed", "stopped"};
+    return kNames[static_cast<size_t>(s)];
+}
+
+void registerEngineTypes() {
+    qRegisterMetaType<std::vector<DeviceDescription>>();
+    qRegisterMetaType<RunProgress>();
+    qRegisterMetaType<BatchListPtr>();
+    qRegisterMetaType<std::vector<WorkerStatus>>();
+    qRegisterMetaType<LogEntry>();
+    qRegisterMetaType<StorageStatus>();
+}
+
+}  // namespace acquila::core

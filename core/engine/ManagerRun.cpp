@@ -1,0 +1,309 @@
+// The manager's side of one run: starting it, feeding its lifecycle and
+// carrying out what the lifecycle decides (docs/architecture.md, "Run lifecycle").
+#include "core/engine/Manager.h"
+
+#include "core/engine/RunSetup.h"
+#include "core/engine/Scheduler.h"
+#include "core/engine/StorageLink.h"
+#include "core/engine/WorkerPool.h"
+
+#include <QCborArray>
+#include <QElapsedTimer>
+#include <QTimer>
+
+#include <set>
+
+namespace acquila::core {
+
+namespace {
+QCborMap runField(quint64 id) {
+    QCborMap m;
+    m.insert(QLatin1String("run"), static_cast<qint64>(id));
+    return m;
+}
+}  // namespace
+
+bool Manager::eligible(int worker) const {
+    if (worker == pool_->storageWorkerId()) return false;
+    return !run_->setup.exclusive || worker == 0;
+}
+
+QString Manager::deviceNameOf(int labIndex) const {
+    if (labIndex >= 0 && labIndex < static_cast<int>(config_.lab.devices.size())) return config_.lab.devices[labIndex].name;
+    return QStringLiteral("?");
+}
+
+void Manager::startNext() {
+    if (run_ || queue_.empty() || shuttingDown_ || !configured_[0]) return;
+    auto [id, plan] = std::move(queue_.front());
+    queue_.pop_front();
+    beginRun(id, plan);
+}
+
+void Manager::beginRun(quint64 runId, const Plan& plan) {
+    run_ = std::make_unique<Run>();
+    Run& r = *run_;
+    r.id = runId;
+    r.plan = plan;
+    r.clock.start();
+    r.startTime = QDateTime::currentDateTime();
+    publish();
+    log(2, QStringLiteral("run %1 '%2' starting").arg(runId).arg(plan.name));
+    storage_->begin(runId, false);
+
+    auto setup = prepareRun(plan, devices_, config_, pool_->deviceWorkers());
+    if (!setup) {
+        // Nothing was opened: the run ends at once, failed, naming what is wrong with the plan.
+        r.sched = std::make_unique<Scheduler>(Scheduler::Config{});
+        raise(RunEvent::Failure, setup.error(), 0);
+        return;
+    }
+    r.setup = std::move(*setup);
+    r.sched = std::make_unique<Scheduler>(r.setup.scheduler);
+
+    RunOpened opened{runId, plan, r.setup.gen->shape(), r.setup.gen->size(), r.setup.gen->axisNames(), devices_, r.startTime};
+    for (auto& s : sinks_) s->runOpened(opened);
+    storage_->begin(runId, config_.storage);
+    if (config_.storage && storage_->workerReady() && configured_[pool_->storageWorkerId()]) openStorage();
+    for (int w = 0; w < pool_->deviceWorkers(); ++w)
+        if (eligible(w) && configured_[w] && pool_->isReady(w)) openOn(w);
+    armTimer(RunPhase::Starting);
+}
+
+void Manager::openOn(int worker) {
+    Run& r = *run_;
+    // Workers rebuild the same generator from the plan and the resolved origin, so a job
+    // is just a point range: no positions travel over the socket.
+    QCborArray resolved;
+    for (double pos : r.setup.origin) resolved.append(pos);
+    QCborMap p = runField(r.id);
+    p.insert(QLatin1String("plan"), r.setup.planJson);
+    p.insert(QLatin1String("origin"), resolved);
+    pool_->send(worker, Message{MessageType::Open, nextRequestId_++, p});
+    r.opening.insert(worker);
+}
+
+void Manager::openStorage() {
+    Run& r = *run_;
+    QCborArray origin, devices;
+    for (double pos : r.setup.origin) origin.append(pos);
+    for (const auto& d : devices_) devices.append(d.toCbor());
+    QCborMap p = runField(r.id);
+    p.insert(QLatin1String("op"), QStringLiteral("open"));
+    p.insert(QLatin1String("plan"), r.setup.planJson);
+    p.insert(QLatin1String("origin"), origin);
+    p.insert(QLatin1String("devices"), devices);
+    p.insert(QLatin1String("start_ms"), r.startTime.toMSecsSinceEpoch());
+    if (!r.plan.outputDirectory.isEmpty()) p.insert(QLatin1String("directory"), r.plan.outputDirectory);
+    storage_->open(p);
+}
+
+void Manager::fail(RunEvent e, const QString& reason, qint64 point) {
+    if (!run_) return;
+    log(4, QStringLiteral("run %1: %2").arg(run_->id).arg(reason));
+    raise(e, reason, point);
+}
+
+RunTransition Manager::raise(RunEvent e, const QString& reason, qint64 point) {
+    if (!run_) return RunTransition{};
+    Run& r = *run_;
+    const RunState shown = r.life.publicState();
+    const RunTransition t = r.life.on(e, reason, point);
+    if (t.ignored) return t;
+    using namespace RunAction;
+    if (t.has(PauseJobs)) r.sched->setPaused(true);
+    if (t.has(CancelAbort)) {
+        r.sched->setBoundary(0);
+        cancelInFlight(2);
+    } else if (t.has(CancelStop)) {
+        cancelInFlight(1);
+    }
+    if (t.has(ApplyBoundary)) {
+        // Everything in flight stopped at a point boundary: measure the gaps below the
+        // boundary so the kept points are contiguous, then finish.
+        const qint64 b = r.life.boundary();
+        r.sched->setBoundary(r.life.toHighWater() ? std::min(b, r.sched->highWater()) : b);
+        r.sched->setPaused(false);
+    }
+    if (t.has(ResumeJobs)) r.sched->setPaused(false);
+    if (t.has(FlushFile)) storage_->flush();
+    if (t.has(KillBusy)) killBusy();
+    if (t.has(StopTimer)) phaseTimer_->stop();
+    if (t.has(ArmTimer)) armTimer(t.to);
+    if (r.life.publicState() != shown || (e == RunEvent::JobsSettled && t.to == RunPhase::Paused)) publish();
+    if (t.has(Report)) {
+        report();
+        return t;
+    }
+    if (t.has(CloseWorkers)) closeWorkers();
+    if (run_ && t.has(FinishFile)) finishFile();
+    if (!run_) return t;
+    if (t.has(Pump)) pump();
+    // A settled pause stays settled: only look for the next event when something moved.
+    if (!(e == RunEvent::JobsSettled && t.to == t.from)) advance();
+    return t;
+}
+
+void Manager::advance() {
+    if (!run_) return;
+    Run& r = *run_;
+    switch (r.life.phase()) {
+        case RunPhase::Running:
+        case RunPhase::Filling:
+            if (r.sched->finished()) raise(RunEvent::PointsDone);
+            break;
+        case RunPhase::Paused:
+        case RunPhase::Stopping:
+        case RunPhase::Aborting:
+            if (r.sched->inFlightTotal() == 0) raise(RunEvent::JobsSettled);
+            break;
+        default:
+            break;
+    }
+}
+
+void Manager::pump() {
+    if (!run_ || !run_->life.dispatching()) return;
+    Run& r = *run_;
+    const bool saturated = std::any_of(sinks_.begin(), sinks_.end(), [](const auto& s) { return s->saturated(); });
+    if (saturated || storage_->backlogged()) {
+        QTimer::singleShot(5, this, &Manager::pump);  // storage is behind: slow acquisition down, drop nothing
+        return;
+    }
+    for (int w : r.opened) {
+        while (auto job = r.sched->next(w)) {
+            QCborMap p = runField(r.id);
+            p.insert(QLatin1String("job"), static_cast<qint64>(job->id));
+            p.insert(QLatin1String("first"), job->first);
+            p.insert(QLatin1String("count"), job->count);
+            pool_->send(w, Message{MessageType::Job, job->id, p});
+            pool_->setBusy(w, true);
+        }
+    }
+}
+
+void Manager::cancelInFlight(int level) {
+    QCborMap p;
+    p.insert(QLatin1String("level"), level);
+    for (int w = 0; w < pool_->size(); ++w)
+        if (run_->sched->inFlight(w) > 0) pool_->send(w, Message{MessageType::Cancel, nextRequestId_++, p});
+}
+
+void Manager::closeWorkers() {
+    Run& r = *run_;
+    for (int w : r.opened) {
+        pool_->send(w, Message{MessageType::Close, nextRequestId_++, runField(r.id)});
+        r.closing.insert(w);
+    }
+    r.opened.clear();
+    if (r.closing.empty()) raise(RunEvent::WorkersClosed);
+}
+
+void Manager::finishFile() {
+    Run& r = *run_;
+    // The file gets its status and end snapshots before anyone hears the run ended.
+    const QString reason = r.life.status() == RunStatus::Completed ? QString() : r.life.reason();
+    if (!storage_->finish(r.life.status(), reason, devices_)) raise(RunEvent::StorageClosed);
+}
+
+void Manager::killBusy() {
+    Run& r = *run_;
+    for (int w = 0; w < pool_->size(); ++w) {
+        if (r.sched->inFlight(w) == 0) continue;
+        r.killed.insert(w);
+        r.opened.erase(w);
+        r.sched->onWorkerLost(w);
+        pool_->kill(w, QStringLiteral("did not stop within the %1 s grace period").arg(config_.graceMs / 1000.0));
+    }
+}
+
+void Manager::armTimer(RunPhase phase) {
+    int ms = config_.closeTimeoutMs;
+    if (phase == RunPhase::Starting) ms = config_.startTimeoutMs;
+    else if (phase == RunPhase::Stopping || phase == RunPhase::Filling) ms = config_.drainTimeoutMs;
+    else if (phase == RunPhase::Aborting) ms = config_.graceMs;
+    phaseTimer_->start(ms);
+}
+
+void Manager::onTimeout() {
+    if (!run_) return;
+    Run& r = *run_;
+    const double s = phaseTimer_->interval() / 1000.0;
+    switch (r.life.phase()) {
+        case RunPhase::Starting: fail(RunEvent::Timeout, QStringLiteral("no worker opened the run within %1 s").arg(s), 0); break;
+        case RunPhase::Stopping:
+        case RunPhase::Filling: raise(RunEvent::Timeout, QStringLiteral("stopping did not finish within %1 s").arg(s)); break;
+        case RunPhase::Closing:
+            log(3, QStringLiteral("run %1: workers did not close the run within %2 s").arg(r.id).arg(s));
+            raise(RunEvent::Timeout);
+            break;
+        case RunPhase::Finishing: {
+            const QString why = QStringLiteral("the storage worker did not close the file within %1 s").arg(s);
+            log(4, QStringLiteral("run %1: %2").arg(r.id).arg(why));
+            storage_->lost();
+            raise(RunEvent::Timeout, why);
+            break;
+        }
+        default: raise(RunEvent::Timeout); break;
+    }
+}
+
+void Manager::report() {
+    phaseTimer_->stop();
+    Run& r = *run_;
+    publish();  // flushes coalesced batches first, so every point precedes runFinished
+    RunProgress p;
+    p.runId = r.id;
+    p.planName = r.plan.name;
+    p.state = RunState::Finished;
+    p.status = r.life.status();
+    p.reason = p.status == RunStatus::Completed ? QString() : r.life.reason();
+    p.total = r.sched->total();
+    p.done = r.sched->done();
+    p.elapsedS = r.clock.elapsed() / 1000.0;
+    p.queued = static_cast<int>(queue_.size());
+    p.filePath = storage_->filePath();
+    for (auto& s : sinks_) s->runClosed(p);
+    log(p.status == RunStatus::Failed ? 4 : 2, QStringLiteral("run %1 %2: %3 of %4 points in %5 s%6")
+                                                  .arg(r.id).arg(QLatin1String(runStatusName(p.status)))
+                                                  .arg(p.done).arg(p.total).arg(p.elapsedS, 0, 'f', 2)
+                                                  .arg(p.reason.isEmpty() ? QString() : QStringLiteral(" (") + p.reason + QStringLiteral(")")));
+    run_.reset();
+    for (int w = 0; w < pool_->size(); ++w) pool_->setBusy(w, false);
+    emit runFinished(p);
+    if (shuttingDown_) {
+        shutdown();
+        return;
+    }
+    QTimer::singleShot(0, this, &Manager::startNext);
+}
+
+void Manager::publish() {
+    coalesceTimer_->stop();
+    if (workersDirty_) {
+        workersDirty_ = false;
+        emit workersChanged(pool_->status());
+    }
+    if (!pendingBatches_.empty()) {
+        auto list = std::make_shared<BatchList>(std::move(pendingBatches_));
+        pendingBatches_.clear();
+        emit resultsReady(list);
+    }
+    RunProgress p;
+    p.queued = static_cast<int>(queue_.size());
+    if (run_) {
+        p.runId = run_->id;
+        p.planName = run_->plan.name;
+        p.state = run_->life.publicState();
+        p.status = run_->life.status();
+        p.reason = run_->life.reason();
+        p.total = run_->sched ? run_->sched->total() : 0;
+        p.done = run_->sched ? run_->sched->done() : 0;
+        p.elapsedS = run_->clock.elapsed() / 1000.0;
+        p.inFlight = run_->sched ? run_->sched->inFlightTotal() : 0;
+        p.filePath = storage_->filePath();
+    }
+    emit progressChanged(p);
+}
+
+}  // namespace acquila::core

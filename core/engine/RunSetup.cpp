@@ -1,0 +1,55 @@
+#include "core/engine/RunSetup.h"
+
+#include <QJsonDocument>
+#include <algorithm>
+
+namespace acquila::core {
+
+namespace {
+std::vector<double> originOf(const Plan& plan, const std::vector<DeviceDescription>& devices) {
+    std::vector<double> origin;
+    for (const AxisSpec& a : plan.axes) {
+        double pos = 0;
+        for (const auto& d : devices)
+            for (size_t i = 0; i < d.axes.size(); ++i)
+                if (d.axes[i].name == a.device && i < d.positions.size()) pos = d.positions[i];
+        origin.push_back(pos);
+    }
+    return origin;
+}
+
+bool touches(const Plan& plan, const DeviceDescription& d) {
+    for (const AxisSpec& a : plan.axes)
+        if (d.findAxis(a.device)) return true;
+    for (const QString& det : plan.detectors)
+        if (d.findOutput(det)) return true;
+    return plan.properties.contains(d.name);
+}
+}  // namespace
+
+Result<RunSetup> prepareRun(const Plan& plan, const std::vector<DeviceDescription>& devices, const EngineConfig& config,
+                            int deviceWorkers) {
+    if (const QString invalid = validatePlan(plan, devices); !invalid.isEmpty()) return Result<RunSetup>::failure(invalid);
+    RunSetup s;
+    s.origin = originOf(plan, devices);
+    auto gen = PointGenerator::create(plan, s.origin);
+    if (!gen) return Result<RunSetup>::failure(gen.error());
+    s.gen = std::move(*gen);
+    s.planJson = QString::fromUtf8(QJsonDocument(plan.toJson()).toJson(QJsonDocument::Compact));
+    // A plan that touches an exclusive device runs where that device lives: worker 0.
+    for (const auto& d : devices)
+        if (d.concurrency == Concurrency::Exclusive && touches(plan, d)) s.exclusive = true;
+
+    Scheduler::Config& sc = s.scheduler;
+    sc.total = s.gen->size();
+    sc.fixedJobSize = plan.pointsPerJob;
+    sc.maxInFlightPerWorker = config.maxInFlightPerWorker;
+    // Tiny fixed jobs are bound by latency, not work: keep a deeper pipeline so a worker
+    // always finds its next job queued. Cancelling still costs at most a few points.
+    if (plan.pointsPerJob > 0 && plan.pointsPerJob <= 16 && config.maxInFlightPerWorker > 1)
+        sc.maxInFlightPerWorker = std::max(config.maxInFlightPerWorker, 32);
+    sc.workerCount = s.exclusive ? 1 : deviceWorkers;
+    return s;
+}
+
+}  // namespace acquila::core

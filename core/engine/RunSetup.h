@@ -1,0 +1,30 @@
+#pragma once
+#include "core/engine/EngineConfig.h"
+#include "core/engine/Scheduler.h"
+#include "core/model/DeviceDescription.h"
+#include "core/plan/Plan.h"
+#include "core/plan/PointGenerator.h"
+#include "core/util/Result.h"
+
+#include <memory>
+#include <vector>
+
+namespace acquila::core {
+
+/** What a run needs before its first job: its points, where they start, and how they are dealt out. */
+struct RunSetup {
+    std::unique_ptr<PointGenerator> gen;
+    std::vector<double> origin;  // current position of each plan axis (relative scans start there)
+    bool exclusive = false;      // touches an exclusive device: runs on worker 0 only
+    Scheduler::Config scheduler;
+    QString planJson;            // the plan as run, serialized once for workers and storage
+};
+
+/**
+ * Validates a plan against the lab's devices and builds its setup; the error
+ * names what is wrong with the plan. Pure: any thread.
+ */
+Result<RunSetup> prepareRun(const Plan& plan, const std::vector<DeviceDescription>& devices, const EngineConfig& config,
+                            int deviceWorkers);
+
+}  // namespace acquila::core

@@ -1,0 +1,67 @@
+#pragma once
+#include "core/engine/EngineTypes.h"
+#include "core/model/DeviceDescription.h"
+#include "core/protocol/Frame.h"
+
+#include <QCborMap>
+#include <deque>
+#include <vector>
+
+namespace acquila::core {
+
+class WorkerPool;
+
+/**
+ * The manager's side of the storage worker for one run at a time
+ * (docs/architecture.md, "Storage"): the file's state, the results sent and
+ * not yet acknowledged, and the bounded queue that slows acquisition down
+ * when the disk falls behind. Manager thread only; sends through the pool.
+ */
+class StorageLink {
+public:
+    enum class State : uint8_t { Off, Opening, Open, Finishing, Closed };
+    /** What a store status message means for the run. */
+    enum class Outcome : uint8_t { None, Opened, OpenFailed, WriteFailed, Finished, FinishFailed };
+
+    StorageLink(WorkerPool& pool, quint64& nextRequestId);
+
+    /** A new run: Opening when the engine writes files, Off otherwise. */
+    void begin(quint64 runId, bool enabled);
+    State state() const { return state_; }
+    bool isOpen() const { return state_ == State::Open; }
+    const QString& filePath() const { return filePath_; }
+    /** The storage worker is connected and configured: the open request may go now. */
+    bool workerReady() const;
+
+    void open(const QCborMap& request);
+    /** Forwards one result frame body unchanged; `bytes` is its data size, for the queue bound. */
+    void forward(const QByteArray& body, qint64 bytes);
+    void log(int level, const QString& text);
+    void flush();
+    /** Asks the worker to write the run's status and end snapshots; false if no file is open. */
+    bool finish(RunStatus status, const QString& reason, const std::vector<DeviceDescription>& devices);
+    /** The worker died or did not answer: the link gives the file up. */
+    void lost() { state_ = State::Closed; }
+
+    /** True while more than the queue bound is sent and not yet written. */
+    bool backlogged() const;
+    /** Reads a `store status` message; `error` receives the worker's error text. */
+    Outcome onStatus(const Message& m, QString* error);
+    /** For the status bar. */
+    const StorageStatus& status() const { return status_; }
+    /** Free space is below the reserve plus a few seconds of data. */
+    bool diskAlmostFull(qint64 reserveBytes) const;
+
+private:
+    WorkerPool& pool_;
+    quint64& nextId_;
+    quint64 runId_ = 0;
+    State state_ = State::Off;
+    QString filePath_;
+    qint64 sent_ = 0;                                // result messages forwarded
+    std::deque<std::pair<qint64, qint64>> inFlight_;  // (message number, bytes) not yet acknowledged
+    qint64 inFlightBytes_ = 0;
+    StorageStatus status_;
+};
+
+}  // namespace acquila::core
