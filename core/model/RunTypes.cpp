@@ -12,4 +12,9 @@ const char* runStatusName(RunStatus s) {
     return kNames[static_cast<size_t>(s)];
 }
 
+const char* cancelLevelName(CancelLevel l) {
+    static constexpr const char* kNames[] = {"none", "stop", "abort"};
+    return kNames[static_cast<size_t>(l)];
+}
+
 }  // namespace acquila::core

@@ -1,0 +1,59 @@
+#pragma once
+#include "core/model/DeviceDescription.h"
+#include "core/protocol/CborFields.h"
+#include "core/protocol/Frame.h"
+#include "core/util/Result.h"
+
+#include <QCborArray>
+#include <QStringList>
+#include <initializer_list>
+#include <span>
+#include <utility>
+#include <vector>
+
+/** Building blocks of the typed messages (Messages.cpp). Internal to core/protocol. */
+
+namespace acquila::core::detail {
+
+/** A payload map from (key, value) pairs. */
+QCborMap cborMap(std::initializer_list<std::pair<const char*, QCborValue>> fields);
+/** Inserts `value` under `key` unless it is empty (optional fields). */
+void insertIfSet(QCborMap& map, const char* key, const QString& value);
+void insertIfSet(QCborMap& map, const char* key, const QCborMap& value);
+QCborArray toCborArray(const std::vector<double>& values);
+QCborArray toCborArray(const std::vector<DeviceDescription>& devices);
+/** Device lists compare by their wire form (DeviceDescription has no operator==). */
+bool sameDevices(const std::vector<DeviceDescription>& a, const std::vector<DeviceDescription>& b);
+
+/**
+ * The payload fields of one message, checked as they are read: the message
+ * type, presence, CBOR type and range. The first problem is kept as an error
+ * naming the message and the field; reads after it return defaults.
+ */
+class MessageFields : public CborFields {
+public:
+    MessageFields(const Message& m, MessageType expected, const QString& context);
+
+    /** Fails with "<context>: field '<key>' <problem>" unless `good`. */
+    void require(bool good, const char* key, const QString& problem);
+    /** An id: > 0, or also 0 when `zeroAllowed`. */
+    quint64 id(const char* key, bool zeroAllowed);
+    qint64 inRange(const char* key, qint64 min, qint64 max);
+    double finite(const char* key, double min);
+    /** Index of the string in `names`, or -1 (and an error) for any other value. */
+    int oneOf(const char* key, std::span<const char* const> names);
+    std::vector<double> numbers(const char* key);
+    QStringList strings(const char* key);
+    std::vector<DeviceDescription> devices(const char* key);
+
+    template <typename T>
+    Result<T> done(T value) const {
+        if (!ok()) return Result<T>::failure(error());
+        return value;
+    }
+
+private:
+    QString context_;
+};
+
+}  // namespace acquila::core::detail

@@ -1,0 +1,185 @@
+#include "core/protocol/Messages.h"
+
+#include "core/protocol/MessageFields.h"
+
+#include <array>
+#include <climits>
+#include <limits>
+
+namespace acquila::core {
+
+using namespace detail;  // MessageFields and the encoding helpers
+
+namespace {
+constexpr double kAnyNumber = -std::numeric_limits<double>::infinity();
+constexpr std::array<const char*, 2> kRoles = {"device", "storage"};
+}  // namespace
+
+const char* workerRoleName(WorkerRole r) { return kRoles[static_cast<size_t>(r)]; }
+
+QCborMap Hello::encode() const {
+    return cborMap({{"version", version}, {"token", token}, {"pid", pid}, {"worker", worker},
+                    {"role", QLatin1String(workerRoleName(role))}});
+}
+
+Result<Hello> Hello::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("hello"));
+    Hello h;
+    h.version = f.inRange("version", 1, INT_MAX);
+    h.token = f.str("token");
+    h.pid = f.inRange("pid", 1, std::numeric_limits<qint64>::max());
+    h.worker = static_cast<int>(f.inRange("worker", 0, INT_MAX));
+    h.role = static_cast<WorkerRole>(std::max(0, f.oneOf("role", kRoles)));
+    return f.done(std::move(h));
+}
+
+QCborMap Configure::encode() const {
+    return cborMap({{"lab", lab.toCbor()}, {"exclusive", exclusive}, {"flush_interval_s", flushIntervalS},
+                    {"data_directory", dataDirectory}});
+}
+
+Result<Configure> Configure::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("configure"));
+    Configure c;
+    const QCborMap lab = f.map("lab");
+    c.exclusive = f.boolean("exclusive");
+    c.flushIntervalS = f.finite("flush_interval_s", 0);
+    c.dataDirectory = f.str("data_directory");
+    if (f.ok()) {
+        auto parsed = LabConfig::fromCbor(lab);
+        f.require(parsed.ok(), "lab", QStringLiteral("is invalid: %1").arg(parsed.ok() ? QString() : parsed.error()));
+        if (parsed) c.lab = std::move(*parsed);
+    }
+    return f.done(std::move(c));
+}
+
+bool Configure::operator==(const Configure& o) const {
+    return lab.toCbor() == o.lab.toCbor() && exclusive == o.exclusive && flushIntervalS == o.flushIntervalS &&
+           dataDirectory == o.dataDirectory;
+}
+
+QCborMap Describe::encode() const {
+    return cborMap({{"devices", toCborArray(devices)}, {"errors", QCborArray::fromStringList(errors)}});
+}
+
+Result<Describe> Describe::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("describe"));
+    Describe d;
+    d.devices = f.devices("devices");
+    if (f.has("errors")) d.errors = f.strings("errors");
+    return f.done(std::move(d));
+}
+
+bool Describe::operator==(const Describe& o) const { return sameDevices(devices, o.devices) && errors == o.errors; }
+
+QCborMap OpenRun::encode() const {
+    return cborMap({{"run", static_cast<qint64>(run)}, {"plan", plan}, {"origin", toCborArray(origin)}});
+}
+
+Result<OpenRun> OpenRun::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("open"));
+    OpenRun o;
+    o.run = f.id("run", false);
+    o.plan = f.str("plan");
+    o.origin = f.numbers("origin");
+    return f.done(std::move(o));
+}
+
+QCborMap CloseRun::encode() const { return cborMap({{"run", static_cast<qint64>(run)}}); }
+
+Result<CloseRun> CloseRun::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("close"));
+    CloseRun c;
+    c.run = f.id("run", false);
+    return f.done(c);
+}
+
+template <MessageType T>
+QCborMap RunReply<T>::encode() const {
+    QCborMap p = cborMap({{"run", static_cast<qint64>(run)}});
+    insertIfSet(p, "error", error);
+    return p;
+}
+
+template <MessageType T>
+Result<RunReply<T>> RunReply<T>::decode(const Message& m) {
+    MessageFields f(m, kType, QLatin1String(messageTypeName(T)) + QStringLiteral(" reply"));
+    RunReply r;
+    r.run = f.id("run", true);
+    r.error = f.optStr("error", {});
+    return f.done(std::move(r));
+}
+
+template struct RunReply<MessageType::Open>;
+template struct RunReply<MessageType::Close>;
+
+QCborMap JobRequest::encode() const {
+    return cborMap({{"run", static_cast<qint64>(run)}, {"job", static_cast<qint64>(job)}, {"first", first}, {"count", count}});
+}
+
+Result<JobRequest> JobRequest::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("job"));
+    JobRequest j;
+    j.run = f.id("run", false);
+    j.job = f.id("job", false);
+    j.first = f.inRange("first", 0, std::numeric_limits<qint64>::max());
+    j.count = f.inRange("count", 0, std::numeric_limits<qint64>::max());
+    return f.done(j);
+}
+
+QCborMap Cancel::encode() const { return cborMap({{"level", static_cast<int>(level)}}); }
+
+Result<Cancel> Cancel::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("cancel"));
+    Cancel c;
+    c.level = static_cast<CancelLevel>(f.inRange("level", static_cast<int>(CancelLevel::Stop), static_cast<int>(CancelLevel::Abort)));
+    return f.done(c);
+}
+
+QCborMap ErrorReport::encode() const {
+    return cborMap({{"run", static_cast<qint64>(run)}, {"job", static_cast<qint64>(job)}, {"point", point},
+                    {"device", device}, {"op", op}, {"message", message}});
+}
+
+Result<ErrorReport> ErrorReport::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("error"));
+    ErrorReport e;
+    e.run = f.id("run", true);
+    e.job = f.id("job", true);
+    e.point = f.integer("point");
+    e.device = f.str("device");
+    e.op = f.str("op");
+    e.message = f.str("message");
+    return f.done(std::move(e));
+}
+
+QCborMap LogLine::encode() const { return cborMap({{"level", level}, {"text", text}}); }
+
+Result<LogLine> LogLine::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("log"));
+    LogLine l;
+    l.level = static_cast<int>(f.inRange("level", 0, 6));
+    l.text = f.str("text");
+    return f.done(std::move(l));
+}
+
+QCborMap MoveAxis::encode() const { return cborMap({{"axis", axis}, {"position", position}}); }
+
+Result<MoveAxis> MoveAxis::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("move"));
+    MoveAxis a;
+    a.axis = f.str("axis");
+    f.require(!a.axis.isEmpty(), "axis", QStringLiteral("must not be empty"));
+    a.position = f.finite("position", kAnyNumber);
+    return f.done(std::move(a));
+}
+
+Result<Heartbeat> Heartbeat::decode(const Message& m) {
+    return MessageFields(m, kType, QStringLiteral("heartbeat")).done(Heartbeat{});
+}
+
+Result<Shutdown> Shutdown::decode(const Message& m) {
+    return MessageFields(m, kType, QStringLiteral("shutdown")).done(Shutdown{});
+}
+
+}  // namespace acquila::core
