@@ -8,21 +8,13 @@
 #include <QCborArray>
 #include <spdlog/spdlog.h>
 #include <chrono>
-#include <cstring>
 
 namespace acquila::worker {
 
 using core::Message;
 using core::MessageType;
-using devices::Checkpoint;
 
 namespace {
-constexpr double kFlushSeconds = 0.01;          // partial results at least every 10 ms of work
-constexpr qint64 kMaxBufferBytes = 16 << 20;     // and before a batch exceeds 16 MiB
-
-double wallSeconds() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 int64_t toNs(double s) { return static_cast<int64_t>(s * 1e9); }
 }  // namespace
 
@@ -130,6 +122,8 @@ QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const st
     r.id = runId;
     r.plan = *plan;
     r.gen = std::move(*gen);
+    r.settleS = r.plan.settleS;
+    r.exposureS = r.plan.exposureS;
     r.origin = origin;
     for (const core::AxisSpec& a : r.plan.axes) {
         bool found = false;
@@ -246,9 +240,8 @@ void DeviceExecutor::move(const Message& m) {
     describe(m.id);
 }
 
-void DeviceExecutor::sendResult(quint64 job, qint64 first, qint64 count, std::vector<QByteArray>& buffers, bool final,
+void DeviceExecutor::sendResult(quint64 job, qint64 first, qint64 count, const std::vector<QByteArray>& buffers, bool final,
                                 double seconds) {
-    for (size_t c = 0; c < buffers.size(); ++c) buffers[c].resize(count * run_->channelTemplate[c].bytesPerPoint());
     conn_.sendFrame(core::encodeResultFrame(run_->id, first, count, run_->channelTemplate, buffers, {job, final, seconds}));
 }
 
@@ -273,130 +266,17 @@ void DeviceExecutor::runJob(const Message& m) {
         sendError(job, first, -1, "job", f.ok() ? QStringLiteral("job does not match the open run") : f.error());
         return;
     }
-    RunContext& r = *run_;
     token_.reset();
     runningJob_.store(job);
     if (job <= cancelledUpTo_.load()) token_.request(cancelLevel_.load());
-
-    const size_t nAxes = r.axes.size();
-    const size_t nChannels = r.channelTemplate.size();
-    qint64 bytesPerPoint = 0;
-    std::vector<qint64> channelBytes(nChannels);
-    for (size_t c = 0; c < nChannels; ++c) bytesPerPoint += (channelBytes[c] = r.channelTemplate[c].bytesPerPoint());
-    const qint64 capacity = std::clamp<qint64>(kMaxBufferBytes / std::max<qint64>(bytesPerPoint, 1), 1, count > 0 ? count : 1);
-    std::vector<QByteArray> buffers(nChannels);
-    auto allocate = [&] {
-        // Buffers are reused from flush to flush: resizing keeps their capacity.
-        for (size_t c = 0; c < nChannels; ++c) buffers[c].resize(capacity * channelBytes[c]);
-    };
-    allocate();
-
-    std::vector<double> pos(nAxes);
-    std::vector<double> last(nAxes, std::numeric_limits<double>::quiet_NaN());
-    std::vector<std::vector<devices::OutputBuffer>> outs(r.detectors.size());
-    std::vector<QByteArray> scratch;  // outputs a device writes but the plan does not keep
-    for (size_t d = 0; d < r.detectors.size(); ++d) {
-        for (size_t o = 0; o < r.detectors[d].outputs.size(); ++o) {
-            outs[d].push_back({nullptr, r.detectors[d].outputs[o].bytesPerPoint(), -1});
-            if (r.detectors[d].channel[o] < 0) {
-                scratch.emplace_back(r.detectors[d].outputs[o].bytesPerPoint(), Qt::Uninitialized);
-                outs[d].back().data = scratch.back().data();
-            }
-        }
-    }
-    std::vector<char*> base(nChannels);  // where point k goes in each channel's buffer
-    devices::PointContext ctx;
-    ctx.exposureS = r.plan.exposureS;
-    const size_t tsChannel = nAxes;
-    const double settle = r.plan.settleS;
-
-    auto clock = std::chrono::steady_clock::now;
-    auto batchStart = clock();
-    qint64 flushFirst = first;
-    qint64 k = 0;  // points in the buffers
-    auto flush = [&](bool final) {
-        const double secs = std::chrono::duration<double>(clock() - batchStart).count();
-        sendResult(job, flushFirst, k, buffers, final, secs);
-        flushFirst += k;
-        k = 0;
-        batchStart = clock();
-        if (!final) allocate();
-    };
-    auto deadline = [&](double timeoutS) {
-        token_.setDeadline(clock() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(timeoutS)));
-    };
-
-    qint64 i = first;
-    int failDevice = -1;
-    const char* failOp = "read";
-    try {
-        for (; i < first + count; ++i) {
-            if (token_.stopRequested()) break;  // point boundary: stop, pause and abort all end the job here
-            ctx.index = i;
-            r.gen->positions(i, pos.data());
-            Checkpoint cp = Checkpoint::Continue;
-            bool moved = false;
-            for (size_t a = 0; a < nAxes && cp == Checkpoint::Continue; ++a) {
-                if (pos[a] == last[a]) continue;
-                failDevice = r.axes[a].labIndex;
-                failOp = "move";
-                box_->enter(i, failDevice, core::BlackBoxOp::Move, toNs(r.axes[a].timeoutS));
-                deadline(r.axes[a].timeoutS);
-                cp = r.axes[a].actuator->moveTo(r.axes[a].axis, pos[a], token_);
-                box_->leave();
-                if (cp == Checkpoint::Continue) last[a] = pos[a];
-                moved = true;
-            }
-            if (cp == Checkpoint::Continue && moved && settle > 0) {
-                token_.clearDeadline();
-                cp = token_.sleepFor(std::chrono::duration<double>(settle));
-            }
-            for (size_t c = 0; c < nChannels; ++c) base[c] = buffers[c].data() + k * channelBytes[c];
-            for (size_t d = 0; d < r.detectors.size() && cp == Checkpoint::Continue; ++d) {
-                DetectorBinding& b = r.detectors[d];
-                for (size_t o = 0; o < b.outputs.size(); ++o) {
-                    if (b.channel[o] >= 0) outs[d][o].data = base[b.channel[o]];
-                    outs[d][o].written = -1;
-                }
-                failDevice = b.labIndex;
-                failOp = "read";
-                box_->enter(i, failDevice, core::BlackBoxOp::Read, toNs(b.timeoutS));
-                deadline(b.timeoutS);
-                cp = b.detector->read(ctx, outs[d], token_);
-                box_->leave();
-                for (const auto& ob : outs[d]) {
-                    if (ob.written >= 0 && ob.written != ob.capacity)
-                        throw devices::DeviceError(QStringLiteral("malformed data: %1 bytes instead of %2").arg(ob.written).arg(ob.capacity).toStdString());
-                }
-            }
-            if (cp == Checkpoint::Timeout) {
-                throw devices::DeviceError(QStringLiteral("%1 timed out").arg(QLatin1String(failOp)).toStdString());
-            }
-            if (cp != Checkpoint::Continue) break;  // aborted inside the point: it is not complete, not kept
-            for (size_t a = 0; a < nAxes; ++a) std::memcpy(base[a], &pos[a], sizeof(double));
-            const double ts = wallSeconds();
-            std::memcpy(base[tsChannel], &ts, sizeof ts);
-            ++k;
-            // The job's last points travel with its final message: one frame per short job.
-            if (i + 1 == first + count) continue;
-            // Small points check the clock every 32 points; large ones (images) every point.
-            const bool checkClock = (k & 31) == 0 || bytesPerPoint >= 4096;
-            if (k == capacity || (checkClock && std::chrono::duration<double>(clock() - batchStart).count() > kFlushSeconds)) flush(false);
-            else if (settle > 0 || ctx.exposureS > 0) {
-                // Slow points: send each one promptly so the GUI and a crash post-mortem lose nothing.
-                if (std::chrono::duration<double>(clock() - batchStart).count() > kFlushSeconds) flush(false);
-            }
-        }
-    } catch (const std::exception& e) {
-        box_->leave();
-        token_.clearDeadline();
-        if (k > 0) flush(false);
-        runningJob_.store(0);
-        sendError(job, i, failDevice, failOp, QString::fromUtf8(e.what()));
-        return;
-    }
-    token_.clearDeadline();
-    flush(true);
+    PointSink sink{[&](qint64 from, qint64 n, const std::vector<QByteArray>& buffers, bool final, double seconds) {
+                       sendResult(job, from, n, buffers, final, seconds);
+                   },
+                   [&](qint64 point, int labIndex, const char* op, const QString& message) {
+                       runningJob_.store(0);  // the job is over before its error goes out
+                       sendError(job, point, labIndex, op, message);
+                   }};
+    PointLoop(*run_, token_, box_, std::move(sink)).run(first, count);
     runningJob_.store(0);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include "devices/Device.h"
 #include "worker/Executor.h"
+#include "worker/PointLoop.h"
 
 #include "core/model/ResultBatch.h"
 #include "core/plan/Plan.h"
@@ -36,32 +37,15 @@ private:
         std::unique_ptr<devices::Device> device;
         int labIndex = -1;
     };
-    struct AxisBinding {
-        devices::Actuator* actuator;
-        int axis;
-        int labIndex;
-        double timeoutS;
-    };
-    struct DetectorBinding {
-        devices::Detector* detector;
-        int labIndex;
-        double timeoutS;
-        std::vector<core::OutputDecl> outputs;  // every output the device writes
-        std::vector<int> channel;               // per output: index of its result channel, -1 if not kept
-    };
     struct Restore {
         devices::Device* device;
         QString property;
         QVariant value;
     };
-    struct RunContext {
+    struct RunContext : RunBindings {
         quint64 id = 0;
         core::Plan plan;
-        std::unique_ptr<core::PointGenerator> gen;
         std::vector<double> origin;
-        std::vector<AxisBinding> axes;
-        std::vector<DetectorBinding> detectors;
-        std::vector<core::Channel> channelTemplate;  // axes, timestamp, kept outputs
         std::vector<Restore> restores;
     };
 
@@ -73,7 +57,7 @@ private:
     void runJob(const core::Message& m);
     QString openRun(quint64 runId, const QString& planJson, const std::vector<double>& origin);
     Dev* findDevice(const QString& name);
-    void sendResult(quint64 job, qint64 first, qint64 count, std::vector<QByteArray>& buffers, bool final, double seconds);
+    void sendResult(quint64 job, qint64 first, qint64 count, const std::vector<QByteArray>& buffers, bool final, double seconds);
     void sendError(quint64 job, qint64 point, int labIndex, const char* op, const QString& message);
 
     Connection& conn_;
