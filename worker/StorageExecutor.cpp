@@ -2,7 +2,6 @@
 
 #include "core/model/DeviceDescription.h"
 #include "core/model/ResultBatch.h"
-#include "core/plan/PointGenerator.h"
 #include "core/protocol/CborFields.h"
 #include "core/protocol/ResultFrame.h"
 #include "worker/Connection.h"
@@ -11,7 +10,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHostInfo>
-#include <cmath>
+#include <algorithm>
 #include <sys/statvfs.h>
 
 namespace acquila::worker {
@@ -26,48 +25,6 @@ qint64 freeBytes(const QString& dir) {
     return static_cast<qint64>(st.f_bavail) * static_cast<qint64>(st.f_frsize);
 }
 
-/** The file layout for a plan: scan shape, axes, channels (DESIGN §6). */
-core::Result<core::RunLayout> buildLayout(const core::Plan& plan, const core::PointGenerator& gen,
-                                          const std::vector<core::DeviceDescription>& devices, const std::vector<double>& origin) {
-    core::RunLayout l;
-    l.title = plan.title.isEmpty() ? plan.name : plan.title;
-    l.planName = plan.name;
-    l.scanShape = gen.shape();
-    const int lead = plan.repeats > 1 ? 1 : 0;
-    auto axisUnit = [&](const QString& name) {
-        for (const auto& d : devices)
-            if (const core::AxisDecl* a = d.findAxis(name)) return a->unit;
-        return QString();
-    };
-    const bool gridLike = plan.type == core::ScanType::Linear || plan.type == core::ScanType::Grid;
-    for (size_t k = 0; k < plan.axes.size(); ++k) {
-        const core::AxisSpec& a = plan.axes[k];
-        core::RunAxis ra;
-        ra.name = a.device;
-        ra.unit = axisUnit(a.device);
-        if (gridLike) {
-            ra.storage = core::AxisStorage::Dimension;
-            ra.dimension = lead + static_cast<int>(k);
-            const double offset = a.relative && k < origin.size() ? origin[k] : 0.0;
-            for (qint64 i = 0; i < a.steps; ++i)
-                ra.positions.push_back(offset + (a.steps == 1 ? a.start : a.start + (a.stop - a.start) * static_cast<double>(i) / static_cast<double>(a.steps - 1)));
-        } else {
-            ra.storage = core::AxisStorage::PerPoint;
-        }
-        l.axes.push_back(std::move(ra));
-        l.channels.push_back({a.device, axisUnit(a.device), core::DType::Float64, {}, core::ChannelRole::AxisPosition});
-    }
-    l.channels.push_back({core::kTimestampChannel, QStringLiteral("s"), core::DType::Float64, {}, core::ChannelRole::Timestamp});
-    for (const QString& out : plan.detectors) {
-        const core::OutputDecl* decl = nullptr;
-        for (const auto& d : devices)
-            if ((decl = d.findOutput(out))) break;
-        if (!decl) return core::Result<core::RunLayout>::failure(QStringLiteral("unknown detector output '%1'").arg(out));
-        l.channels.push_back({out, decl->unit, decl->dtype, std::vector<qint64>(decl->shape.begin(), decl->shape.end()), core::ChannelRole::Detector});
-    }
-    l.devices = devices;
-    return l;
-}
 /** HDF5 error stacks run long: keep the part a scientist needs (file, operation, OS error). */
 QString concise(const QString& error) {
     const QStringList parts = error.split(QStringLiteral("; "));
@@ -127,14 +84,7 @@ QString StorageExecutor::uniquePath(const QString& dir, const QString& name, qui
 void StorageExecutor::open(const Message& m) {
     core::CborFields f(m.payload, QStringLiteral("store open"));
     runId_ = static_cast<quint64>(f.integer("run"));
-    const QString planJson = f.str("plan");
-    std::vector<double> origin;
-    for (const QCborValue& v : f.array("origin")) origin.push_back(v.toDouble());
-    std::vector<core::DeviceDescription> devices;
-    for (const QCborValue& v : f.array("devices")) {
-        auto d = core::DeviceDescription::fromCbor(v.toMap());
-        if (d) devices.push_back(std::move(*d));
-    }
+    const QCborMap layoutMap = f.map("layout");
     const QString dir = f.optStr("directory", dataDirectory_);
     writer_.reset();
     failed_ = false;
@@ -146,22 +96,15 @@ void StorageExecutor::open(const Message& m) {
         sendStatus("opened", x);
     };
     if (!f.ok()) return fail(f.error());
-    auto plan = core::parsePlan(planJson.toUtf8(), QStringLiteral("plan"));
-    if (!plan) return fail(plan.error());
-    auto gen = core::PointGenerator::create(*plan, origin);
-    if (!gen) return fail(gen.error());
-    auto layout = buildLayout(*plan, **gen, devices, origin);
+    auto layout = core::RunLayout::fromCbor(layoutMap);
     if (!layout) return fail(layout.error());
+    if (layout->runId != runId_) return fail(QStringLiteral("store open: the layout is for run %1, not run %2").arg(layout->runId).arg(runId_));
     if (!QDir().mkpath(dir)) return fail(QStringLiteral("cannot create the data directory %1").arg(dir));
-    layout->path = uniquePath(dir, plan->name, runId_);
-    layout->runId = runId_;
-    layout->planJson = planJson;
+    layout->path = uniquePath(dir, layout->planName, runId_);
     layout->hostname = QHostInfo::localHostName();
     layout->user = qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
-    layout->startTime = QDateTime::fromMSecsSinceEpoch(f.optInteger("start_ms", QDateTime::currentMSecsSinceEpoch()));
     layout->flushIntervalS = flushIntervalS_;
-    if (plan->type == core::ScanType::Grid && plan->snake) cellMap_ = core::snakeCellMap((*gen)->shape(), plan->repeats > 1 ? 1 : 0);
-    else cellMap_ = {};
+    cellMap_ = layout->cellMap();
     writer_ = std::make_unique<core::NexusWriter>();
     if (auto r = writer_->open(*layout); !r) {
         writer_.reset();

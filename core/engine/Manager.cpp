@@ -1,6 +1,7 @@
 #include "core/engine/Manager.h"
 
 #include "core/protocol/ResultFrame.h"
+#include "core/storage/RunLayout.h"
 
 #include <QCborArray>
 #include <QJsonDocument>
@@ -671,11 +672,18 @@ void Manager::armTransitionTimeout(int ms, const QString& what) {
 
 void Manager::openStorage() {
     Run& r = *run_;
-    QCborArray origin, devices;
-    for (double pos : r.origin) origin.append(pos);
-    for (const auto& d : devices_) devices.append(d.toCbor());
-    QCborMap p = cbor({{"op", QStringLiteral("open")}, {"run", static_cast<qint64>(r.id)}, {"plan", r.planJson}, {"origin", origin},
-                       {"devices", devices}, {"start_ms", r.startTime.toMSecsSinceEpoch()}});
+    // The file layout comes from the run's own generator, so stored axes match the points bit for bit.
+    auto layout = RunLayout::forPlan(r.plan, *r.gen, devices_, {r.id, r.startTime, r.planJson});
+    if (!layout) {
+        // Fail as a refused open does, once the caller is done with the run.
+        QTimer::singleShot(0, this, [this, id = r.id, error = layout.error()] {
+            if (!run_ || run_->id != id || run_->store != Run::Store::Opening) return;
+            run_->store = Run::Store::Closed;
+            fail(QStringLiteral("cannot write the run file: %1").arg(error), 0);
+        });
+        return;
+    }
+    QCborMap p = cbor({{"op", QStringLiteral("open")}, {"run", static_cast<qint64>(r.id)}, {"layout", layout->toCbor()}});
     if (!r.plan.outputDirectory.isEmpty()) p.insert(QLatin1String("directory"), r.plan.outputDirectory);
     pool_->send(pool_->storageWorkerId(), Message{MessageType::Store, nextRequestId_++, p});
 }
