@@ -9,7 +9,9 @@
 #include "core/model/DeviceDescription.h"
 #include "core/model/ResultBatch.h"
 #include "core/plan/Plan.h"
+#include "core/plan/PointGenerator.h"
 #include "core/protocol/Frame.h"
+#include "core/storage/RunLayout.h"
 #include "core/util/Logging.h"
 
 #include <hdf5.h>
@@ -348,10 +350,10 @@ QJsonObject acquilaFrames(const QString& dir, const std::vector<QByteArray>& res
     QCborMap open;
     open.insert(QLatin1String("op"), QLatin1String("open"));
     open.insert(QLatin1String("run"), 1);
-    open.insert(QLatin1String("plan"), QStringLiteral(R"({"version":1,"name":"frames","scan":{"type":"count","points":%1},"detectors":["frame"]})").arg(frames));
-    open.insert(QLatin1String("origin"), QCborArray());
-    open.insert(QLatin1String("devices"), QCborArray{det.toCbor()});
-    open.insert(QLatin1String("start_ms"), QDateTime::currentMSecsSinceEpoch());
+    auto plan = parsePlan(QStringLiteral(R"({"version":1,"name":"frames","scan":{"type":"count","points":%1},"detectors":["frame"]})").arg(frames).toUtf8(), QStringLiteral("plan"));
+    auto layout = RunLayout::forPlan(*plan, **PointGenerator::create(*plan), {det}, {1, QDateTime::currentDateTime(), {}});
+    if (!layout) return stop(layout.error());
+    open.insert(QLatin1String("layout"), layout->toCbor());
     link.send(encodeFrame(Message{MessageType::Store, 2, open}));
     if (!link.waitFor([&] { return opened; }, 20000) || !error.isEmpty()) return stop(QStringLiteral("open failed: %1").arg(error));
 

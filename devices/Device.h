@@ -1,4 +1,5 @@
 #pragma once
+#include "core/model/RunTypes.h"
 #include "core/model/DeviceDescription.h"
 #include "core/model/LabConfig.h"
 
@@ -22,8 +23,9 @@ enum class Checkpoint : uint8_t { Continue, Stop, Abort, Timeout };
  */
 class CancelToken {
 public:
-    /** Called by the reader thread: 1 = stop at the next point boundary, 2 = abort now. */
-    void request(int level) {
+    /** Called by the reader thread: Stop at the next point boundary, Abort now. A request never lowers the level. */
+    void request(core::CancelLevel cancel) {
+        const int level = static_cast<int>(cancel);
         int cur = level_.load();
         while (cur < level && !level_.compare_exchange_weak(cur, level)) {
         }

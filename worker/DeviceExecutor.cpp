@@ -1,7 +1,7 @@
 #include "worker/DeviceExecutor.h"
 
 #include "core/model/ResultBatch.h"
-#include "core/protocol/CborFields.h"
+#include "core/protocol/Messages.h"
 #include "core/protocol/ResultFrame.h"
 #include "worker/Connection.h"
 
@@ -39,12 +39,12 @@ bool DeviceExecutor::handle(const Message& m) {
 
 void DeviceExecutor::onJobQueued(quint64 jobId) { lastQueuedJob_.store(jobId); }
 
-void DeviceExecutor::onCancel(int level) {
+void DeviceExecutor::onCancel(core::CancelLevel level) {
     cancelLevel_.store(level);
     cancelledUpTo_.store(lastQueuedJob_.load());
     const quint64 running = runningJob_.load();
     if (running != 0 && running <= cancelledUpTo_.load()) token_.request(level);
-    if (level >= 2 && configured_.load()) {
+    if (level == core::CancelLevel::Abort && configured_.load()) {
         for (auto& d : devices_) d.device->stop();  // abort: stop motion now (stop() is thread-safe)
     }
 }
@@ -54,12 +54,12 @@ void DeviceExecutor::configure(const Message& m) {
         describe(m.id);
         return;
     }
-    auto lab = core::LabConfig::fromCbor(m.payload.value(QLatin1String("lab")).toMap());
-    if (!lab) {
-        openErrors_.push_back(QStringLiteral("bad lab configuration: %1").arg(lab.error()));
+    auto config = core::Configure::decode(m);
+    if (!config) {
+        openErrors_.push_back(QStringLiteral("bad lab configuration: %1").arg(config.error()));
     } else {
-        lab_ = *lab;
-        const bool exclusiveHere = m.payload.value(QLatin1String("exclusive")).toBool();
+        lab_ = config->lab;
+        const bool exclusiveHere = config->exclusive;
         devices::LabContext ctx{lab_.seed, &world_};
         for (size_t i = 0; i < lab_.devices.size(); ++i) {
             const core::DeviceSpec& spec = lab_.devices[i];
@@ -79,14 +79,10 @@ void DeviceExecutor::configure(const Message& m) {
 }
 
 void DeviceExecutor::describe(quint64 replyTo) {
-    QCborArray list;
-    for (const auto& d : devices_) list.append(d.device->describe().toCbor());
-    QCborMap p;
-    p.insert(QLatin1String("devices"), list);
-    QCborArray errors;
-    for (const QString& e : openErrors_) errors.append(e);
-    p.insert(QLatin1String("errors"), errors);
-    conn_.send(Message{MessageType::Describe, replyTo, p});
+    core::Describe d;
+    for (const auto& dev : devices_) d.devices.push_back(dev.device->describe());
+    d.errors = QStringList(openErrors_.begin(), openErrors_.end());
+    conn_.send(core::toMessage(d, replyTo));
 }
 
 DeviceExecutor::Dev* DeviceExecutor::findDevice(const QString& name) {
@@ -96,20 +92,15 @@ DeviceExecutor::Dev* DeviceExecutor::findDevice(const QString& name) {
 }
 
 void DeviceExecutor::open(const Message& m) {
-    core::CborFields f(m.payload, QStringLiteral("open"));
-    const quint64 runId = static_cast<quint64>(f.integer("run"));
-    const QString planJson = f.str("plan");
-    std::vector<double> origin;
-    for (const QCborValue& v : f.array("origin")) origin.push_back(v.toDouble());
-    QString error = f.ok() ? openRun(runId, planJson, origin) : f.error();
+    auto request = core::OpenRun::decode(m);
+    // A request that does not decode is still answered for the run it names, so the run fails at once.
+    const quint64 runId = request ? request->run : static_cast<quint64>(std::max<qint64>(m.payload.value(QLatin1String("run")).toInteger(), 0));
+    const QString error = request ? openRun(runId, request->plan, request->origin) : request.error();
     if (!error.isEmpty()) {
         run_.reset();
         spdlog::error("run {} cannot start here: {}", runId, error.toStdString());
     }
-    QCborMap reply;
-    reply.insert(QLatin1String("run"), static_cast<qint64>(runId));
-    if (!error.isEmpty()) reply.insert(QLatin1String("error"), error);
-    conn_.send(Message{MessageType::Open, m.id, reply});
+    conn_.send(core::toMessage(core::OpenReply{runId, error}, m.id));
 }
 
 QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const std::vector<double>& origin) {
@@ -187,9 +178,11 @@ QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const st
 }
 
 void DeviceExecutor::close(const Message& m) {
-    const qint64 runId = m.payload.value(QLatin1String("run")).toInteger();
+    auto request = core::CloseRun::decode(m);
+    const quint64 runId = request ? request->run : 0;
     QStringList problems;
-    if (run_ && static_cast<qint64>(run_->id) == runId) {
+    if (!request) problems << request.error();
+    if (run_ && request && run_->id == runId) {
         RunContext& r = *run_;
         token_.reset();
         for (auto it = r.restores.rbegin(); it != r.restores.rend(); ++it) {
@@ -213,16 +206,19 @@ void DeviceExecutor::close(const Message& m) {
         }
         run_.reset();
     }
-    QCborMap reply;
-    reply.insert(QLatin1String("run"), runId);
-    if (!problems.isEmpty()) reply.insert(QLatin1String("error"), problems.join(QLatin1String("; ")));
-    conn_.send(Message{MessageType::Close, m.id, reply});
+    conn_.send(core::toMessage(core::CloseReply{runId, problems.join(QLatin1String("; "))}, m.id));
     describe(0);  // positions and properties may have changed
 }
 
 void DeviceExecutor::move(const Message& m) {
-    const QString axis = m.payload.value(QLatin1String("axis")).toString();
-    const double position = m.payload.value(QLatin1String("position")).toDouble();
+    auto request = core::MoveAxis::decode(m);
+    if (!request) {
+        spdlog::error("{}", request.error().toStdString());
+        describe(m.id);
+        return;
+    }
+    const QString& axis = request->axis;
+    const double position = request->position;
     token_.reset();
     for (auto& d : devices_) {
         devices::Actuator* act = d.device->asActuator();
@@ -246,24 +242,18 @@ void DeviceExecutor::sendResult(quint64 job, qint64 first, qint64 count, const s
 }
 
 void DeviceExecutor::sendError(quint64 job, qint64 point, int labIndex, const char* op, const QString& message) {
-    QCborMap p;
-    p.insert(QLatin1String("run"), static_cast<qint64>(run_ ? run_->id : 0));
-    p.insert(QLatin1String("job"), static_cast<qint64>(job));
-    p.insert(QLatin1String("point"), point);
-    p.insert(QLatin1String("device"), labIndex >= 0 && labIndex < static_cast<int>(lab_.devices.size()) ? lab_.devices[labIndex].name : QString());
-    p.insert(QLatin1String("op"), QLatin1String(op));
-    p.insert(QLatin1String("message"), message);
-    conn_.send(Message{MessageType::Error, job, p});
+    const QString device =
+        labIndex >= 0 && labIndex < static_cast<int>(lab_.devices.size()) ? lab_.devices[labIndex].name : QString();
+    conn_.send(core::toMessage(core::ErrorReport{run_ ? run_->id : 0, job, point, device, QLatin1String(op), message}, job));
 }
 
 void DeviceExecutor::runJob(const Message& m) {
-    core::CborFields f(m.payload, QStringLiteral("job"));
-    const quint64 runId = static_cast<quint64>(f.integer("run"));
-    const quint64 job = static_cast<quint64>(f.integer("job"));
-    const qint64 first = f.integer("first");
-    const qint64 count = f.integer("count");
-    if (!f.ok() || !run_ || run_->id != runId || first < 0 || count < 0 || first + count > run_->gen->size()) {
-        sendError(job, first, -1, "job", f.ok() ? QStringLiteral("job does not match the open run") : f.error());
+    auto request = core::JobRequest::decode(m);
+    const quint64 job = request ? request->job : m.id;  // a job's message id is its job id
+    const qint64 first = request ? request->first : 0;
+    const qint64 count = request ? request->count : 0;
+    if (!request || !run_ || run_->id != request->run || first + count > run_->gen->size()) {
+        sendError(job, first, -1, "job", request ? QStringLiteral("job does not match the open run") : request.error());
         return;
     }
     token_.reset();

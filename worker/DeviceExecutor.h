@@ -30,7 +30,7 @@ public:
 
     bool handle(const core::Message& m) override;
     void onJobQueued(quint64 jobId) override;
-    void onCancel(int level) override;
+    void onCancel(core::CancelLevel level) override;
 
 private:
     struct Dev {
@@ -71,7 +71,7 @@ private:
     devices::CancelToken token_;            // the running job's token; reader thread requests, executor checks
     std::atomic<quint64> lastQueuedJob_{0};  // highest job id the reader thread has seen
     std::atomic<quint64> cancelledUpTo_{0};  // jobs with ids <= this are cancelled
-    std::atomic<int> cancelLevel_{0};
+    std::atomic<core::CancelLevel> cancelLevel_{core::CancelLevel::None};
     std::atomic<quint64> runningJob_{0};     // job on the executor thread, 0 when none
 };
 

@@ -1,4 +1,5 @@
 #pragma once
+#include "core/model/RunTypes.h"
 #include "core/protocol/Frame.h"
 
 namespace acquila::worker {
@@ -19,10 +20,10 @@ public:
     virtual void onIdle() {}
     /** A job was queued (reader thread), so a later cancel knows what it covers. */
     virtual void onJobQueued(quint64 jobId) {}
-    /** Cancel every job received so far: 1 = at the next point boundary, 2 = abort now. Reader thread. */
-    virtual void onCancel(int level) {}
+    /** Cancel every job received so far: Stop at the next point boundary, Abort now. Reader thread. */
+    virtual void onCancel(core::CancelLevel level) {}
     /** The manager is gone or asked to shut down: interrupt whatever runs. Reader thread. */
-    virtual void onShutdown(bool connectionLost) { onCancel(2); }
+    virtual void onShutdown(bool connectionLost) { onCancel(core::CancelLevel::Abort); }
 };
 
 }  // namespace acquila::worker

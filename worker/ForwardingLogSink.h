@@ -1,7 +1,8 @@
 #pragma once
 #include "worker/Connection.h"
 
-#include <QCborMap>
+#include "core/protocol/Messages.h"
+
 #include <spdlog/sinks/base_sink.h>
 
 #include <mutex>
@@ -19,10 +20,8 @@ public:
 
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
-        QCborMap p;
-        p.insert(QLatin1String("level"), static_cast<int>(msg.level));
-        p.insert(QLatin1String("text"), QString::fromUtf8(msg.payload.data(), static_cast<qsizetype>(msg.payload.size())));
-        conn_.send(core::Message{core::MessageType::Log, 0, p});
+        const QString text = QString::fromUtf8(msg.payload.data(), static_cast<qsizetype>(msg.payload.size()));
+        conn_.send(core::toMessage(core::LogLine{static_cast<int>(msg.level), text}));
     }
     void flush_() override {}
 

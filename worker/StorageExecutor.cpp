@@ -2,8 +2,6 @@
 
 #include "core/model/DeviceDescription.h"
 #include "core/model/ResultBatch.h"
-#include "core/plan/PointGenerator.h"
-#include "core/protocol/CborFields.h"
 #include "core/protocol/ResultFrame.h"
 #include "worker/Connection.h"
 
@@ -11,7 +9,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHostInfo>
-#include <cmath>
+#include <spdlog/spdlog.h>
+#include <algorithm>
 #include <sys/statvfs.h>
 
 namespace acquila::worker {
@@ -26,48 +25,6 @@ qint64 freeBytes(const QString& dir) {
     return static_cast<qint64>(st.f_bavail) * static_cast<qint64>(st.f_frsize);
 }
 
-/** The file layout for a plan: scan shape, axes, channels (DESIGN §6). */
-core::Result<core::RunLayout> buildLayout(const core::Plan& plan, const core::PointGenerator& gen,
-                                          const std::vector<core::DeviceDescription>& devices, const std::vector<double>& origin) {
-    core::RunLayout l;
-    l.title = plan.title.isEmpty() ? plan.name : plan.title;
-    l.planName = plan.name;
-    l.scanShape = gen.shape();
-    const int lead = plan.repeats > 1 ? 1 : 0;
-    auto axisUnit = [&](const QString& name) {
-        for (const auto& d : devices)
-            if (const core::AxisDecl* a = d.findAxis(name)) return a->unit;
-        return QString();
-    };
-    const bool gridLike = plan.type == core::ScanType::Linear || plan.type == core::ScanType::Grid;
-    for (size_t k = 0; k < plan.axes.size(); ++k) {
-        const core::AxisSpec& a = plan.axes[k];
-        core::RunAxis ra;
-        ra.name = a.device;
-        ra.unit = axisUnit(a.device);
-        if (gridLike) {
-            ra.storage = core::AxisStorage::Dimension;
-            ra.dimension = lead + static_cast<int>(k);
-            const double offset = a.relative && k < origin.size() ? origin[k] : 0.0;
-            for (qint64 i = 0; i < a.steps; ++i)
-                ra.positions.push_back(offset + (a.steps == 1 ? a.start : a.start + (a.stop - a.start) * static_cast<double>(i) / static_cast<double>(a.steps - 1)));
-        } else {
-            ra.storage = core::AxisStorage::PerPoint;
-        }
-        l.axes.push_back(std::move(ra));
-        l.channels.push_back({a.device, axisUnit(a.device), core::DType::Float64, {}, core::ChannelRole::AxisPosition});
-    }
-    l.channels.push_back({core::kTimestampChannel, QStringLiteral("s"), core::DType::Float64, {}, core::ChannelRole::Timestamp});
-    for (const QString& out : plan.detectors) {
-        const core::OutputDecl* decl = nullptr;
-        for (const auto& d : devices)
-            if ((decl = d.findOutput(out))) break;
-        if (!decl) return core::Result<core::RunLayout>::failure(QStringLiteral("unknown detector output '%1'").arg(out));
-        l.channels.push_back({out, decl->unit, decl->dtype, std::vector<qint64>(decl->shape.begin(), decl->shape.end()), core::ChannelRole::Detector});
-    }
-    l.devices = devices;
-    return l;
-}
 /** HDF5 error stacks run long: keep the part a scientist needs (file, operation, OS error). */
 QString concise(const QString& error) {
     const QStringList parts = error.split(QStringLiteral("; "));
@@ -84,23 +41,30 @@ StorageExecutor::~StorageExecutor() = default;
 bool StorageExecutor::handle(const Message& m) {
     switch (m.type) {
         case MessageType::Configure: {
-            dataDirectory_ = m.payload.value(QLatin1String("data_directory")).toString();
-            flushIntervalS_ = m.payload.value(QLatin1String("flush_interval_s")).toDouble(0.5);
-            QCborMap p;
-            p.insert(QLatin1String("devices"), QCborArray());
-            conn_.send(Message{MessageType::Describe, m.id, p});
+            core::Describe reply;
+            if (auto c = core::Configure::decode(m)) {
+                dataDirectory_ = c->dataDirectory;
+                flushIntervalS_ = c->flushIntervalS;
+            } else {
+                reply.errors << c.error();
+            }
+            conn_.send(core::toMessage(reply, m.id));
             return true;
         }
         case MessageType::Result: append(m); return true;
         case MessageType::Store: {
-            const QString op = m.payload.value(QLatin1String("op")).toString();
-            if (op == QLatin1String("open")) open(m);
-            else if (op == QLatin1String("finish")) finish(m);
-            else if (op == QLatin1String("flush") && writer_ && !failed_) {
+            auto command = core::decodeStoreCommand(m);
+            if (!command) {
+                spdlog::error("{}", command.error().toStdString());
+                if (m.payload.value(QLatin1String("op")).toString() == QLatin1String("open")) openFailed(command.error());
+                return true;
+            }
+            if (auto* o = std::get_if<core::StoreOpen>(&*command)) open(*o);
+            else if (auto* f = std::get_if<core::StoreFinish>(&*command)) finish(*f);
+            else if (std::holds_alternative<core::StoreFlush>(*command) && writer_ && !failed_) {
                 if (auto r = writer_->flush(); !r) reportError(r.error());
-            } else if (op == QLatin1String("log") && writer_ && !failed_) {
-                writer_->log(QDateTime::fromMSecsSinceEpoch(m.payload.value(QLatin1String("time_ms")).toInteger()),
-                             m.payload.value(QLatin1String("level")).toString(), m.payload.value(QLatin1String("text")).toString());
+            } else if (auto* l = std::get_if<core::StoreLog>(&*command); l && writer_ && !failed_) {
+                writer_->log(QDateTime::fromMSecsSinceEpoch(l->timeMs), l->levelName(), l->text);
             }
             return true;
         }
@@ -124,109 +88,91 @@ QString StorageExecutor::uniquePath(const QString& dir, const QString& name, qui
     return path;
 }
 
-void StorageExecutor::open(const Message& m) {
-    core::CborFields f(m.payload, QStringLiteral("store open"));
-    runId_ = static_cast<quint64>(f.integer("run"));
-    const QString planJson = f.str("plan");
-    std::vector<double> origin;
-    for (const QCborValue& v : f.array("origin")) origin.push_back(v.toDouble());
-    std::vector<core::DeviceDescription> devices;
-    for (const QCborValue& v : f.array("devices")) {
-        auto d = core::DeviceDescription::fromCbor(v.toMap());
-        if (d) devices.push_back(std::move(*d));
-    }
-    const QString dir = f.optStr("directory", dataDirectory_);
+void StorageExecutor::openFailed(const QString& error) {
+    core::StoreStatus s = status(core::StoreStatus::Op::Opened);
+    s.error = error;
+    send(s);
+}
+
+void StorageExecutor::open(const core::StoreOpen& request) {
+    runId_ = request.run;
+    const QString dir = request.directory.isEmpty() ? dataDirectory_ : request.directory;
     writer_.reset();
     failed_ = false;
     processed_ = 0;
     bytesWritten_ = bytesAtLastStatus_ = 0;
-    auto fail = [&](const QString& e) {
-        QCborMap x;
-        x.insert(QLatin1String("error"), e);
-        sendStatus("opened", x);
-    };
-    if (!f.ok()) return fail(f.error());
-    auto plan = core::parsePlan(planJson.toUtf8(), QStringLiteral("plan"));
-    if (!plan) return fail(plan.error());
-    auto gen = core::PointGenerator::create(*plan, origin);
-    if (!gen) return fail(gen.error());
-    auto layout = buildLayout(*plan, **gen, devices, origin);
+    auto fail = [&](const QString& e) { openFailed(e); };
+    auto layout = core::RunLayout::fromCbor(request.layout);
     if (!layout) return fail(layout.error());
+    if (layout->runId != runId_) return fail(QStringLiteral("store open: the layout is for run %1, not run %2").arg(layout->runId).arg(runId_));
     if (!QDir().mkpath(dir)) return fail(QStringLiteral("cannot create the data directory %1").arg(dir));
-    layout->path = uniquePath(dir, plan->name, runId_);
-    layout->runId = runId_;
-    layout->planJson = planJson;
+    layout->path = uniquePath(dir, layout->planName, runId_);
     layout->hostname = QHostInfo::localHostName();
     layout->user = qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
-    layout->startTime = QDateTime::fromMSecsSinceEpoch(f.optInteger("start_ms", QDateTime::currentMSecsSinceEpoch()));
     layout->flushIntervalS = flushIntervalS_;
-    if (plan->type == core::ScanType::Grid && plan->snake) cellMap_ = core::snakeCellMap((*gen)->shape(), plan->repeats > 1 ? 1 : 0);
-    else cellMap_ = {};
+    cellMap_ = layout->cellMap();
     writer_ = std::make_unique<core::NexusWriter>();
     if (auto r = writer_->open(*layout); !r) {
         writer_.reset();
         return fail(r.error());
     }
     path_ = layout->path;
-    QCborMap x;
-    x.insert(QLatin1String("path"), path_);
-    sendStatus("opened", x);
+    core::StoreStatus s = status(core::StoreStatus::Op::Opened);
+    s.path = path_;
+    send(s);
 }
 
 void StorageExecutor::append(const Message& m) {
     ++processed_;
     if (!writer_ || failed_) return;
     core::ResultMeta meta;
-    auto batch = m.body.isEmpty() ? core::ResultBatch::fromCbor(m.payload) : core::parseResultBody(m.body, &meta);
+    auto batch = core::parseResultBody(m.body, &meta);
     if (!batch || batch->runId != runId_) return;
     for (const auto& c : batch->channels) bytesWritten_ += c.data.size();
     if (auto r = writer_->append(*batch, cellMap_); !r) return reportError(r.error());
     if (auto r = writer_->flushIfDue(); !r) return reportError(r.error());
-    if (bytesWritten_ - bytesAtLastStatus_ > (32 << 20)) sendStatus("progress");  // keep backpressure acks timely
+    if (bytesWritten_ - bytesAtLastStatus_ > (32 << 20)) send(status(core::StoreStatus::Op::Progress));  // keep backpressure acks timely
 }
 
-void StorageExecutor::finish(const Message& m) {
-    const auto status = static_cast<core::RunStatus>(m.payload.value(QLatin1String("status")).toInteger());
-    const QString reason = m.payload.value(QLatin1String("reason")).toString();
-    std::vector<core::DeviceDescription> devices;
-    for (const QCborValue& v : m.payload.value(QLatin1String("devices")).toArray())
-        if (auto d = core::DeviceDescription::fromCbor(v.toMap())) devices.push_back(std::move(*d));
-    QCborMap x;
+void StorageExecutor::finish(const core::StoreFinish& request) {
+    core::StoreStatus s = status(core::StoreStatus::Op::Finished);
     if (writer_) {
-        if (auto r = writer_->finish(status, reason, devices); !r) x.insert(QLatin1String("error"), concise(r.error()));
-        x.insert(QLatin1String("points"), writer_->pointsWritten());
-        x.insert(QLatin1String("path"), writer_->isOpen() ? writer_->currentPath() : path_);
+        if (auto r = writer_->finish(request.status, request.reason, request.devices); !r) s.error = concise(r.error());
+        s.points = writer_->pointsWritten();
+        s.path = writer_->isOpen() ? writer_->currentPath() : path_;
     }
     writer_.reset();
-    sendStatus("finished", x);
+    send(s);
 }
 
 void StorageExecutor::reportError(const QString& message) {
     failed_ = true;
-    QCborMap x;
-    x.insert(QLatin1String("error"), concise(message));
-    sendStatus("error", x);
+    core::StoreStatus s = status(core::StoreStatus::Op::Error);
+    s.error = concise(message);
+    send(s);
 }
 
-void StorageExecutor::sendStatus(const char* op, const QCborMap& extra) {
-    QCborMap p = extra;
-    p.insert(QLatin1String("op"), QLatin1String(op));
-    p.insert(QLatin1String("run"), static_cast<qint64>(runId_));
-    p.insert(QLatin1String("processed"), processed_);
+core::StoreStatus StorageExecutor::status(core::StoreStatus::Op op) {
+    core::StoreStatus s;
+    s.op = op;
+    s.run = runId_;
+    s.processed = processed_;
     const double secs = std::max(1e-3, sinceStatus_.elapsed() / 1000.0);
-    p.insert(QLatin1String("bytes_per_s"), static_cast<double>(bytesWritten_ - bytesAtLastStatus_) / secs);
-    p.insert(QLatin1String("free_bytes"), freeBytes(dataDirectory_.isEmpty() ? QDir::homePath() : dataDirectory_));
+    s.bytesPerSecond = static_cast<double>(bytesWritten_ - bytesAtLastStatus_) / secs;
+    s.freeBytes = freeBytes(dataDirectory_.isEmpty() ? QDir::homePath() : dataDirectory_);
     bytesAtLastStatus_ = bytesWritten_;
     sinceStatus_.restart();
-    conn_.send(Message{MessageType::StoreStatus, 0, p});
+    return s;
 }
+
+void StorageExecutor::send(const core::StoreStatus& s) { conn_.send(core::toMessage(s)); }
 
 void StorageExecutor::onIdle() {
     if (writer_ && !failed_) {
         if (auto r = writer_->flushIfDue(); !r) reportError(r.error());
     }
     // Acknowledge progress (backpressure) and report the disk a few times a second.
-    if (sinceStatus_.elapsed() >= 200) sendStatus("progress");
+    if (sinceStatus_.elapsed() >= 200) send(status(core::StoreStatus::Op::Progress));
 }
 
 }  // namespace acquila::worker

@@ -1,6 +1,7 @@
 #pragma once
 #include "worker/Executor.h"
 
+#include "core/protocol/Messages.h"
 #include "core/storage/NexusWriter.h"
 #include "core/storage/RunLayout.h"
 
@@ -30,11 +31,14 @@ public:
     void onShutdown(bool connectionLost) override { connectionLost_.store(connectionLost); }
 
 private:
-    void open(const core::Message& m);
+    void open(const core::StoreOpen& request);
+    void openFailed(const QString& error);
     void append(const core::Message& m);
-    void finish(const core::Message& m);
+    void finish(const core::StoreFinish& request);
     void reportError(const QString& message);
-    void sendStatus(const char* op, const QCborMap& extra = {});
+    /** A status report of the file and queue; restarts the rate measurement. */
+    core::StoreStatus status(core::StoreStatus::Op op);
+    void send(const core::StoreStatus& s);
     QString uniquePath(const QString& dir, const QString& name, quint64 runId) const;
 
     Connection& conn_;

@@ -1,6 +1,7 @@
 #include "worker/WorkerMain.h"
 
 #include "core/protocol/BlackBox.h"
+#include "core/protocol/Messages.h"
 #include "worker/CommandQueue.h"
 #include "worker/Connection.h"
 #include "worker/DeviceExecutor.h"
@@ -54,13 +55,8 @@ int runWorker(const WorkerOptions& options) {
         std::fprintf(stderr, "acquila-worker %d: %s\n", options.id, qPrintable(error));
         return 2;
     }
-    QCborMap hello;
-    hello.insert(QLatin1String("version"), core::kProtocolVersion);
-    hello.insert(QLatin1String("token"), QString::fromLatin1(options.token));
-    hello.insert(QLatin1String("pid"), static_cast<qint64>(getpid()));
-    hello.insert(QLatin1String("worker"), options.id);
-    hello.insert(QLatin1String("role"), options.role);
-    conn.send(Message{MessageType::Hello, 0, hello});
+    conn.send(core::toMessage(core::Hello{core::kProtocolVersion, QString::fromLatin1(options.token), getpid(), options.id,
+                                          storage ? core::WorkerRole::Storage : core::WorkerRole::Device}));
 
     auto logger = std::make_shared<spdlog::logger>("worker", std::make_shared<ForwardingLogSink>(conn));
     logger->set_level(spdlog::level::info);
@@ -110,9 +106,12 @@ int runWorker(const WorkerOptions& options) {
             Message m = decoder.take();
             switch (m.type) {
                 case MessageType::Heartbeat: break;
-                case MessageType::Cancel:
-                    executor->onCancel(static_cast<int>(m.payload.value(QLatin1String("level")).toInteger(1)));
+                case MessageType::Cancel: {
+                    // A cancel that does not say how far still stops: never keep measuring after one.
+                    const auto cancel = core::Cancel::decode(m);
+                    executor->onCancel(cancel ? cancel->level : core::CancelLevel::Stop);
                     break;
+                }
                 case MessageType::Shutdown:
                     shutdown = true;
                     executor->onShutdown(false);
@@ -128,7 +127,7 @@ int runWorker(const WorkerOptions& options) {
         }
         const auto now = std::chrono::steady_clock::now();
         if (now - lastBeat > std::chrono::milliseconds(250)) {
-            conn.send(Message{MessageType::Heartbeat, 0, {}});
+            conn.send(core::toMessage(core::Heartbeat{}));
             lastBeat = now;
         }
         if (shutdown) break;
@@ -136,7 +135,7 @@ int runWorker(const WorkerOptions& options) {
     if (connectionLost) {
         // The app is gone: interrupt the work, let storage close its file, and never outlive the app.
         executor->onShutdown(true);
-        queue.push(Message{MessageType::Shutdown, 0, {}});
+        queue.push(core::toMessage(core::Shutdown{}));
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(storage ? 1800 : 1000);
     while (!executorDone.load() && std::chrono::steady_clock::now() < deadline)

@@ -4,6 +4,7 @@
 #include "core/engine/Scheduler.h"
 #include "core/engine/StorageLink.h"
 #include "core/engine/WorkerPool.h"
+#include "core/protocol/Messages.h"
 #include "core/protocol/ResultFrame.h"
 
 #include <QCborArray>
@@ -15,14 +16,6 @@
 #include <set>
 
 namespace acquila::core {
-
-namespace {
-QCborMap cbor(std::initializer_list<std::pair<const char*, QCborValue>> fields) {
-    QCborMap m;
-    for (const auto& [k, v] : fields) m.insert(QLatin1String(k), v);
-    return m;
-}
-}  // namespace
 
 Manager::Manager(EngineConfig config, QObject* parent) : EngineEvents(parent), config_(std::move(config)) {}
 
@@ -77,12 +70,8 @@ void Manager::start() {
 // ---- messages from the workers ----------------------------------------------------------
 
 void Manager::onConnected(int worker) {
-    QCborMap p;
-    p.insert(QLatin1String("lab"), config_.lab.toCbor());
-    p.insert(QLatin1String("exclusive"), worker == 0);  // worker 0 opens the exclusive devices
-    p.insert(QLatin1String("flush_interval_s"), config_.flushIntervalS);
-    p.insert(QLatin1String("data_directory"), config_.dataDirectory);
-    pool_->send(worker, Message{MessageType::Configure, nextRequestId_++, p});
+    // Worker 0 opens the exclusive devices.
+    pool_->send(worker, toMessage(Configure{config_.lab, worker == 0, config_.flushIntervalS, config_.dataDirectory}, nextRequestId_++));
 }
 
 void Manager::onMessage(int worker, Message&& m) {
@@ -92,33 +81,29 @@ void Manager::onMessage(int worker, Message&& m) {
         case MessageType::Error: onError(worker, m); break;
         case MessageType::Open: onOpenReply(worker, m); break;
         case MessageType::Close: onCloseReply(worker, m); break;
-        case MessageType::StoreStatus: onStoreStatus(m); break;
+        case MessageType::StoreStatus: onStoreStatus(worker, m); break;
         case MessageType::Log:
-            log(static_cast<int>(std::clamp<qint64>(m.payload.value(QLatin1String("level")).toInteger(2), 0, 5)),
-                m.payload.value(QLatin1String("text")).toString(), QStringLiteral("worker %1").arg(worker));
+            if (auto line = LogLine::decode(m)) log(std::clamp(line->level, 0, 5), line->text, QStringLiteral("worker %1").arg(worker));
+            else protocolError(worker, line.error());
             break;
         default:
             pool_->kill(worker, QStringLiteral("protocol error: unexpected '%1' message").arg(QLatin1String(messageTypeName(m.type))));
     }
 }
 
+void Manager::protocolError(int worker, const QString& error) {
+    pool_->kill(worker, QStringLiteral("protocol error: %1").arg(error));
+}
+
 void Manager::onDescribe(int worker, const Message& m) {
-    std::vector<DeviceDescription> list;
-    for (const QCborValue& v : m.payload.value(QLatin1String("devices")).toArray()) {
-        auto d = DeviceDescription::fromCbor(v.toMap());
-        if (!d) {
-            pool_->kill(worker, QStringLiteral("protocol error: %1").arg(d.error()));
-            return;
-        }
-        list.push_back(std::move(*d));
-    }
-    for (const QCborValue& e : m.payload.value(QLatin1String("errors")).toArray())
-        log(4, e.toString(), QStringLiteral("worker %1").arg(worker));
+    auto described = Describe::decode(m);
+    if (!described) return protocolError(worker, described.error());
+    for (const QString& e : described->errors) log(4, e, QStringLiteral("worker %1").arg(worker));
     const bool first = !configured_[worker];
     configured_[worker] = true;
     if (first) pool_->setReady(worker);
     if (worker == 0) {
-        devices_ = std::move(list);
+        devices_ = std::move(described->devices);
         emit devicesChanged(devices_);
     }
     if (run_ && first && eligible(worker) && !run_->life.closing() && run_->life.phase() != RunPhase::Aborting) openOn(worker);
@@ -127,17 +112,18 @@ void Manager::onDescribe(int worker, const Message& m) {
 }
 
 void Manager::onOpenReply(int worker, const Message& m) {
-    if (!run_ || static_cast<quint64>(m.payload.value(QLatin1String("run")).toInteger()) != run_->id) return;
+    auto reply = OpenReply::decode(m);
+    if (!reply) return protocolError(worker, reply.error());
+    if (!run_ || reply->run != run_->id) return;
     Run& r = *run_;
     r.opening.erase(worker);
-    const QString error = m.payload.value(QLatin1String("error")).toString();
-    if (!error.isEmpty()) {
-        fail(RunEvent::Failure, QStringLiteral("could not start the run: %1").arg(error), 0);
+    if (!reply->error.isEmpty()) {
+        fail(RunEvent::Failure, QStringLiteral("could not start the run: %1").arg(reply->error), 0);
         return;
     }
     if (r.life.closing() || r.life.phase() == RunPhase::Aborting) {
         // Joined too late: close it again right away.
-        pool_->send(worker, Message{MessageType::Close, nextRequestId_++, cbor({{"run", static_cast<qint64>(r.id)}})});
+        pool_->send(worker, toMessage(CloseRun{r.id}, nextRequestId_++));
         r.closing.insert(worker);
         return;
     }
@@ -176,27 +162,28 @@ void Manager::onResult(int worker, const Message& m) {
 }
 
 void Manager::onError(int worker, const Message& m) {
-    if (!run_ || static_cast<quint64>(m.payload.value(QLatin1String("run")).toInteger()) != run_->id) return;
-    const quint64 job = static_cast<quint64>(m.payload.value(QLatin1String("job")).toInteger());
-    const qint64 point = m.payload.value(QLatin1String("point")).toInteger();
-    const QString device = m.payload.value(QLatin1String("device")).toString();
-    const QString op = m.payload.value(QLatin1String("op")).toString();
-    const QString text = m.payload.value(QLatin1String("message")).toString();
-    run_->sched->onJobEnded(job);
+    auto e = ErrorReport::decode(m);
+    if (!e) return protocolError(worker, e.error());
+    if (!run_ || e->run != run_->id) return;
+    run_->sched->onJobEnded(e->job);
     if (run_->sched->inFlight(worker) == 0) pool_->setBusy(worker, false);
-    fail(RunEvent::Failure, QStringLiteral("device '%1' failed during %2 at point %3: %4").arg(device, op).arg(point).arg(text), point);
+    fail(RunEvent::Failure, QStringLiteral("device '%1' failed during %2 at point %3: %4").arg(e->device, e->op).arg(e->point).arg(e->message),
+         e->point);
 }
 
 void Manager::onCloseReply(int worker, const Message& m) {
-    if (!run_ || static_cast<quint64>(m.payload.value(QLatin1String("run")).toInteger()) != run_->id) return;
-    const QString error = m.payload.value(QLatin1String("error")).toString();
-    if (!error.isEmpty()) log(3, error, QStringLiteral("worker %1").arg(worker));
+    auto reply = CloseReply::decode(m);
+    if (!reply) return protocolError(worker, reply.error());
+    if (!run_ || reply->run != run_->id) return;
+    if (!reply->error.isEmpty()) log(3, reply->error, QStringLiteral("worker %1").arg(worker));
     if (run_->closing.erase(worker) && run_->closing.empty()) raise(RunEvent::WorkersClosed);
 }
 
-void Manager::onStoreStatus(const Message& m) {
-    QString error;
-    const auto outcome = storage_->onStatus(m, &error);
+void Manager::onStoreStatus(int worker, const Message& m) {
+    auto status = StoreStatus::decode(m);
+    if (!status) return protocolError(worker, status.error());
+    const QString& error = status->error;
+    const auto outcome = storage_->onStatus(*status);
     if (run_) {
         Run& r = *run_;
         switch (outcome) {
@@ -316,7 +303,7 @@ void Manager::moveAxis(const QString& axis, double position) {
         if (!d.findAxis(axis)) continue;
         const int last = d.concurrency == Concurrency::Exclusive ? 1 : pool_->deviceWorkers();
         for (int w = 0; w < last; ++w)
-            pool_->send(w, Message{MessageType::Move, nextRequestId_++, cbor({{"axis", axis}, {"position", position}})});
+            pool_->send(w, toMessage(MoveAxis{axis, position}, nextRequestId_++));
         return;
     }
     log(3, QStringLiteral("unknown axis '%1'").arg(axis));

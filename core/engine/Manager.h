@@ -58,6 +58,7 @@ private:
         Plan plan;
         RunLifecycle life;
         RunSetup setup;
+        QCborMap layout;        // the file layout (RunLayout::toCbor), when the engine writes files
         std::unique_ptr<Scheduler> sched;
         std::set<int> opening;  // open sent, reply pending
         std::set<int> opened;   // may receive jobs
@@ -75,7 +76,8 @@ private:
     void onError(int worker, const Message& m);
     void onOpenReply(int worker, const Message& m);
     void onCloseReply(int worker, const Message& m);
-    void onStoreStatus(const Message& m);
+    void onStoreStatus(int worker, const Message& m);
+    void protocolError(int worker, const QString& error);
 
     // The run: each event goes through the lifecycle, which says what to do.
     void startNext();
@@ -86,7 +88,7 @@ private:
     void fail(RunEvent e, const QString& reason, qint64 point = RunLifecycle::kNoBoundary);
     void advance();
     void pump();
-    void cancelInFlight(int level);
+    void cancelInFlight(CancelLevel level);
     void closeWorkers();
     void finishFile();
     void killBusy();

@@ -6,6 +6,8 @@
 #include "core/engine/Scheduler.h"
 #include "core/engine/StorageLink.h"
 #include "core/engine/WorkerPool.h"
+#include "core/protocol/Messages.h"
+#include "core/storage/RunLayout.h"
 
 #include <QCborArray>
 #include <QElapsedTimer>
@@ -14,14 +16,6 @@
 #include <set>
 
 namespace acquila::core {
-
-namespace {
-QCborMap runField(quint64 id) {
-    QCborMap m;
-    m.insert(QLatin1String("run"), static_cast<qint64>(id));
-    return m;
-}
-}  // namespace
 
 bool Manager::eligible(int worker) const {
     if (worker == pool_->storageWorkerId()) return false;
@@ -60,6 +54,15 @@ void Manager::beginRun(quint64 runId, const Plan& plan) {
     }
     r.setup = std::move(*setup);
     r.sched = std::make_unique<Scheduler>(r.setup.scheduler);
+    if (config_.storage) {
+        // The file's layout is computed once, here, from the plan's own generator.
+        auto layout = RunLayout::forPlan(plan, *r.setup.gen, devices_, RunStart{runId, r.startTime, r.setup.planJson});
+        if (!layout) {
+            raise(RunEvent::Failure, QStringLiteral("cannot lay out the run file: %1").arg(layout.error()), 0);
+            return;
+        }
+        r.layout = layout->toCbor();
+    }
 
     RunOpened opened{runId, plan, r.setup.gen->shape(), r.setup.gen->size(), r.setup.gen->axisNames(), devices_, r.startTime};
     for (auto& s : sinks_) s->runOpened(opened);
@@ -74,28 +77,13 @@ void Manager::openOn(int worker) {
     Run& r = *run_;
     // Workers rebuild the same generator from the plan and the resolved origin, so a job
     // is just a point range: no positions travel over the socket.
-    QCborArray resolved;
-    for (double pos : r.setup.origin) resolved.append(pos);
-    QCborMap p = runField(r.id);
-    p.insert(QLatin1String("plan"), r.setup.planJson);
-    p.insert(QLatin1String("origin"), resolved);
-    pool_->send(worker, Message{MessageType::Open, nextRequestId_++, p});
+    pool_->send(worker, toMessage(OpenRun{r.id, r.setup.planJson, r.setup.origin}, nextRequestId_++));
     r.opening.insert(worker);
 }
 
 void Manager::openStorage() {
     Run& r = *run_;
-    QCborArray origin, devices;
-    for (double pos : r.setup.origin) origin.append(pos);
-    for (const auto& d : devices_) devices.append(d.toCbor());
-    QCborMap p = runField(r.id);
-    p.insert(QLatin1String("op"), QStringLiteral("open"));
-    p.insert(QLatin1String("plan"), r.setup.planJson);
-    p.insert(QLatin1String("origin"), origin);
-    p.insert(QLatin1String("devices"), devices);
-    p.insert(QLatin1String("start_ms"), r.startTime.toMSecsSinceEpoch());
-    if (!r.plan.outputDirectory.isEmpty()) p.insert(QLatin1String("directory"), r.plan.outputDirectory);
-    storage_->open(p);
+    storage_->open(StoreOpen{r.id, r.layout, r.plan.outputDirectory});
 }
 
 void Manager::fail(RunEvent e, const QString& reason, qint64 point) {
@@ -114,9 +102,9 @@ RunTransition Manager::raise(RunEvent e, const QString& reason, qint64 point) {
     if (t.has(PauseJobs)) r.sched->setPaused(true);
     if (t.has(CancelAbort)) {
         r.sched->setBoundary(0);
-        cancelInFlight(2);
+        cancelInFlight(CancelLevel::Abort);
     } else if (t.has(CancelStop)) {
-        cancelInFlight(1);
+        cancelInFlight(CancelLevel::Stop);
     }
     if (t.has(ApplyBoundary)) {
         // Everything in flight stopped at a point boundary: measure the gaps below the
@@ -172,27 +160,21 @@ void Manager::pump() {
     }
     for (int w : r.opened) {
         while (auto job = r.sched->next(w)) {
-            QCborMap p = runField(r.id);
-            p.insert(QLatin1String("job"), static_cast<qint64>(job->id));
-            p.insert(QLatin1String("first"), job->first);
-            p.insert(QLatin1String("count"), job->count);
-            pool_->send(w, Message{MessageType::Job, job->id, p});
+            pool_->send(w, toMessage(JobRequest{r.id, job->id, job->first, job->count}, job->id));
             pool_->setBusy(w, true);
         }
     }
 }
 
-void Manager::cancelInFlight(int level) {
-    QCborMap p;
-    p.insert(QLatin1String("level"), level);
+void Manager::cancelInFlight(CancelLevel level) {
     for (int w = 0; w < pool_->size(); ++w)
-        if (run_->sched->inFlight(w) > 0) pool_->send(w, Message{MessageType::Cancel, nextRequestId_++, p});
+        if (run_->sched->inFlight(w) > 0) pool_->send(w, toMessage(Cancel{level}, nextRequestId_++));
 }
 
 void Manager::closeWorkers() {
     Run& r = *run_;
     for (int w : r.opened) {
-        pool_->send(w, Message{MessageType::Close, nextRequestId_++, runField(r.id)});
+        pool_->send(w, toMessage(CloseRun{r.id}, nextRequestId_++));
         r.closing.insert(w);
     }
     r.opened.clear();

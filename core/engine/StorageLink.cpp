@@ -2,7 +2,6 @@
 
 #include "core/engine/WorkerPool.h"
 
-#include <QCborArray>
 #include <algorithm>
 
 namespace acquila::core {
@@ -27,8 +26,8 @@ bool StorageLink::workerReady() const {
     return w >= 0 && pool_.isReady(w);
 }
 
-void StorageLink::open(const QCborMap& request) {
-    pool_.send(pool_.storageWorkerId(), Message{MessageType::Store, nextId_++, request});
+void StorageLink::open(const StoreOpen& request) {
+    pool_.send(pool_.storageWorkerId(), toMessage(request, nextId_++));
 }
 
 void StorageLink::forward(const QByteArray& body, qint64 bytes) {
@@ -41,20 +40,12 @@ void StorageLink::forward(const QByteArray& body, qint64 bytes) {
 
 void StorageLink::log(int level, const QString& text) {
     if (state_ != State::Open) return;
-    static constexpr const char* kLevels[] = {"trace", "debug", "info", "warning", "error", "critical"};
-    QCborMap p;
-    p.insert(QLatin1String("op"), QStringLiteral("log"));
-    p.insert(QLatin1String("time_ms"), QDateTime::currentMSecsSinceEpoch());
-    p.insert(QLatin1String("level"), QLatin1String(kLevels[std::clamp(level, 0, 5)]));
-    p.insert(QLatin1String("text"), text);
-    pool_.send(pool_.storageWorkerId(), Message{MessageType::Store, nextId_++, p});
+    pool_.send(pool_.storageWorkerId(), toMessage(StoreLog{QDateTime::currentMSecsSinceEpoch(), std::clamp(level, 0, 5), text}, nextId_++));
 }
 
 void StorageLink::flush() {
     if (state_ != State::Open) return;
-    QCborMap p;
-    p.insert(QLatin1String("op"), QStringLiteral("flush"));
-    pool_.send(pool_.storageWorkerId(), Message{MessageType::Store, nextId_++, p});
+    pool_.send(pool_.storageWorkerId(), toMessage(StoreFlush{}, nextId_++));
 }
 
 bool StorageLink::finish(RunStatus status, const QString& reason, const std::vector<DeviceDescription>& devices) {
@@ -63,14 +54,7 @@ bool StorageLink::finish(RunStatus status, const QString& reason, const std::vec
         return false;
     }
     state_ = State::Finishing;
-    QCborArray list;
-    for (const auto& d : devices) list.append(d.toCbor());
-    QCborMap p;
-    p.insert(QLatin1String("op"), QStringLiteral("finish"));
-    p.insert(QLatin1String("status"), static_cast<int>(status));
-    p.insert(QLatin1String("reason"), reason);
-    p.insert(QLatin1String("devices"), list);
-    pool_.send(pool_.storageWorkerId(), Message{MessageType::Store, nextId_++, p});
+    pool_.send(pool_.storageWorkerId(), toMessage(StoreFinish{status, reason, devices}, nextId_++));
     return true;
 }
 
@@ -81,37 +65,35 @@ bool StorageLink::diskAlmostFull(qint64 reserveBytes) const {
     return state_ == State::Open && status_.freeBytes >= 0 && status_.freeBytes < rate * 5 + reserveBytes;
 }
 
-StorageLink::Outcome StorageLink::onStatus(const Message& m, QString* error) {
-    const QString op = m.payload.value(QLatin1String("op")).toString();
-    *error = m.payload.value(QLatin1String("error")).toString();
-    status_.bytesPerSecond = m.payload.value(QLatin1String("bytes_per_s")).toDouble();
-    status_.freeBytes = m.payload.value(QLatin1String("free_bytes")).toInteger(-1);
-    if (!error->isEmpty()) status_.error = *error;
+StorageLink::Outcome StorageLink::onStatus(const StoreStatus& s) {
+    using Op = StoreStatus::Op;
+    status_.bytesPerSecond = s.bytesPerSecond;
+    status_.freeBytes = s.freeBytes;
+    if (!s.error.isEmpty()) status_.error = s.error;
     // Watch the disk: warn below a few minutes of data.
     const double rate = std::max(status_.bytesPerSecond, 0.0);
     status_.lowDisk = status_.freeBytes >= 0 && status_.freeBytes < rate * 180 + (256ll << 20);
-    if (static_cast<quint64>(m.payload.value(QLatin1String("run")).toInteger()) != runId_ || state_ == State::Off) return Outcome::None;
-    const qint64 processed = m.payload.value(QLatin1String("processed")).toInteger();
-    while (!inFlight_.empty() && inFlight_.front().first <= processed) {
+    if (s.run != runId_ || state_ == State::Off) return Outcome::None;
+    while (!inFlight_.empty() && inFlight_.front().first <= s.processed) {
         inFlightBytes_ -= inFlight_.front().second;
         inFlight_.pop_front();
     }
     status_.queueFill = std::min(1.0, static_cast<double>(inFlightBytes_) / static_cast<double>(kQueueBytes));
-    if (op == QLatin1String("opened") && state_ == State::Opening) {
-        if (!error->isEmpty()) {
+    if (s.op == Op::Opened && state_ == State::Opening) {
+        if (!s.error.isEmpty()) {
             state_ = State::Closed;
             return Outcome::OpenFailed;
         }
         state_ = State::Open;
-        filePath_ = m.payload.value(QLatin1String("path")).toString();
+        filePath_ = s.path;
         status_.filePath = filePath_;
         status_.error.clear();
         return Outcome::Opened;
     }
-    if (op == QLatin1String("error") && state_ == State::Open) return Outcome::WriteFailed;
-    if (op == QLatin1String("finished") && state_ == State::Finishing) {
+    if (s.op == Op::Error && state_ == State::Open) return Outcome::WriteFailed;
+    if (s.op == Op::Finished && state_ == State::Finishing) {
         state_ = State::Closed;
-        return error->isEmpty() ? Outcome::Finished : Outcome::FinishFailed;
+        return s.error.isEmpty() ? Outcome::Finished : Outcome::FinishFailed;
     }
     return Outcome::None;
 }

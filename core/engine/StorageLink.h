@@ -1,9 +1,8 @@
 #pragma once
 #include "core/engine/EngineTypes.h"
 #include "core/model/DeviceDescription.h"
-#include "core/protocol/Frame.h"
+#include "core/protocol/Messages.h"
 
-#include <QCborMap>
 #include <deque>
 #include <vector>
 
@@ -33,7 +32,7 @@ public:
     /** The storage worker is connected and configured: the open request may go now. */
     bool workerReady() const;
 
-    void open(const QCborMap& request);
+    void open(const StoreOpen& request);
     /** Forwards one result frame body unchanged; `bytes` is its data size, for the queue bound. */
     void forward(const QByteArray& body, qint64 bytes);
     void log(int level, const QString& text);
@@ -45,8 +44,8 @@ public:
 
     /** True while more than the queue bound is sent and not yet written. */
     bool backlogged() const;
-    /** Reads a `store status` message; `error` receives the worker's error text. */
-    Outcome onStatus(const Message& m, QString* error);
+    /** What a `store_status` message from the storage worker means for the run. */
+    Outcome onStatus(const StoreStatus& s);
     /** For the status bar. */
     const StorageStatus& status() const { return status_; }
     /** Free space is below the reserve plus a few seconds of data. */

@@ -1,5 +1,7 @@
 #include "core/engine/WorkerPool.h"
 
+#include "core/protocol/Messages.h"
+
 #include <QCborValue>
 #include <QDir>
 #include <QFile>
@@ -176,12 +178,12 @@ void WorkerPool::onHandshakeData(QLocalSocket* s) {
         return;
     }
     if (!decoder->hasMessage()) return;
-    const Message hello = decoder->take();
-    const int id = static_cast<int>(hello.payload.value(QLatin1String("worker")).toInteger(-1));
+    const auto hello = Hello::decode(decoder->take());
+    const int id = hello ? hello->worker : -1;
     const QString why =
-        hello.type != MessageType::Hello ? QStringLiteral("first message is not hello")
-        : hello.payload.value(QLatin1String("version")).toInteger() != kProtocolVersion ? QStringLiteral("protocol version mismatch")
-        : hello.payload.value(QLatin1String("token")).toString() != token_ ? QStringLiteral("wrong session token")
+        !hello ? hello.error()
+        : hello->version != kProtocolVersion ? QStringLiteral("protocol version mismatch")
+        : hello->token != token_ ? QStringLiteral("wrong session token")
         : (id < 0 || id >= size()) ? QStringLiteral("unknown worker id")
         : workers_[id]->socket ? QStringLiteral("worker already connected")
                                : QString();
@@ -195,7 +197,7 @@ void WorkerPool::onHandshakeData(QLocalSocket* s) {
     s->setProperty("handshake", QVariant());
     Worker& w = *workers_[id];
     w.socket = s;
-    w.pid = hello.payload.value(QLatin1String("pid")).toInteger();
+    w.pid = hello->pid;
     w.lastSeen.start();
     w.upSince.start();
     // Whatever arrived after the hello (the worker does not wait) stays with this worker.
@@ -307,7 +309,7 @@ void WorkerPool::markDead(int id, const QString& reason) {
 }
 
 void WorkerPool::heartbeat() {
-    const QByteArray frame = encodeFrame(Message{MessageType::Heartbeat, 0, {}});
+    const QByteArray frame = encodeFrame(toMessage(Heartbeat{}));
     for (auto& w : workers_) {
         if (!w->socket) continue;
         if (w->lastSeen.elapsed() > config_.heartbeatTimeoutMs) {
@@ -349,7 +351,7 @@ void WorkerPool::shutdown(int graceMs, std::function<void()> done) {
     if (heartbeatTimer_) heartbeatTimer_->stop();
     for (auto& w : workers_) {
         if (w->socket) {
-            w->socket->write(encodeFrame(Message{MessageType::Shutdown, 0, {}}));
+            w->socket->write(encodeFrame(toMessage(Shutdown{})));
             w->socket->flush();
         }
         if (!w->process) w->state = WorkerState::Stopped;

@@ -175,22 +175,21 @@ struct Shutdown {
 enum class StoreOp : uint8_t { Open, Log, Flush, Finish };
 const char* storeOpName(StoreOp op);
 
-/** Store op "open": create the run file. */
+/**
+ * Store op "open": create the run file. The layout (RunLayout::toCbor, built
+ * once by the manager from the plan's own generators) says everything the
+ * file holds; the storage worker decodes it with RunLayout::fromCbor.
+ */
 struct StoreOpen {
     static constexpr MessageType kType = MessageType::Store;
     static constexpr StoreOp kOp = StoreOp::Open;
-    quint64 run = 0;                         // "run", > 0
-    QString plan;                            // "plan": the plan as compact JSON text
-    std::vector<double> origin;              // "origin": resolved start position per plan axis
-    std::vector<DeviceDescription> devices;  // "devices": start snapshot
-    qint64 startMs = 0;                      // "start_ms": run start, ms since the epoch
-    QString directory;                       // "directory": optional, empty = the data directory
-    QCborMap layout;                         // "layout": optional file layout map, empty = none
+    quint64 run = 0;     // "run", > 0
+    QCborMap layout;     // "layout": the file layout
+    QString directory;   // "directory": optional, empty = the data directory
     QCborMap encode() const;
     static Result<StoreOpen> decode(const Message& m);
     bool operator==(const StoreOpen& o) const;
 };
-
 /** Store op "log": one line for the run file's log. */
 struct StoreLog {
     static constexpr MessageType kType = MessageType::Store;

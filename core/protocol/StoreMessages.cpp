@@ -42,10 +42,8 @@ Result<StoreCommand> asCommand(Result<T> r) {
 const char* storeOpName(StoreOp op) { return kStoreOps[static_cast<size_t>(op)]; }
 
 QCborMap StoreOpen::encode() const {
-    QCborMap p = storePayload(kOp, {{"run", static_cast<qint64>(run)}, {"plan", plan}, {"origin", toCborArray(origin)},
-                                    {"devices", toCborArray(devices)}, {"start_ms", startMs}});
+    QCborMap p = storePayload(kOp, {{"run", static_cast<qint64>(run)}, {"layout", layout}});
     insertIfSet(p, "directory", directory);
-    insertIfSet(p, "layout", layout);
     return p;
 }
 
@@ -53,18 +51,13 @@ Result<StoreOpen> StoreOpen::decode(const Message& m) {
     MessageFields f = storeFields(m, kOp);
     StoreOpen o;
     o.run = f.id("run", false);
-    o.plan = f.str("plan");
-    o.origin = f.numbers("origin");
-    o.devices = f.devices("devices");
-    o.startMs = f.integer("start_ms");
+    o.layout = f.map("layout");
     o.directory = f.optStr("directory", {});
-    if (f.has("layout")) o.layout = f.map("layout");
     return f.done(std::move(o));
 }
 
 bool StoreOpen::operator==(const StoreOpen& o) const {
-    return run == o.run && plan == o.plan && origin == o.origin && sameDevices(devices, o.devices) &&
-           startMs == o.startMs && directory == o.directory && layout == o.layout;
+    return run == o.run && layout == o.layout && directory == o.directory;
 }
 
 QString StoreLog::levelName() const { return QLatin1String(kLogLevels[static_cast<size_t>(std::clamp(level, 0, 5))]); }

@@ -12,31 +12,36 @@ qint64 RunLayout::cellCount() const {
 
 QString RunLayout::check() const {
     if (path.isEmpty()) return QStringLiteral("run layout: path is empty");
-    if (scanShape.empty()) return QStringLiteral("%1: run layout: scan shape is empty").arg(path);
+    const QString problem = checkContent();
+    return problem.isEmpty() ? problem : QStringLiteral("%1: %2").arg(path, problem);
+}
+
+QString RunLayout::checkContent() const {
+    if (scanShape.empty()) return QStringLiteral("run layout: scan shape is empty");
     for (size_t i = 0; i < scanShape.size(); ++i)
-        if (scanShape[i] < 1) return QStringLiteral("%1: run layout: scan shape dimension %2 is %3 (must be >= 1)").arg(path).arg(i).arg(scanShape[i]);
+        if (scanShape[i] < 1) return QStringLiteral("run layout: scan shape dimension %1 is %2 (must be >= 1)").arg(i).arg(scanShape[i]);
     QSet<QString> names{QStringLiteral("timestamp"), QStringLiteral("point_index"), QStringLiteral("points_written")};
     for (const auto& a : axes) {
         QString n = nexusName(a.name);
-        if (a.name.isEmpty() || names.contains(n)) return QStringLiteral("%1: run layout: axis name '%2' is empty or used twice").arg(path, a.name);
+        if (a.name.isEmpty() || names.contains(n)) return QStringLiteral("run layout: axis name '%1' is empty or used twice").arg(a.name);
         names.insert(n);
         if (a.storage == AxisStorage::Dimension) {
             if (a.dimension < 0 || a.dimension >= static_cast<int>(scanShape.size()))
-                return QStringLiteral("%1: run layout: axis '%2': dimension %3 is outside the scan shape").arg(path, a.name).arg(a.dimension);
+                return QStringLiteral("run layout: axis '%1': dimension %2 is outside the scan shape").arg(a.name).arg(a.dimension);
             if (static_cast<qint64>(a.positions.size()) != scanShape[static_cast<size_t>(a.dimension)])
-                return QStringLiteral("%1: run layout: axis '%2': %3 positions for a dimension of %4").arg(path, a.name).arg(a.positions.size()).arg(scanShape[static_cast<size_t>(a.dimension)]);
+                return QStringLiteral("run layout: axis '%1': %2 positions for a dimension of %3").arg(a.name).arg(a.positions.size()).arg(scanShape[static_cast<size_t>(a.dimension)]);
         } else if (!a.positions.empty() && static_cast<qint64>(a.positions.size()) != scanShape.back()) {
-            return QStringLiteral("%1: run layout: axis '%2': %3 per-point positions for %4 points").arg(path, a.name).arg(a.positions.size()).arg(scanShape.back());
+            return QStringLiteral("run layout: axis '%1': %2 per-point positions for %3 points").arg(a.name).arg(a.positions.size()).arg(scanShape.back());
         }
     }
     QSet<QString> seen;
     for (const auto& c : channels) {
-        if (c.name.isEmpty() || seen.contains(c.name)) return QStringLiteral("%1: run layout: channel name '%2' is empty or used twice").arg(path, c.name);
+        if (c.name.isEmpty() || seen.contains(c.name)) return QStringLiteral("run layout: channel name '%1' is empty or used twice").arg(c.name);
         seen.insert(c.name);
         for (qint64 s : c.pointShape)
-            if (s < 1) return QStringLiteral("%1: run layout: channel '%2': point shape has a dimension of %3").arg(path, c.name).arg(s);
+            if (s < 1) return QStringLiteral("run layout: channel '%1': point shape has a dimension of %2").arg(c.name).arg(s);
         if (c.role == ChannelRole::Timestamp && c.dtype != DType::Float64)
-            return QStringLiteral("%1: run layout: timestamp channel '%2' must be float64").arg(path, c.name);
+            return QStringLiteral("run layout: timestamp channel '%1' must be float64").arg(c.name);
     }
     return {};
 }
@@ -62,6 +67,11 @@ CellMap snakeCellMap(std::vector<qint64> shape, int leadingRasterDims) {
         }
         return flat;
     };
+}
+
+CellMap RunLayout::cellMap() const {
+    if (!snake) return {};
+    return snakeCellMap(scanShape, leadingRasterDims);
 }
 
 qint64 flatCellIndex(const std::vector<qint64>& shape, const qint64* cell) {

@@ -1,13 +1,18 @@
 #pragma once
 #include "core/model/DType.h"
 #include "core/model/DeviceDescription.h"
+#include "core/util/Result.h"
 
+#include <QCborMap>
 #include <QDateTime>
 #include <QString>
 #include <functional>
 #include <vector>
 
 namespace acquila::core {
+
+struct Plan;
+class PointGenerator;
 
 /** What a channel of the result batches holds; decides where it is stored. */
 enum class ChannelRole : uint8_t { AxisPosition, Timestamp, Detector };
@@ -43,10 +48,23 @@ struct RunChannel {
 };
 
 /**
- * Everything needed to create a run file up front (DESIGN §6): every group,
+ * Maps a point index to the flat row-major index of its cell in the scan
+ * array. An empty CellMap means identity (raster order), the fast path.
+ */
+using CellMap = std::function<qint64(qint64 pointIndex)>;
+
+/** Which run a layout is for, and when it started (RunLayout::forPlan). */
+struct RunStart {
+    quint64 runId = 0;
+    QDateTime time;    // empty = when the file is opened
+    QString planJson;  // the plan as run; empty = the compact JSON of the plan
+};
+
+/**
+ * Everything needed to create a run file up front: every group,
  * dataset and attribute exists before SWMR writing starts. A value type built
- * by the storage side from the plan, its PointGenerator and the device
- * descriptions; any thread.
+ * once per run by forPlan from the plan, its PointGenerator and the device
+ * descriptions, and sent to the storage worker as CBOR; any thread.
  */
 struct RunLayout {
     QString path;  // final file path; the file is written as "<path>.part" and renamed by NexusWriter::finish
@@ -67,17 +85,41 @@ struct RunLayout {
 
     double flushIntervalS = 0.5;  // NexusWriter::flushIfDue flushes at most this often
 
+    bool snake = false;         // points fill the scan array in snake order (snakeCellMap), else in raster order
+    int leadingRasterDims = 0;  // with snake: leading dimensions (repeats) that are never reversed
+
+    /**
+     * The layout of a run of `plan`: scan shape, axis names and setpoints come
+     * from `gen` (built with the resolved origin), units, dtypes and shapes
+     * from `devices`, which are also stored as start snapshots. Linear and
+     * grid axes get one Dimension axis per plan axis holding the generator's
+     * positions; list and spiral axes are PerPoint and filled from the
+     * positions reached. `path`, hostname and user stay empty: the storage
+     * side fills them. Fails naming an unknown detector output.
+     */
+    static Result<RunLayout> forPlan(const Plan& plan, const PointGenerator& gen,
+                                     const std::vector<DeviceDescription>& devices, const RunStart& start = {});
+
+    /** Where each point goes in the scan array, from `snake` and `leadingRasterDims` alone. */
+    CellMap cellMap() const;
+
+    /** Every field, for the `layout` field of the storage worker's open command. */
+    QCborMap toCbor() const;
+    /**
+     * Reads toCbor() output. Hostile-input safe: a missing, mistyped or
+     * out-of-range field is an error naming it, e.g. "run layout: axes[0]:
+     * field 'dimension' must be an integer"; the result also passes the
+     * consistency checks of check() (the path may be empty).
+     */
+    static Result<RunLayout> fromCbor(const QCborMap& map);
+
     /** Number of cells of the scan array (product of scanShape). */
     qint64 cellCount() const;
     /** Empty when consistent, else the first problem (names the field). */
     QString check() const;
+    /** As check(), without requiring a path; messages start with "run layout: ". */
+    QString checkContent() const;
 };
-
-/**
- * Maps a point index to the flat row-major index of its cell in the scan
- * array. An empty CellMap means identity (raster order), the fast path.
- */
-using CellMap = std::function<qint64(qint64 pointIndex)>;
 
 /**
  * The snake rule of PointGenerator for a grid of `shape` whose first

@@ -73,7 +73,7 @@ TEST(Messages, EveryMessageRoundTripsThroughFrames) {
     expectRoundTrip(Shutdown{}, 0);
     QCborMap layout;
     layout.insert(QLatin1String("title"), QStringLiteral("line"));
-    expectRoundTrip(StoreOpen{7, kPlan, {0.5}, {sampleDevice()}, 1700000000123, QStringLiteral("/data/run"), layout}, 6);
+    expectRoundTrip(StoreOpen{7, layout, QStringLiteral("/data/run")}, 6);
     expectRoundTrip(StoreLog{1700000000456, 3, QStringLiteral("worker 1: slow")}, 7);
     expectRoundTrip(StoreFlush{}, 8);
     expectRoundTrip(StoreFinish{RunStatus::Stopped, QStringLiteral("stopped by the user"), {sampleDevice()}}, 9);
@@ -90,7 +90,7 @@ TEST(Messages, EveryMessageRoundTripsThroughFrames) {
 }
 
 TEST(Messages, StoreCommandsDecodeByOp) {
-    const StoreOpen open{7, kPlan, {}, {}, 5, {}, {}};
+    const StoreOpen open{7, QCborMap{{QStringLiteral("title"), QStringLiteral("t")}}, {}};
     const StoreLog log{9, 5, QStringLiteral("x")};
     const StoreFinish finish{RunStatus::Failed, QStringLiteral("storage: disk full"), {}};
     auto o = decodeStoreCommand(toMessage(open));
@@ -115,9 +115,8 @@ TEST(Messages, StoreCommandsDecodeByOp) {
 }
 
 TEST(Messages, OptionalFieldsAreAbsentWhenEmpty) {
-    const QCborMap open = StoreOpen{7, kPlan, {}, {}, 5, {}, {}}.encode();
+    const QCborMap open = StoreOpen{7, {}, {}}.encode();
     EXPECT_FALSE(open.contains(QLatin1String("directory")));
-    EXPECT_FALSE(open.contains(QLatin1String("layout")));
     EXPECT_FALSE((OpenReply{7, {}}.encode().contains(QLatin1String("error"))));
     const QCborMap status = StoreStatus{}.encode();
     for (const char* key : {"error", "path", "points"}) EXPECT_FALSE(status.contains(QLatin1String(key))) << key;
@@ -222,9 +221,8 @@ std::vector<Case> cases() {
          {MessageType::Move, 5, wire({{"axis", QStringLiteral("stage.x")}, {"position", 2.5}})},
          {}, "position", QStringLiteral("far"), std::nan("")},
         {"store open", reencode<StoreOpen>,
-         {MessageType::Store, 6, wire({{"op", QStringLiteral("open")}, {"run", 7}, {"plan", kPlan}, {"origin", QCborArray{0.5}}, {"devices", devicesWire()},
-                                       {"start_ms", 1700000000123ll}, {"directory", QStringLiteral("/data/run")}, {"layout", wire({{"title", QStringLiteral("t")}})}})},
-         {QStringLiteral("directory"), QStringLiteral("layout")}, "run", QStringLiteral("7"), 0},
+         {MessageType::Store, 6, wire({{"op", QStringLiteral("open")}, {"run", 7}, {"directory", QStringLiteral("/data/run")}, {"layout", wire({{"title", QStringLiteral("t")}})}})},
+         {QStringLiteral("directory")}, "run", QStringLiteral("7"), 0},
         {"store log", reencode<StoreLog>,
          {MessageType::Store, 7, wire({{"op", QStringLiteral("log")}, {"time_ms", 1700000000456ll}, {"level", QStringLiteral("warning")}, {"text", QStringLiteral("slow")}})},
          {}, "level", 3, QStringLiteral("loud")},

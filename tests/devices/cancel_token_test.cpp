@@ -19,7 +19,7 @@ TEST(CancelToken, AbortFromAnotherThreadEndsALongSleep) {
     std::atomic<bool> sleeping{false};
     std::thread requester([&] {
         while (!sleeping.load()) std::this_thread::yield();
-        token.request(2);
+        token.request(acquila::core::CancelLevel::Abort);
     });
     sleeping.store(true);
     const auto t0 = Clock::now();
@@ -31,14 +31,14 @@ TEST(CancelToken, AbortFromAnotherThreadEndsALongSleep) {
 
 TEST(CancelToken, StopDoesNotInterruptButDeadlineDoes) {
     CancelToken token;
-    token.request(1);
+    token.request(acquila::core::CancelLevel::Stop);
     EXPECT_EQ(token.sleepFor(std::chrono::milliseconds(1)), Checkpoint::Continue);
     token.setDeadline(Clock::now() + std::chrono::milliseconds(20));
     const auto t0 = Clock::now();
     EXPECT_EQ(token.sleepFor(std::chrono::seconds(30)), Checkpoint::Timeout);
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
     token.clearDeadline();
-    token.request(2);
+    token.request(acquila::core::CancelLevel::Abort);
     EXPECT_EQ(token.sleepFor(std::chrono::seconds(30)), Checkpoint::Abort);
     token.reset();
     EXPECT_EQ(token.sleepFor(std::chrono::duration<double>(-1.0)), Checkpoint::Continue);

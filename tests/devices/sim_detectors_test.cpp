@@ -129,7 +129,7 @@ TEST(SimGaussian, DeclaresOneScalarOutputAndEditableProperties) {
 
 TEST(SimGaussian, ExposureIsACooperativeWait) {
     Rig r(QStringLiteral("sim.gaussian"), gaussianParams());
-    r.token.request(2);
+    r.token.request(acquila::core::CancelLevel::Abort);
     r.out = {OutputBuffer{r.buffer.data(), r.buffer.size(), -1}};
     PointContext ctx;
     ctx.exposureS = 30;
@@ -243,7 +243,7 @@ TEST(SimCpu, ResultIsDeterministicAndTheTokenIsHonoured) {
     EXPECT_EQ(a.measure(4), b.measure(4));  // the cost changes the time, never the value
     EXPECT_NE(a.measure(4), a.measure(5));
     a.dev->setProperty(QStringLiteral("cost_us"), 30'000'000);
-    a.token.request(2);
+    a.token.request(acquila::core::CancelLevel::Abort);
     a.out = {OutputBuffer{a.buffer.data(), a.buffer.size(), -1}};
     const auto t0 = std::chrono::steady_clock::now();
     EXPECT_EQ(a.dev->asDetector()->read(PointContext{}, a.out, a.token), Checkpoint::Abort);

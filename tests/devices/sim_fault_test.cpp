@@ -73,7 +73,7 @@ TEST(SimFault, SlowModeWaitsCooperatively) {
     auto t0 = std::chrono::steady_clock::now();
     EXPECT_EQ(r.read(1), Checkpoint::Continue);
     EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(200));
-    r.token.request(2);
+    r.token.request(acquila::core::CancelLevel::Abort);
     EXPECT_EQ(r.read(1), Checkpoint::Abort);
 }
 

@@ -84,7 +84,7 @@ TEST(SimMotor, AbortFromAnotherThreadInterruptsAMoveQuickly) {
     std::thread aborter([&] {
         while (!started.load()) std::this_thread::yield();
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the move get under way
-        token.request(2);
+        token.request(acquila::core::CancelLevel::Abort);
     });
     started.store(true);
     const auto t0 = Clock::now();

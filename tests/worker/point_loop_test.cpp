@@ -389,7 +389,7 @@ TEST_F(PointLoopTest, StopEndsTheJobAtThePointBoundaryWithAFinalBatch) {
     FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
     bind(gridPlan(), &det);
     det.behaviour = [this](qint64 index, std::vector<OutputBuffer>&, const CancelToken& token) {
-        if (index == 3) token_.request(1);  // raised while point 3 is being read
+        if (index == 3) token_.request(acquila::core::CancelLevel::Stop);  // raised while point 3 is being read
         return token.check();               // a stop does not interrupt the point
     };
     runJob(0, 6);
@@ -406,7 +406,7 @@ TEST_F(PointLoopTest, StopEndsTheJobAtThePointBoundaryWithAFinalBatch) {
 TEST_F(PointLoopTest, StopRequestedBeforeTheJobSendsAnEmptyFinalBatch) {
     FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
     bind(gridPlan(), &det);
-    token_.request(1);
+    token_.request(acquila::core::CancelLevel::Stop);
     runJob(2, 3);
 
     EXPECT_TRUE(det.reads.empty());
@@ -434,7 +434,7 @@ TEST_F(PointLoopTest, AbortEndsABlockingReadWithinTenMilliseconds) {
     std::thread canceller([&] {
         while (!blocking.load()) std::this_thread::yield();
         requested = Clock::now();
-        token_.request(2);
+        token_.request(acquila::core::CancelLevel::Abort);
     });
     runJob(0, 10);
     const auto ended = Clock::now();
