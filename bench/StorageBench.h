@@ -1,6 +1,6 @@
 #pragma once
-// What the parts of bench_storage share: the frame geometry, timing and rounding
-// helpers, and the contenders each part measures.
+// What the parts of bench_storage share: the frame geometry, timing, rounding and
+// /proc readings, and the contenders each part measures.
 #include <QByteArray>
 #include <QFile>
 #include <QJsonObject>
