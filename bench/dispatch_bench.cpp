@@ -7,8 +7,9 @@
 #include "core/engine/Engine.h"
 #include "core/model/ResultBatch.h"
 #include "core/plan/Plan.h"
-#include "core/protocol/CborFields.h"
 #include "core/protocol/Frame.h"
+#include "core/protocol/Messages.h"
+#include "core/protocol/ResultFrame.h"
 #include "core/util/Logging.h"
 
 #include <QCborStreamReader>
@@ -213,9 +214,8 @@ ResultBatch onePointBatch(qint64 first, qint64 count) {
 
 /**
  * In-process CPU cost (no I/O) of the protocol work of one single-point job, with the
- * engine's own codec: the job frame (manager encodes, worker decodes) and the result
- * frames (worker builds ResultBatch::toCbor + encodeFrame; manager FrameDecoder +
- * ResultBatch::fromCbor). Today a one-point job sends two result frames (the point, then
+ * engine's own codec: the job frame (JobRequest: manager encodes, worker decodes) and the
+ * result frames (worker encodeResultFrame; manager lazy FrameDecoder + parseResultBody). Today a one-point job sends two result frames (the point, then
  * an empty final one). Also times a DOM-free streaming codec for the one-point frame.
  */
 double threadCpuUs() {
@@ -238,39 +238,34 @@ QJsonObject measureCodec(int jobs) {
         return d;
     };
     for (int i = 0; i < jobs; ++i) {
-        QCborMap job;
-        job.insert(QLatin1String("run"), 1);
-        job.insert(QLatin1String("job"), i + 1);
-        job.insert(QLatin1String("first"), i);
-        job.insert(QLatin1String("count"), 1);
-        jobFrames.push_back(encodeFrame(Message{MessageType::Job, static_cast<quint64>(i + 1), job}));
+        const auto id = static_cast<quint64>(i + 1);
+        jobFrames.push_back(encodeFrame(toMessage(JobRequest{1, id, i, 1}, id)));
     }
     const double jobEnc = lap();
     FrameDecoder workerIn, managerIn;
+    managerIn.setLazyResults(true);
     for (const QByteArray& f : jobFrames) {
         workerIn.feed(f);
         const Message m = workerIn.take();
-        CborFields fields(m.payload, QStringLiteral("job"));
-        fields.integer("run");
-        fields.integer("job");
-        firsts.push_back(fields.integer("first"));
-        fields.integer("count");
+        const auto job = JobRequest::decode(m);
+        firsts.push_back(job ? job->first : -1);
     }
     const double jobDec = lap();
     for (int i = 0; i < jobs; ++i) {
         for (int f = 0; f < 2; ++f) {
-            QCborMap p = onePointBatch(firsts[i] + f, 1 - f).toCbor();  // the point, then the empty final frame
-            p.insert(QLatin1String("job"), static_cast<qint64>(i + 1));
-            p.insert(QLatin1String("final"), f == 1);
-            p.insert(QLatin1String("seconds"), 1e-6);
-            resultFrames.push_back(encodeFrame(Message{MessageType::Result, static_cast<quint64>(i + 1), p}));
+            const ResultBatch b = onePointBatch(firsts[i] + f, 1 - f);  // the point, then the empty final frame
+            std::vector<QByteArray> data;
+            for (const Channel& c : b.channels) data.push_back(c.data);
+            resultFrames.push_back(
+                encodeResultFrame(1, b.first, b.count, b.channels, data, {static_cast<quint64>(i + 1), f == 1, 1e-6}));
         }
     }
     const double resEnc = lap();
     for (const QByteArray& f : resultFrames) {
         managerIn.feed(f);
         const Message m = managerIn.take();
-        auto b = ResultBatch::fromCbor(m.payload);
+        ResultMeta meta;
+        auto b = parseResultBody(m.body, &meta);
         if (b && b->count > 0) decoded.push_back(std::move(*b));
     }
     const double resDec = lap();
@@ -511,7 +506,7 @@ int main(int argc, char** argv) {
                              QString::number(pyPerPoint), QStringLiteral("--repeat"), QString::number(repeats)};
     if (python) {
         py = runPython(pyArgs);
-        // Like for like on a shared machine: Acquila's workers run at nice 10 (DESIGN §1).
+        // Like for like on a shared machine: Acquila's workers run at nice 10 (docs/architecture.md, "Processes and threads").
         pyNice = runPython(pyArgs + QStringList{QStringLiteral("--worker-nice"), QStringLiteral("10")});
     }
 

@@ -25,15 +25,7 @@ void ChannelStats::add(const core::ResultBatch& batch) {
         const core::Channel* c = batch.find(name);
         if (!c) continue;
         Stat& s = stats_[name];
-        switch (c->dtype) {
-            case core::DType::Float64: accumulate<double>(*c, s); break;
-            case core::DType::Float32: accumulate<float>(*c, s); break;
-            case core::DType::Int64: accumulate<int64_t>(*c, s); break;
-            case core::DType::Int32: accumulate<int32_t>(*c, s); break;
-            case core::DType::UInt8: accumulate<uint8_t>(*c, s); break;
-            case core::DType::UInt16: accumulate<uint16_t>(*c, s); break;
-            case core::DType::UInt32: accumulate<uint32_t>(*c, s); break;
-        }
+        core::visitDType(c->dtype, [&](auto tag) { accumulate<typename decltype(tag)::type>(*c, s); });
     }
 }
 

@@ -8,7 +8,7 @@
 namespace acquila::devices {
 
 /**
- * The typed property declarations of one device (DESIGN §2) and the checks
+ * The typed property declarations of one device (docs/architecture.md, "Devices and workers") and the checks
  * setProperty applies. Built by the driver's constructor, then read-only.
  */
 class PropertyTable {

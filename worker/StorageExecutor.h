@@ -14,7 +14,7 @@ namespace acquila::worker {
 class Connection;
 
 /**
- * The storage role (DESIGN §1, §6): owns the HDF5 file of the running scan.
+ * The storage role (docs/architecture.md, "Processes and threads" and "Storage"): owns the HDF5 file of the running scan.
  * The manager sends `store` commands (open, log, flush, finish) and forwards
  * every `result` batch; this role places them in the file, flushes at most
  * every flush interval, and reports progress, free disk space and errors as

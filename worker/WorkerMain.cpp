@@ -27,16 +27,6 @@ namespace acquila::worker {
 using core::Message;
 using core::MessageType;
 
-namespace {
-core::BlackBox* mapBlackBox(const QString& path) {
-    if (path.isEmpty()) return nullptr;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadWrite)) return nullptr;
-    void* p = mmap(nullptr, core::kBlackBoxBytes, PROT_READ | PROT_WRITE, MAP_SHARED, f.handle(), 0);
-    return p == MAP_FAILED ? nullptr : static_cast<core::BlackBox*>(p);
-}
-}  // namespace
-
 int runWorker(const WorkerOptions& options) {
     const bool storage = options.role == QLatin1String("storage");
     // Workers yield to the GUI: the window must stay responsive on a 2-core machine.
@@ -63,7 +53,7 @@ int runWorker(const WorkerOptions& options) {
     spdlog::set_default_logger(logger);
     spdlog::info("{} worker started (pid {})", options.role.toStdString(), getpid());
 
-    core::BlackBox* box = mapBlackBox(options.blackBoxPath);
+    core::BlackBox* box = core::mapBlackBox(options.blackBoxPath, false);
     std::unique_ptr<Executor> executor;
     if (storage) executor = std::make_unique<StorageExecutor>(conn);
     else executor = std::make_unique<DeviceExecutor>(conn, box);

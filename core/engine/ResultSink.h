@@ -21,8 +21,8 @@ struct RunOpened {
 };
 
 /**
- * Where results go besides the GUI (DESIGN §1): the storage worker, or memory
- * in tests. Every method is called on the manager thread and must not block
+ * Where results go besides the GUI and the storage worker (docs/architecture.md,
+ * "Threads and ownership"): memory, in tests and headless summaries. Every method is called on the manager thread and must not block
  * (no file I/O, no waits): hand the data on and return.
  */
 class ResultSink {

@@ -16,7 +16,7 @@ struct JobRange {
 };
 
 /**
- * Cuts a run's points into jobs and tracks them (DESIGN §3). Pure logic, no
+ * Cuts a run's points into jobs and tracks them (docs/architecture.md, "Plans, points and jobs"). Pure logic, no
  * I/O and no clock: callers pass measured durations. Owned and used by the
  * manager thread only.
  *

@@ -53,14 +53,6 @@ QString makePrivateDirectory() {
     return QString::fromLocal8Bit(templ);
 }
 
-BlackBox* mapBlackBox(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadWrite) || !f.resize(kBlackBoxBytes)) return nullptr;
-    void* p = mmap(nullptr, kBlackBoxBytes, PROT_READ | PROT_WRITE, MAP_SHARED, f.handle(), 0);
-    if (p == MAP_FAILED) return nullptr;
-    return new (p) BlackBox();
-}
-
 QString describeExit(int exitCode, bool crashed) {
     if (crashed) {
         const char* name = sigabbrev_np(exitCode);
@@ -105,7 +97,7 @@ bool WorkerPool::start(QString* error) {
         auto w = std::make_unique<Worker>();
         w->id = i;
         w->role = (config_.storageWorker && i == config_.deviceWorkers) ? QStringLiteral("storage") : QStringLiteral("device");
-        w->box = mapBlackBox(QStringLiteral("%1/worker-%2.box").arg(dir_).arg(i));
+        w->box = mapBlackBox(QStringLiteral("%1/worker-%2.box").arg(dir_).arg(i), true);
         workers_.push_back(std::move(w));
     }
     for (int i = 0; i < total; ++i) spawn(i);

@@ -18,7 +18,7 @@ class QTimer;
 namespace acquila::core {
 
 /**
- * The worker processes (DESIGN §1, §5): spawns fresh `acquila-worker`
+ * The worker processes (docs/architecture.md, "Processes and threads" and "Protocol"): spawns fresh `acquila-worker`
  * executables, accepts their connection on a local socket in a private 0700
  * directory, checks protocol version, session token and peer uid, exchanges
  * heartbeats, detects crashes (exit code, signal, lost connection, lost

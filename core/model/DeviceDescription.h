@@ -19,7 +19,7 @@ enum class PropertyType : uint8_t { Bool, Int, Double, String, Enum };
 const char* deviceKindName(DeviceKind k);
 const char* propertyTypeName(PropertyType t);
 
-/** A typed device property, declared once by the driver (DESIGN §2). */
+/** A typed device property, declared once by the driver (docs/architecture.md, "Devices and workers"). */
 struct PropertyDecl {
     QString id;
     QString label;

@@ -8,7 +8,7 @@
 
 namespace acquila::core {
 
-/** How to open one device: name, driver type and driver parameters (DESIGN §2). */
+/** How to open one device: name, driver type and driver parameters (docs/architecture.md, "Devices and workers"). */
 struct DeviceSpec {
     QString name;
     QString driver;        // e.g. "sim.motor"

@@ -41,9 +41,6 @@ struct ResultBatch {
     const Channel* find(const QString& name) const;
     /** Empty when every channel holds exactly `count` points, else which one does not. */
     QString checkSizes() const;
-    QCborMap toCbor() const;
-    /** Validates channel sizes against count; rejects hostile sizes. */
-    static Result<ResultBatch> fromCbor(const QCborMap& map);
 };
 
 using ResultBatchPtr = std::shared_ptr<const ResultBatch>;

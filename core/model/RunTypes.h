@@ -6,7 +6,7 @@
 
 namespace acquila::core {
 
-/** Run-control states (DESIGN §4). */
+/** Run-control states (docs/architecture.md, "Run lifecycle"). */
 enum class RunState : uint8_t { Idle, Starting, Running, Paused, Stopping, Aborting, Finished };
 /** How a run ended. `Interrupted` is written by storage when the app vanished. */
 enum class RunStatus : uint8_t { None, Completed, Stopped, Aborted, Failed, Interrupted };

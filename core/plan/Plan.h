@@ -30,7 +30,7 @@ struct AxisSpec {
 inline constexpr int kPlanSchemaVersion = 1;
 
 /**
- * A measurement plan: pure data (DESIGN §3), loaded from versioned JSON.
+ * A measurement plan: pure data (docs/architecture.md, "Plans, points and jobs"), loaded from versioned JSON.
  * Units follow the devices' declared units. A value type; any thread.
  */
 struct Plan {

@@ -1,5 +1,9 @@
 #include "core/protocol/BlackBox.h"
 
+#include <QFile>
+#include <new>
+#include <sys/mman.h>
+
 namespace acquila::core {
 
 const char* blackBoxOpName(BlackBoxOp op) {
@@ -13,6 +17,15 @@ const char* blackBoxOpName(BlackBoxOp op) {
         case BlackBoxOp::Property: return "set property";
     }
     return "unknown";
+}
+
+BlackBox* mapBlackBox(const QString& path, bool create) {
+    if (path.isEmpty()) return nullptr;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadWrite) || (create && !f.resize(kBlackBoxBytes))) return nullptr;
+    void* p = mmap(nullptr, kBlackBoxBytes, PROT_READ | PROT_WRITE, MAP_SHARED, f.handle(), 0);
+    if (p == MAP_FAILED) return nullptr;
+    return create ? new (p) BlackBox() : static_cast<BlackBox*>(p);
 }
 
 }  // namespace acquila::core

@@ -1,4 +1,5 @@
 #pragma once
+#include <QString>
 #include <atomic>
 #include <cstdint>
 #include <ctime>
@@ -43,5 +44,12 @@ struct BlackBox {
 static_assert(std::atomic<int64_t>::is_always_lock_free, "black box needs lock-free atomics");
 
 inline constexpr int kBlackBoxBytes = 4096;
+
+/**
+ * Maps the black box file at `path` into shared memory. `create`: sizes the
+ * file and constructs a fresh box in it (the app); otherwise maps what the app
+ * created (a worker). Null when it cannot.
+ */
+BlackBox* mapBlackBox(const QString& path, bool create);
 
 }  // namespace acquila::core

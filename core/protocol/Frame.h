@@ -7,7 +7,7 @@
 
 namespace acquila::core {
 
-/** Every message type of the worker protocol (DESIGN §5). */
+/** Every message type of the worker protocol (docs/architecture.md, "Protocol"). */
 enum class MessageType : uint8_t {
     Hello, Configure, Describe, Open, Job, Cancel, Result, Error, Log, Progress,
     Heartbeat, Shutdown, Close, Move, Store, StoreStatus

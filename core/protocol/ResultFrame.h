@@ -20,8 +20,8 @@ struct ResultMeta {
 
 /**
  * Encodes a `result` frame straight from per-channel buffers with a streaming
- * writer: the same wire format as ResultBatch::toCbor inside a message, without
- * building a CBOR tree or copying the data into one. `channels` gives names,
+ * writer, without building a CBOR tree or copying the data into one: a map
+ * {run, first, count, job, final, seconds, channels: [{name, dtype, shape, data}]}. `channels` gives names,
  * types and shapes; `data[i]` holds count points of channel i. Any thread.
  */
 QByteArray encodeResultFrame(quint64 runId, qint64 first, qint64 count, const std::vector<Channel>& channels,

@@ -11,7 +11,7 @@ enum class ReadOpenMode { Plain, SwmrRead, IgnoringStatusFlags };
 /**
  * Opens an HDF5 file read-only whatever its writer left behind, in order:
  * a plain open; an SWMR-read open (a file being written, or left by a killed
- * SWMR writer: DESIGN §6); and an open that ignores the superblock's
+ * SWMR writer: docs/architecture.md, "Storage"); and an open that ignores the superblock's
  * "open for writing" flags (a writer that died outside SWMR mode, e.g. when
  * the disk filled up) — what `h5clear -s` would allow, without modifying the
  * file. Returns the file id (caller closes) or a negative id with `*error`

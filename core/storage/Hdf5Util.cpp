@@ -3,6 +3,7 @@
 #include <cstring>
 #include <regex>
 #include <string>
+#include <type_traits>
 
 namespace acquila::core::h5 {
 
@@ -68,17 +69,23 @@ QString failure(const QString& file, const QString& operation) {
     return QStringLiteral("%1: %2: %3").arg(file, operation, takeErrorStack());
 }
 
+namespace {
+/** The HDF5 in-memory type of the C++ element type T. */
+template <typename T>
+hid_t nativeTypeOf() {
+    if constexpr (std::is_same_v<T, double>) return H5T_NATIVE_DOUBLE;
+    else if constexpr (std::is_same_v<T, float>) return H5T_NATIVE_FLOAT;
+    else if constexpr (std::is_same_v<T, int64_t>) return H5T_NATIVE_INT64;
+    else if constexpr (std::is_same_v<T, int32_t>) return H5T_NATIVE_INT32;
+    else if constexpr (std::is_same_v<T, uint8_t>) return H5T_NATIVE_UINT8;
+    else if constexpr (std::is_same_v<T, uint16_t>) return H5T_NATIVE_UINT16;
+    else if constexpr (std::is_same_v<T, uint32_t>) return H5T_NATIVE_UINT32;
+    else static_assert(sizeof(T) == 0, "no HDF5 native type for this element type");
+}
+}  // namespace
+
 hid_t nativeType(DType t) {
-    switch (t) {
-    case DType::Float64: return H5T_NATIVE_DOUBLE;
-    case DType::Float32: return H5T_NATIVE_FLOAT;
-    case DType::Int64: return H5T_NATIVE_INT64;
-    case DType::Int32: return H5T_NATIVE_INT32;
-    case DType::UInt8: return H5T_NATIVE_UINT8;
-    case DType::UInt16: return H5T_NATIVE_UINT16;
-    case DType::UInt32: return H5T_NATIVE_UINT32;
-    }
-    return H5T_NATIVE_DOUBLE;
+    return visitDType(t, [](auto tag) { return nativeTypeOf<typename decltype(tag)::type>(); });
 }
 
 hid_t vlenStringType() {

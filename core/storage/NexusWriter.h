@@ -19,7 +19,7 @@ struct Done {};
 QString runStatusText(RunStatus status);
 
 /**
- * Writes one run to a NeXus/HDF5 file (DESIGN §6) with SWMR, so readers can
+ * Writes one run to a NeXus/HDF5 file (docs/architecture.md, "Storage") with SWMR, so readers can
  * follow it live and a killed writer leaves every flushed point readable.
  *
  * Single-thread object: create, use and destroy it on one thread (the storage

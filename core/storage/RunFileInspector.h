@@ -41,7 +41,7 @@ struct RunFileSummary {
 /**
  * Reads the summary of a run file. Opens read-only and, when that fails
  * because the file is still open for SWMR writing or was left by a killed
- * writer, retries with SWMR-read (DESIGN §6). Non-HDF5, truncated or damaged
+ * writer, retries with SWMR-read (docs/architecture.md, "Storage"). Non-HDF5, truncated or damaged
  * files give an error naming the file; a foreign HDF5 file gives a summary
  * with isAcquilaRun = false. Any thread (HDF5 is built thread-safe).
  */

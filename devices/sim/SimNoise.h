@@ -8,7 +8,7 @@ namespace acquila::devices {
 /**
  * Counter-based random numbers for the simulated lab. Every value is a pure
  * function of (lab seed, device name hash, point index, stream), so any worker
- * measuring point i produces bit-identical data (DESIGN §3). Any thread.
+ * measuring point i produces bit-identical data (docs/architecture.md, "Plans, points and jobs"). Any thread.
  */
 struct SimNoise {
     /** splitmix64's finaliser: a bijective, well-mixing 64-bit hash. */

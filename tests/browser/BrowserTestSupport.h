@@ -1,8 +1,8 @@
 #pragma once
+#include "support/RunProcess.h"
 #include "support/TestSupport.h"
 #include <gtest/gtest.h>
 #include <QApplication>
-#include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <memory>
@@ -10,12 +10,10 @@
 namespace acquila::test {
 
 /** Runs tests/tools/make_h5_corpus.py with `args`; fails the test on error. */
-inline bool runCorpusTool(const QStringList& args, int timeoutMs = 600000) {
-    QProcess p;
-    p.start(kSystemPython, QStringList{sourcePath("tests/tools/make_h5_corpus.py")} + args);
-    if (!p.waitForFinished(timeoutMs) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        ADD_FAILURE() << "make_h5_corpus.py " << args.join(' ').toStdString() << " failed: "
-                      << p.readAllStandardError().toStdString();
+inline bool runCorpusTool(const QStringList& args, std::chrono::milliseconds timeout = std::chrono::minutes(10)) {
+    const ProcessResult r = runProcess(kSystemPython, QStringList{sourcePath("tests/tools/make_h5_corpus.py")} + args, timeout);
+    if (r.exitCode != 0) {
+        ADD_FAILURE() << "make_h5_corpus.py " << args.join(' ').toStdString() << " failed: " << r.err.toStdString();
         return false;
     }
     return true;

@@ -299,11 +299,10 @@ TEST(BrowserLoader, ExportsCsvAndNpy) {
     r.format = ExportFormat::Npy;
     r.outFile = dir.filePath("image.npy");
     ASSERT_TRUE(loader.exportData(r).ok);
-    QProcess py;
-    py.start(acquila::test::kSystemPython,
-             {"-c", "import numpy,sys; a=numpy.load(sys.argv[1]); print(a.shape, a.dtype, a[59,79])", r.outFile});
-    ASSERT_TRUE(py.waitForFinished(60000));
-    EXPECT_EQ(py.readAllStandardOutput().trimmed(), "(60, 80) float64 138.0");
+    const auto py = acquila::test::runProcess(acquila::test::kSystemPython,
+                                              {"-c", "import numpy,sys; a=numpy.load(sys.argv[1]); print(a.shape, a.dtype, a[59,79])", r.outFile});
+    ASSERT_TRUE(py.finished);
+    EXPECT_EQ(py.out.trimmed(), "(60, 80) float64 138.0");
     r.path = "/structured/compound";
     r.outFile = dir.filePath("c.npy");
     EXPECT_FALSE(loader.exportData(r).ok);

@@ -1,6 +1,7 @@
 #include "core/model/DeviceDescription.h"
 #include "core/model/ResultBatch.h"
 #include "core/protocol/Frame.h"
+#include "core/protocol/ResultFrame.h"
 
 #include <QCborArray>
 #include <QRandomGenerator>
@@ -146,14 +147,17 @@ TEST(Protocol, MutatedValidFramesNeverCrash) {
 }
 
 TEST(Protocol, ResultBatchRoundTripAndSizeValidation) {
-    ResultBatch b;
-    b.runId = 3;
-    b.first = 100;
-    b.count = 2;
+    std::vector<Channel> channels{{QStringLiteral("motor"), DType::Float64, {}, {}}, {QStringLiteral("camera"), DType::UInt16, {2, 3}, {}}};
     std::vector<double> xs{1.5, 2.5};
-    b.channels.push_back({QStringLiteral("motor"), DType::Float64, {}, QByteArray(reinterpret_cast<const char*>(xs.data()), 16)});
-    b.channels.push_back({QStringLiteral("camera"), DType::UInt16, {2, 3}, QByteArray(2 * 6 * 2, '\x07')});
-    auto back = ResultBatch::fromCbor(b.toCbor());
+    std::vector<QByteArray> data{QByteArray(reinterpret_cast<const char*>(xs.data()), 16), QByteArray(2 * 6 * 2, '\x07')};
+    auto parse = [](const QByteArray& frame) {
+        FrameDecoder d;
+        d.setLazyResults(true);
+        d.feed(frame);
+        ResultMeta meta;
+        return parseResultBody(d.take().body, &meta);
+    };
+    auto back = parse(encodeResultFrame(3, 100, 2, channels, data, {1, true, 0}));
     ASSERT_TRUE(back.ok()) << back.error().toStdString();
     EXPECT_EQ(back->first, 100);
     EXPECT_EQ(back->count, 2);
@@ -161,14 +165,16 @@ TEST(Protocol, ResultBatchRoundTripAndSizeValidation) {
     EXPECT_EQ(back->channels[0].as<double>()[1], 2.5);
     EXPECT_EQ(back->channels[1].pointShape, (std::vector<int64_t>{2, 3}));
 
-    b.channels[1].data.chop(1);
-    auto bad = ResultBatch::fromCbor(b.toCbor());
+    data[1].chop(1);
+    auto bad = parse(encodeResultFrame(3, 100, 2, channels, data, {1, true, 0}));
     ASSERT_FALSE(bad.ok());
     EXPECT_TRUE(bad.error().contains(QLatin1String("camera"))) << bad.error().toStdString();
 
-    QCborMap hostile = b.toCbor();
-    hostile.insert(QLatin1String("count"), QStringLiteral("many"));
-    EXPECT_FALSE(ResultBatch::fromCbor(hostile).ok());
+    FrameDecoder eager;
+    eager.feed(encodeResultFrame(3, 100, 2, channels, data, {1, true, 0}));
+    Message hostile = eager.take();
+    hostile.payload.insert(QLatin1String("count"), QStringLiteral("many"));
+    EXPECT_FALSE(parse(encodeFrame(hostile)).ok());
 }
 
 TEST(Protocol, DeviceDescriptionRoundTripAndRejectsGarbage) {

@@ -1,5 +1,6 @@
 // The headless command, as a user runs it: real `acquila` and worker processes.
 #include "support/EngineHarness.h"
+#include "support/RunProcess.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -9,18 +10,10 @@
 using namespace acquila::test;
 
 namespace {
-struct Outcome {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Outcome runApp(const QStringList& args, std::chrono::seconds timeout = std::chrono::seconds(60)) {
-    QProcess p;
-    p.start(QStringLiteral(ACQUILA_APP_EXE), args);
-    EXPECT_TRUE(p.waitForFinished(static_cast<int>(std::chrono::milliseconds(timeout).count())));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+ProcessResult runApp(const QStringList& args, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    ProcessResult r = runProcess(QStringLiteral(ACQUILA_APP_EXE), args, timeout);
+    EXPECT_TRUE(r.finished) << r.err.toStdString();
+    return r;
 }
 
 QString writePlan(const QTemporaryDir& dir, const QByteArray& json) {

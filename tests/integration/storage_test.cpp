@@ -1,6 +1,7 @@
 // Runs through the engine into real HDF5 files written by the storage worker,
 // read back with the HDF5 C API, h5py/silx (Debian's python) and h5dump.
 #include "support/EngineHarness.h"
+#include "support/RunProcess.h"
 
 #include "core/plan/PointGenerator.h"
 #include "core/storage/RunFileInspector.h"
@@ -18,21 +19,6 @@ using namespace acquila::test;
 using core::RunStatus;
 
 namespace {
-struct Proc {
-    int exitCode;
-    QString out;
-};
-
-Proc runTool(const QString& program, const QStringList& args, const QByteArray& input = {}) {
-    QProcess p;
-    p.start(program, args);
-    p.write(input);
-    p.closeWriteChannel();
-    p.waitForFinished(60000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
-}
-
 /** Reads a whole dataset as doubles with the HDF5 C API (SWMR-read fallback for live/crashed files). */
 std::vector<double> readDoubles(const QString& file, const char* dataset) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -96,11 +82,11 @@ TEST(Storage, EveryScanTypeRoundTripsAndPassesIndependentReaders) {
         ASSERT_TRUE(QFileInfo::exists(r.filePath));
         EXPECT_FALSE(QFileInfo::exists(r.filePath + QStringLiteral(".part")));
         expectFileMatchesDelivery(h, r, plan, detector);
-        const auto check = runTool(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
+        const auto check = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
                                                    QStringLiteral("completed"), QStringLiteral("--points"), QString::number(r.done)});
-        EXPECT_EQ(check.exitCode, 0) << check.out.toStdString();
-        const auto dump = runTool(QStringLiteral("h5dump"), {QStringLiteral("-H"), r.filePath});
-        EXPECT_EQ(dump.exitCode, 0) << dump.out.left(2000).toStdString();
+        EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();
+        const auto dump = runProcess(QStringLiteral("h5dump"), {QStringLiteral("-H"), r.filePath});
+        EXPECT_EQ(dump.exitCode, 0) << dump.output().left(2000).toStdString();
         auto summary = core::inspectRunFile(r.filePath);
         ASSERT_TRUE(summary.ok()) << summary.error().toStdString();
         EXPECT_EQ(summary->status, QStringLiteral("completed"));
@@ -131,9 +117,9 @@ TEST(Storage, StopAbortAndPauseResumeFilesMatchDeliveredPoints) {
         const char* expected = !strcmp(action, "stop") ? "stopped" : !strcmp(action, "abort") ? "aborted" : "completed";
         EXPECT_EQ(QLatin1String(core::runStatusName(r.status)), QLatin1String(expected)) << r.reason.toStdString();
         expectFileMatchesDelivery(h, r, plan, "spot");
-        const auto check = runTool(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
+        const auto check = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
                                                    QString::fromLatin1(expected), QStringLiteral("--points"), QString::number(r.done)});
-        EXPECT_EQ(check.exitCode, 0) << check.out.toStdString();
+        EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();
     }
 }
 
@@ -232,8 +218,8 @@ TEST(Storage, KillingTheAppClosesTheFileAsInterrupted) {
             if (!files.isEmpty()) final = QDir(out).filePath(files.first());
             return !files.isEmpty();
         }, std::chrono::seconds(5))) << "the storage worker did not close the file";
-        const auto check = runTool(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), final, QStringLiteral("--status"), QStringLiteral("interrupted")});
-        EXPECT_EQ(check.exitCode, 0) << check.out.toStdString();
+        const auto check = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), final, QStringLiteral("--status"), QStringLiteral("interrupted")});
+        EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();
         auto summary = core::inspectRunFile(final);
         ASSERT_TRUE(summary.ok()) << summary.error().toStdString();
         EXPECT_FALSE(summary->openedSwmrRead) << "an interrupted file must open normally";
@@ -278,9 +264,9 @@ TEST(Storage, LowDiskStopsTheRunBeforeTheDiskIsFull) {
         EXPECT_EQ(r.status, RunStatus::Stopped) << r.reason.toStdString();
         EXPECT_TRUE(r.reason.contains(QLatin1String("disk almost full"))) << r.reason.toStdString();
         EXPECT_GT(r.done, 0);
-        const auto check = runTool(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
+        const auto check = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
                                                    QStringLiteral("stopped"), QStringLiteral("--points"), QString::number(r.done)});
-        EXPECT_EQ(check.exitCode, 0) << check.out.toStdString();
+        EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();
     }
     ::umount2(QFile::encodeName(mnt).constData(), MNT_DETACH);
 }

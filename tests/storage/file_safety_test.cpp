@@ -1,6 +1,7 @@
 // Files as other programs see them: an independent reader (h5py, silx, h5dump),
 // live SWMR reading, a killed writer and a full disk.
 #include "StorageTestUtil.h"
+#include "support/RunProcess.h"
 #include "support/TestSupport.h"
 #include "core/storage/NexusWriter.h"
 #include "core/storage/RunFileInspector.h"
@@ -24,27 +25,7 @@ using namespace acquila::test;
 namespace {
 
 const QString kChecker = sourcePath(QStringLiteral("tests/tools/check_nexus.py"));
-
-struct ToolRun {
-    int exitCode = -1;
-    QString output;
-};
-
-ToolRun runTool(const QString& program, const QStringList& args) {
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(program, args);
-    ToolRun r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        r.output = QStringLiteral("timed out");
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.output = QString::fromUtf8(p.readAll());
-    return r;
-}
+constexpr std::chrono::minutes kToolTimeout{2};
 
 RunLayout gridLayout(const QString& path) {
     RunLayout l = baseLayout(path, {6, 5});
@@ -85,12 +66,12 @@ TEST(FileSafety, IndependentReadersAcceptCompletedFiles) {
         ASSERT_TRUE(w.append(makeBatch(layout, 0, n), label == QLatin1String("grid") ? snakeCellMap(layout.scanShape) : CellMap()).ok());
         ASSERT_TRUE(w.log(QDateTime::currentDateTime(), QStringLiteral("info"), QStringLiteral("done")).ok());
         ASSERT_TRUE(w.finish(RunStatus::Completed, {}).ok());
-        ToolRun check = runTool(kSystemPython, {kChecker, layout.path, QStringLiteral("--status"), QStringLiteral("completed"),
-                                            QStringLiteral("--points"), QString::number(n)});
-        EXPECT_EQ(check.exitCode, 0) << label.toStdString() << ": " << check.output.toStdString();
-        ToolRun dump = runTool(QStringLiteral("h5dump"), {QStringLiteral("-H"), layout.path});
-        EXPECT_EQ(dump.exitCode, 0) << dump.output.toStdString();
-        EXPECT_TRUE(dump.output.contains("DATASET \"diode\"")) << label.toStdString();
+        const ProcessResult check = runProcess(kSystemPython, {kChecker, layout.path, QStringLiteral("--status"), QStringLiteral("completed"),
+                                               QStringLiteral("--points"), QString::number(n)}, kToolTimeout);
+        EXPECT_EQ(check.exitCode, 0) << label.toStdString() << ": " << check.output().toStdString();
+        const ProcessResult dump = runProcess(QStringLiteral("h5dump"), {QStringLiteral("-H"), layout.path}, kToolTimeout);
+        EXPECT_EQ(dump.exitCode, 0) << dump.output().toStdString();
+        EXPECT_TRUE(dump.output().contains("DATASET \"diode\"")) << label.toStdString();
     }
 }
 
@@ -102,9 +83,9 @@ TEST(FileSafety, CheckerRejectsFilesWithoutDefaultData) {
         H5::H5File f(path.toStdString(), H5F_ACC_TRUNC);
         f.createGroup("/stuff");
     }
-    ToolRun check = runTool(kSystemPython, {kChecker, path});
+    const ProcessResult check = runProcess(kSystemPython, {kChecker, path}, kToolTimeout);
     EXPECT_NE(check.exitCode, 0);
-    EXPECT_TRUE(check.output.contains("FAIL")) << check.output.toStdString();
+    EXPECT_TRUE(check.output().contains("FAIL")) << check.output().toStdString();
 }
 
 TEST(FileSafety, SwmrReaderSeesPointsWrittenGrow) {
@@ -175,8 +156,8 @@ TEST(FileSafety, KilledWriterLeavesFlushedPointsReadable) {
     const QString cleared = dir.filePath("cleared.h5");
     ASSERT_TRUE(QFile::copy(part, cleared));
     H5E_BEGIN_TRY { EXPECT_LT(H5Fopen(cleared.toUtf8().constData(), H5F_ACC_RDONLY, H5P_DEFAULT), 0); } H5E_END_TRY;
-    ToolRun clear = runTool(QStringLiteral("h5clear"), {QStringLiteral("-s"), cleared});
-    EXPECT_EQ(clear.exitCode, 0) << clear.output.toStdString();
+    const ProcessResult clear = runProcess(QStringLiteral("h5clear"), {QStringLiteral("-s"), cleared}, kToolTimeout);
+    EXPECT_EQ(clear.exitCode, 0) << clear.output().toStdString();
     auto plain = inspectRunFile(cleared);
     ASSERT_TRUE(plain.ok()) << plain.error().toStdString();
     EXPECT_FALSE(plain->openedSwmrRead);

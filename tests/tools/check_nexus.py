@@ -3,7 +3,7 @@
 
 Usage:
   check_nexus.py FILE [--status S] [--points N]
-      Checks the NeXus layout (DESIGN section 6) and that silx finds a valid
+      Checks the NeXus layout (docs/architecture.md, "Storage") and that silx finds a valid
       default NXdata; prints every failure and exits 1 if there is any.
   check_nexus.py FILE --count
       Opens FILE for SWMR reading and prints /entry/data/points_written; then,

@@ -1,7 +1,7 @@
 #include "ui/browser/H5Preview.h"
 #include "ui/browser/H5Format.h"
 #include "ui/browser/H5Handle.h"
-#include "ui/browser/MinMaxDecimator.h"
+#include "core/util/MinMaxBins.h"
 #include <algorithm>
 #include <vector>
 
@@ -56,12 +56,12 @@ bool readLine(const Context& c, hid_t dataset, qint64 length, PreviewData& out) 
     H5Handle space(H5Dget_space(dataset));
     const qint64 esize = qint64(H5Tget_size(fileType));
     const qint64 columns = std::max(c.request.columns, 16);
-    MinMaxDecimator decimator(length, int(columns));
+    core::MinMaxBins decimator(length, int(columns));
     const qint64 block = std::max<qint64>(c.request.blockElements, 1024);
     qint64 stride = 1;
     if (length * esize > c.request.readBudgetBytes) {
         // Too large to scan within the budget: sample evenly instead, and say so.
-        stride = MinMaxDecimator::strideFor(length, std::max<qint64>(c.request.readBudgetBytes / esize, columns));
+        stride = core::MinMaxBins::strideFor(length, std::max<qint64>(c.request.readBudgetBytes / esize, columns));
         out.sampled = true;
     }
     const qint64 samples = (length + stride - 1) / stride;
@@ -88,7 +88,7 @@ bool readLine(const Context& c, hid_t dataset, qint64 length, PreviewData& out) 
         }
         done += qint64(n);
     }
-    decimator.result(out.x, out.y);
+    decimator.points(out.x, out.y);
     out.decimated = length > columns;
     out.kind = PreviewKind::Line;
     return true;
@@ -105,8 +105,8 @@ bool readImage(const Context& c, hid_t dataset, const std::vector<hsize_t>& dims
     }
     const qint64 rows = qint64(dims[rank - 2]), cols = qint64(dims[rank - 1]);
     const qint64 side = std::max(c.request.imageSide, 8);
-    stride[rank - 2] = hsize_t(MinMaxDecimator::strideFor(rows, side));
-    stride[rank - 1] = hsize_t(MinMaxDecimator::strideFor(cols, side));
+    stride[rank - 2] = hsize_t(core::MinMaxBins::strideFor(rows, side));
+    stride[rank - 1] = hsize_t(core::MinMaxBins::strideFor(cols, side));
     count[rank - 2] = (hsize_t(rows) + stride[rank - 2] - 1) / stride[rank - 2];
     count[rank - 1] = (hsize_t(cols) + stride[rank - 1] - 1) / stride[rank - 1];
     out.sampled = stride[rank - 2] > 1 || stride[rank - 1] > 1;

@@ -18,16 +18,7 @@ double channelValue(const core::Channel& channel, qint64 element) {
     const qint64 size = static_cast<qint64>(core::dtypeSize(channel.dtype));
     if (element < 0 || size <= 0 || (element + 1) * size > channel.data.size())
         return std::numeric_limits<double>::quiet_NaN();
-    switch (channel.dtype) {
-        case core::DType::Float64: return load<double>(channel, element);
-        case core::DType::Float32: return load<float>(channel, element);
-        case core::DType::Int64: return load<qint64>(channel, element);
-        case core::DType::Int32: return load<qint32>(channel, element);
-        case core::DType::UInt8: return load<quint8>(channel, element);
-        case core::DType::UInt16: return load<quint16>(channel, element);
-        case core::DType::UInt32: return load<quint32>(channel, element);
-    }
-    return std::numeric_limits<double>::quiet_NaN();
+    return core::visitDType(channel.dtype, [&](auto tag) { return load<typename decltype(tag)::type>(channel, element); });
 }
 
 void channelToDoubles(const core::Channel& channel, qint64 firstElement, qint64 n, double* out) {

@@ -13,6 +13,7 @@ namespace acquila::ui {
 namespace {
 constexpr qint64 kKeepBudgetBytes = 256LL * 1024 * 1024;
 constexpr int kMaxWaterfallRows = 1000;
+constexpr int kLineBins = 4096;  // the live line keeps every point of scans up to this length
 }  // namespace
 
 DetectorView::DetectorView(std::shared_ptr<const ScanContext> scan, const QString& detector, int rank,
@@ -62,7 +63,7 @@ DetectorView::DetectorView(std::shared_ptr<const ScanContext> scan, const QStrin
     } else {
         line_ = new LinePlot(split);
         line_->setLabels(scan_->x.label(), scanValue);
-        lineBins_ = std::make_unique<LineBins>(scan_->total);
+        lineBins_ = std::make_unique<core::MinMaxBins>(scan_->total, kLineBins);
         scanPlot = line_;
     }
     split->addWidget(scanPlot);

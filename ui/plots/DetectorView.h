@@ -1,5 +1,5 @@
 #pragma once
-#include "ui/plots/LineBins.h"
+#include "core/util/MinMaxBins.h"
 #include "ui/plots/RoiSum.h"
 #include "ui/plots/ScanContext.h"
 
@@ -66,7 +66,7 @@ private:
     int waterfallRows_ = 0;
     // Batches kept so a moved ROI can be re-summed over the scan, up to a memory budget.
     std::vector<core::ResultBatchPtr> kept_;
-    std::unique_ptr<LineBins> lineBins_;  // what line_ shows, rebuilt by flushLine()
+    std::unique_ptr<core::MinMaxBins> lineBins_;  // what line_ shows, rebuilt by flushLine()
     bool lineDirty_ = false;
     qint64 keptBytes_ = 0;
     bool keptComplete_ = true;

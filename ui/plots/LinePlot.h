@@ -5,7 +5,7 @@ namespace acquila::ui {
 
 /**
  * A single line, replaced as a whole: the live 0D series of a scan (built by
- * LineBins: every point of short scans, min/max per bin of long ones, NaN at
+ * core::MinMaxBins: every point of short scans, min/max per bin of long ones, NaN at
  * gaps) or the latest spectrum. GUI thread only.
  */
 class LinePlot : public PlotCanvas {
