@@ -3,7 +3,7 @@
 # Idempotent: packages already present are skipped without touching the network.
 set -euo pipefail
 pkgs=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache graphviz
   qt6-base-dev libqt6opengl6-dev libgl-dev libqcustomplot-dev
   libhdf5-dev hdf5-tools libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   python3 python3-h5py python3-silx python3-numpy
