@@ -10,7 +10,7 @@
 #include <memory>
 
 #ifdef ACQUILA_WITH_UI
-#include "ui/UiMain.h"
+#include "ui/window/UiMain.h"
 #endif
 
 namespace {

@@ -1,6 +1,6 @@
 #include "core/model/DeviceDescription.h"
 
-#include "core/protocol/CborFields.h"
+#include "core/util/CborFields.h"
 
 #include <QCborArray>
 #include <cmath>

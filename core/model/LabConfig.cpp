@@ -1,6 +1,6 @@
 #include "core/model/LabConfig.h"
 
-#include "core/protocol/CborFields.h"
+#include "core/util/CborFields.h"
 
 #include <QCborArray>
 #include <QFile>

@@ -1,6 +1,6 @@
 #pragma once
 #include "core/model/DeviceDescription.h"
-#include "core/protocol/CborFields.h"
+#include "core/util/CborFields.h"
 #include "core/protocol/Frame.h"
 #include "core/util/Result.h"
 

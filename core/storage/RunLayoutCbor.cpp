@@ -1,5 +1,5 @@
 #include "core/plan/Plan.h"
-#include "core/protocol/CborFields.h"
+#include "core/util/CborFields.h"
 #include "core/storage/RunLayout.h"
 
 #include <algorithm>

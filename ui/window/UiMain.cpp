@@ -1,4 +1,4 @@
-#include "ui/UiMain.h"
+#include "ui/window/UiMain.h"
 
 #include "core/util/Logging.h"
 #include "ui/browser/BrowserWindow.h"

@@ -1,4 +1,4 @@
-#include "core/protocol/CborFields.h"
+#include "core/util/CborFields.h"
 
 namespace acquila::core {
 
