@@ -9,7 +9,7 @@ namespace acquila::devices {
 namespace {
 /** The fields every declaration has. */
 model::PropertyDecl declaration(const QString& id, const QString& label, model::PropertyType type, const QVariant& defaultValue,
-                               bool readOnly) {
+                                bool readOnly) {
     model::PropertyDecl d;
     d.id = id;
     d.label = label;

@@ -28,7 +28,7 @@ bool touches(const plan::Plan& plan, const model::DeviceDescription& d) {
 }  // namespace
 
 util::Result<RunSetup> prepareRun(const plan::Plan& plan, const std::vector<model::DeviceDescription>& devices, const EngineConfig& config,
-                            int deviceWorkers) {
+                                  int deviceWorkers) {
     if (const QString invalid = plan::validatePlan(plan, devices); !invalid.isEmpty()) return util::Result<RunSetup>::failure(invalid);
     RunSetup s;
     s.origin = originOf(plan, devices);

@@ -25,6 +25,6 @@ struct RunSetup {
  * names what is wrong with the plan. Pure: any thread.
  */
 util::Result<RunSetup> prepareRun(const plan::Plan& plan, const std::vector<model::DeviceDescription>& devices, const EngineConfig& config,
-                            int deviceWorkers);
+                                  int deviceWorkers);
 
 }  // namespace acquila::engine

@@ -100,7 +100,7 @@ struct RunLayout {
      * side fills them. Fails naming an unknown detector output.
      */
     static util::Result<RunLayout> forPlan(const plan::Plan& plan, const plan::PointGenerator& gen,
-                                     const std::vector<model::DeviceDescription>& devices, const RunStart& start = {});
+                                           const std::vector<model::DeviceDescription>& devices, const RunStart& start = {});
 
     /** Where each point goes in the scan array, from `snake` and `leadingRasterDims` alone. */
     CellMap cellMap() const;

@@ -60,7 +60,7 @@ QString addAxes(RunLayout& l, const plan::Plan& plan, const plan::PointGenerator
 }  // namespace
 
 util::Result<RunLayout> RunLayout::forPlan(const plan::Plan& plan, const plan::PointGenerator& gen, const std::vector<model::DeviceDescription>& devices,
-                                     const RunStart& start) {
+                                           const RunStart& start) {
     RunLayout l;
     l.title = plan.title.isEmpty() ? plan.name : plan.title;
     l.planName = plan.name;
