@@ -10,7 +10,7 @@
 #include <memory>
 
 #ifdef ACQUILA_WITH_UI
-#include "ui/UiMain.h"
+#include "ui/window/UiMain.h"
 #endif
 
 namespace {
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
         QCoreApplication::setApplicationName(QStringLiteral("acquila"));
         QCoreApplication::setApplicationVersion(QStringLiteral(ACQUILA_VERSION));
         const bool verbose = qEnvironmentVariableIsSet("ACQUILA_VERBOSE");
-        acquila::core::initLogging(QStringLiteral("acquila"), verbose ? 2 : 3);
+        acquila::util::initLogging(QStringLiteral("acquila"), verbose ? 2 : 3);
         QStringList args = app.arguments();
         args.removeAt(1);  // "acquila run x" parses like "acquila x"
         if (!std::strcmp(cmd, "run")) return acquila::cli::runCommand(args);
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
         return acquila::cli::inspectCommand(args);
     }
 #ifdef ACQUILA_WITH_UI
-    return acquila::ui::uiMain(argc, argv);
+    return acquila::ui::window::uiMain(argc, argv);
 #else
     if (cmd[0]) std::fprintf(stderr, "acquila: unknown command '%s'\n\n", cmd);
     printUsage();

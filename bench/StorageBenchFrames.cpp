@@ -31,7 +31,10 @@
 
 namespace acquila::bench {
 
-using namespace acquila::core;
+using namespace acquila::model;
+using namespace acquila::protocol;
+using namespace acquila::plan;
+using namespace acquila::storage;
 
 namespace {
 

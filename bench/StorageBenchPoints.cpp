@@ -12,7 +12,9 @@
 
 namespace acquila::bench {
 
-using namespace acquila::core;
+using namespace acquila::model;
+using namespace acquila::plan;
+using namespace acquila::engine;
 
 namespace {
 

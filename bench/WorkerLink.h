@@ -46,7 +46,7 @@ public:
         }
         return true;
     }
-    std::function<void(const core::Message&)> onMessage;
+    std::function<void(const protocol::Message&)> onMessage;
 
 private:
     /** One poll: decodes what arrived. False only when the socket is closed or broken. */
@@ -66,7 +66,7 @@ private:
         return !(p.revents & (POLLERR | POLLHUP | POLLNVAL));
     }
     int fd_;
-    core::FrameDecoder decoder_;
+    protocol::FrameDecoder decoder_;
 };
 
 }  // namespace acquila::bench

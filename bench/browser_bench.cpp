@@ -37,7 +37,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-using namespace acquila::ui;
+using namespace acquila::ui::browser;
 using Clock = std::chrono::steady_clock;
 
 namespace {

@@ -39,7 +39,11 @@
 #include <unistd.h>
 #include <vector>
 
-using namespace acquila::core;
+using namespace acquila::util;
+using namespace acquila::model;
+using namespace acquila::protocol;
+using namespace acquila::plan;
+using namespace acquila::engine;
 using Clock = std::chrono::steady_clock;
 
 namespace {

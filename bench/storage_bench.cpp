@@ -196,7 +196,7 @@ int main(int argc, char** argv) {
     Options o;
     if (!parseOptions(argc, argv, o)) return 2;
     QCoreApplication app(argc, argv);
-    acquila::core::initLogging(QStringLiteral("bench-storage"), 3, false);  // warnings to stderr: stdout is the JSON
+    acquila::util::initLogging(QStringLiteral("bench-storage"), 3, false);  // warnings to stderr: stdout is the JSON
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     QTemporaryDir tmp(o.parent + QStringLiteral("/acquila-storage-bench-XXXXXX"));
     if (!tmp.isValid()) {

@@ -199,8 +199,8 @@ private:
     std::vector<double> lateMs_;
 };
 
-QJsonObject runScenario(TimedApplication& app, ui::MainWindow& w, const QByteArray& planJson, const Options& o) {
-    auto plan = core::parsePlan(planJson, QStringLiteral("bench-plan.json"), QString());
+QJsonObject runScenario(TimedApplication& app, ui::window::MainWindow& w, const QByteArray& planJson, const Options& o) {
+    auto plan = plan::parsePlan(planJson, QStringLiteral("bench-plan.json"), QString());
     if (!plan.ok()) return {{QStringLiteral("error"), plan.error()}};
     const quint64 before = w.lastFinished().runId;
     const QString loadStart = acquila::bench::loadAverage();
@@ -216,19 +216,19 @@ QJsonObject runScenario(TimedApplication& app, ui::MainWindow& w, const QByteArr
     std::vector<double> liveReplotMs;
     std::map<QString, int> replotsPerCanvas;
     double firstReplotS = -1, lastReplotS = -1;
-    auto* view = qobject_cast<ui::DetectorView*>(w.plots()->currentWidget());
+    auto* view = qobject_cast<ui::plots::DetectorView*>(w.plots()->currentWidget());
     const qint64 frames0 = w.plots()->frames();
     qint64 framesAtFirst = frames0;
     std::vector<QMetaObject::Connection> connections;
     qint64 resultSignals = 0, resultBatches = 0;
-    connections.push_back(QObject::connect(w.engine(), &core::Engine::resultsReady, &w, [&](const core::BatchListPtr& b) {
+    connections.push_back(QObject::connect(w.engine(), &engine::Engine::resultsReady, &w, [&](const engine::BatchListPtr& b) {
         ++resultSignals;
         resultBatches += b ? static_cast<qint64>(b->size()) : 0;
     }));
     if (view && o.fastPolylines)
-        for (ui::PlotCanvas* c : view->canvases()) c->setPlottingHint(QCP::phFastPolylines, true);
+        for (ui::plots::PlotCanvas* c : view->canvases()) c->setPlottingHint(QCP::phFastPolylines, true);
     if (view) {
-        for (ui::PlotCanvas* c : view->canvases())
+        for (ui::plots::PlotCanvas* c : view->canvases())
             connections.push_back(QObject::connect(c, &QCustomPlot::afterReplot, c, [&, c] {
                 liveReplotMs.push_back(c->replotTime());
                 ++replotsPerCanvas[QString::fromLatin1(c->metaObject()->className())];
@@ -246,7 +246,7 @@ QJsonObject runScenario(TimedApplication& app, ui::MainWindow& w, const QByteArr
     for (const auto& c : connections) QObject::disconnect(c);
     const double guiCpu = threadCpuS() - cpu0;
     const qint64 frames = w.plots()->frames() - frames0;
-    const core::RunProgress done = w.lastFinished();
+    const engine::RunProgress done = w.lastFinished();
     std::vector<double> lag = probe.samples();
     const double p50 = percentile(lag, 50), p99 = percentile(lag, 99), mx = lag.empty() ? 0 : lag.back();
     // Frames per second while data was arriving (first live replot to the run's end): replots of the
@@ -263,7 +263,7 @@ QJsonObject runScenario(TimedApplication& app, ui::MainWindow& w, const QByteArr
     std::vector<double> live = liveReplotMs;
     QJsonObject r{
         {QStringLiteral("plan"), QString::fromUtf8(QJsonDocument::fromJson(planJson).toJson(QJsonDocument::Compact))},
-        {QStringLiteral("status"), finished ? QString::fromLatin1(core::runStatusName(done.status)) : QStringLiteral("timeout")},
+        {QStringLiteral("status"), finished ? QString::fromLatin1(model::runStatusName(done.status)) : QStringLiteral("timeout")},
         {QStringLiteral("reason"), done.reason},
         {QStringLiteral("points"), done.done},
         {QStringLiteral("points_total"), done.total},
@@ -343,7 +343,7 @@ QJsonObject replotBench(const Options& o) {
         g->setPen(QPen(QColor(31, 119, 180), 1.5));
         line.insert(QStringLiteral("pen_1_5px_median_ms"), timeReplots(plot, o.replots, {}).value(QStringLiteral("median_ms")));
         // The project's LinePlot (what the live 0D tab shows), as it is and with QCP::phFastPolylines.
-        ui::LinePlot live;
+        ui::plots::LinePlot live;
         live.resize(1000, 700);
         live.show();
         live.setSeries(x, y);
@@ -405,8 +405,8 @@ Options parseOptions(const QStringList& args) {
 }
 
 /** The default lab with the motor and the stage made instant (no velocity): the fastest scans. */
-core::LabConfig instantLab() {
-    auto lab = core::loadLabConfig(QString());
+model::LabConfig instantLab() {
+    auto lab = model::loadLabConfig(QString());
     if (!lab.ok()) {
         std::fprintf(stderr, "lab: %s\n", qPrintable(lab.error()));
         std::exit(1);
@@ -425,7 +425,7 @@ int main(int argc, char** argv) {
     QCoreApplication::setOrganizationName(QStringLiteral("AcquilaBench"));
     QCoreApplication::setApplicationName(QStringLiteral("acquila-bench-ui"));
     const Options o = parseOptions(app.arguments());
-    core::initLogging(QStringLiteral("bench-ui"), 3, false);  // warnings to stderr: stdout is the JSON
+    util::initLogging(QStringLiteral("bench-ui"), 3, false);  // warnings to stderr: stdout is the JSON
 
     QJsonObject out;
     out.insert(QStringLiteral("command"), app.arguments().join(QLatin1Char(' ')));
@@ -438,14 +438,14 @@ int main(int argc, char** argv) {
 
     if (o.scans) {
         QTemporaryDir dataDir;
-        core::EngineConfig c;
+        engine::EngineConfig c;
         c.workerExe = QStringLiteral(ACQUILA_WORKER_EXE);
         c.workers = o.workers;
         c.lab = instantLab();
         c.storage = o.storage;
         c.dataDirectory = dataDir.path();
         {
-            ui::MainWindow w(c);
+            ui::window::MainWindow w(c);
             w.resize(1400, 900);
             w.show();
             if (!spinUntil([&] { return w.isReady(); }, 30000)) {
@@ -468,7 +468,7 @@ int main(int argc, char** argv) {
             out.insert(QStringLiteral("camera_grid"), b);
             ok = a.value(QStringLiteral("status")).toString() == QLatin1String("completed") &&
                  b.value(QStringLiteral("status")).toString() == QLatin1String("completed");
-            w.setCloseQuestion([] { return ui::MainWindow::CloseChoice::Abort; });
+            w.setCloseQuestion([] { return ui::window::MainWindow::CloseChoice::Abort; });
             w.close();
             spinUntil([&] { return w.isShutDown(); }, 30000);
         }

@@ -6,7 +6,7 @@ namespace acquila::cli {
 
 namespace {
 template <typename T>
-void accumulate(const core::Channel& c, ChannelStats::Stat& s) {
+void accumulate(const model::Channel& c, ChannelStats::Stat& s) {
     const T* v = c.as<T>();
     const qint64 n = c.data.size() / static_cast<qint64>(sizeof(T));
     for (qint64 i = 0; i < n; ++i) {
@@ -20,12 +20,12 @@ void accumulate(const core::Channel& c, ChannelStats::Stat& s) {
 }
 }  // namespace
 
-void ChannelStats::add(const core::ResultBatch& batch) {
+void ChannelStats::add(const model::ResultBatch& batch) {
     for (const QString& name : channels_) {
-        const core::Channel* c = batch.find(name);
+        const model::Channel* c = batch.find(name);
         if (!c) continue;
         Stat& s = stats_[name];
-        core::visitDType(c->dtype, [&](auto tag) { accumulate<typename decltype(tag)::type>(*c, s); });
+        model::visitDType(c->dtype, [&](auto tag) { accumulate<typename decltype(tag)::type>(*c, s); });
     }
 }
 

@@ -12,7 +12,7 @@ namespace acquila::cli {
 class ChannelStats {
 public:
     explicit ChannelStats(QStringList channels) : channels_(std::move(channels)) {}
-    void add(const core::ResultBatch& batch);
+    void add(const model::ResultBatch& batch);
     /** "diode min 1.2 max 998 mean 51.3; camera ..." */
     QString summary() const;
 

@@ -20,10 +20,10 @@ QString defaultDataDirectory() {
     return dir;
 }
 
-core::Result<core::EngineConfig> engineConfig(const QString& labPath, int workers) {
-    auto lab = core::loadLabConfig(labPath);
-    if (!lab) return core::Result<core::EngineConfig>::failure(lab.error());
-    core::EngineConfig c;
+util::Result<engine::EngineConfig> engineConfig(const QString& labPath, int workers) {
+    auto lab = model::loadLabConfig(labPath);
+    if (!lab) return util::Result<engine::EngineConfig>::failure(lab.error());
+    engine::EngineConfig c;
     c.workerExe = workerExecutable();
     c.workers = workers;
     c.lab = *lab;

@@ -15,6 +15,6 @@ QString workerExecutable();
 /** The per-user data directory for run files (created if missing). */
 QString defaultDataDirectory();
 /** Builds an engine configuration from common options; errors name the lab file. */
-core::Result<core::EngineConfig> engineConfig(const QString& labPath, int workers);
+util::Result<engine::EngineConfig> engineConfig(const QString& labPath, int workers);
 
 }  // namespace acquila::cli

@@ -27,12 +27,12 @@ int inspectCommand(const QStringList& args) {
         std::fprintf(stderr, "acquila inspect: expected exactly one file (see --help)\n");
         return kBadInput;
     }
-    auto summary = core::inspectRunFile(p.positionalArguments().first());
+    auto summary = storage::inspectRunFile(p.positionalArguments().first());
     if (!summary) {
         std::fprintf(stderr, "%s\n", qPrintable(summary.error()));
         return kBadInput;
     }
-    std::printf("%s\n", qPrintable(core::formatSummary(*summary)));
+    std::printf("%s\n", qPrintable(storage::formatSummary(*summary)));
     return kCompleted;
 }
 

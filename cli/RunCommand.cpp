@@ -68,7 +68,7 @@ int runCommand(const QStringList& args) {
         std::fprintf(stderr, "acquila run: --workers expects a number between 1 and 256\n");
         return kBadInput;
     }
-    auto plan = core::loadPlanFile(p.positionalArguments().first());
+    auto plan = plan::loadPlanFile(p.positionalArguments().first());
     if (!plan) {
         std::fprintf(stderr, "%s\n", qPrintable(plan.error()));
         return kBadInput;
@@ -83,14 +83,14 @@ int runCommand(const QStringList& args) {
                             : !plan->outputDirectory.isEmpty() ? plan->outputDirectory
                                                                : defaultDataDirectory();
 
-    core::Engine engine(*config);
+    engine::Engine engine(*config);
     SignalPipe sigPipe;
     ChannelStats stats(plan->detectors);
     const bool tty = isatty(STDERR_FILENO);
     int exitCode = kFailed;
     int interrupts = 0;
     bool enqueued = false;
-    core::RunProgress last;
+    engine::RunProgress last;
     QElapsedTimer sinceStart;
     sinceStart.start();
     QString filePath;
@@ -99,15 +99,15 @@ int runCommand(const QStringList& args) {
         exitCode = code;
         if (!engine.isShutDown()) engine.shutdown();
     };
-    QObject::connect(&engine, &core::Engine::shutDown, qApp, [] { QCoreApplication::exit(0); });
-    QObject::connect(&engine, &core::Engine::poolFailed, qApp, [&](const QString& e) {
+    QObject::connect(&engine, &engine::Engine::shutDown, qApp, [] { QCoreApplication::exit(0); });
+    QObject::connect(&engine, &engine::Engine::poolFailed, qApp, [&](const QString& e) {
         std::fprintf(stderr, "acquila run: %s\n", qPrintable(e));
         finish(kFailed);
     });
-    QObject::connect(&engine, &core::Engine::devicesChanged, qApp, [&](const std::vector<core::DeviceDescription>& devices) {
+    QObject::connect(&engine, &engine::Engine::devicesChanged, qApp, [&](const std::vector<model::DeviceDescription>& devices) {
         if (enqueued) return;
         enqueued = true;
-        const QString invalid = core::validatePlan(*plan, devices);
+        const QString invalid = plan::validatePlan(*plan, devices);
         if (!invalid.isEmpty()) {
             std::fprintf(stderr, "%s\n", qPrintable(invalid));
             finish(kBadInput);
@@ -115,16 +115,16 @@ int runCommand(const QStringList& args) {
         }
         engine.enqueue(*plan);
     });
-    QObject::connect(&engine, &core::Engine::resultsReady, qApp, [&](const core::BatchListPtr& batches) {
+    QObject::connect(&engine, &engine::Engine::resultsReady, qApp, [&](const engine::BatchListPtr& batches) {
         for (const auto& b : *batches) stats.add(*b);
     });
-    QObject::connect(&engine, &core::Engine::progressChanged, qApp, [&](const core::RunProgress& pr) {
+    QObject::connect(&engine, &engine::Engine::progressChanged, qApp, [&](const engine::RunProgress& pr) {
         last = pr;
         if (!pr.filePath.isEmpty()) filePath = pr.filePath;
     });
     QTimer bar;
     QObject::connect(&bar, &QTimer::timeout, qApp, [&] {
-        if (last.total <= 0 || last.state == core::RunState::Finished) return;
+        if (last.total <= 0 || last.state == model::RunState::Finished) return;
         const double rate = last.elapsedS > 0 ? last.done / last.elapsedS : 0;
         const double eta = rate > 0 ? (last.total - last.done) / rate : -1;
         const int width = 30;
@@ -132,23 +132,23 @@ int runCommand(const QStringList& args) {
         const QString line = QStringLiteral("[%1%2] %3/%4 points  %5 pts/s  ETA %6  %7")
                                  .arg(QString(filled, QLatin1Char('#')), QString(width - filled, QLatin1Char('.')))
                                  .arg(last.done).arg(last.total).arg(rate, 0, 'f', 0).arg(formatDuration(eta))
-                                 .arg(QLatin1String(core::runStateName(last.state)));
+                                 .arg(QLatin1String(model::runStateName(last.state)));
         std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", qPrintable(line));
         std::fflush(stderr);
     });
     bar.start(tty ? 100 : 1000);
-    QObject::connect(&engine, &core::Engine::runFinished, qApp, [&](const core::RunProgress& pr) {
+    QObject::connect(&engine, &engine::Engine::runFinished, qApp, [&](const engine::RunProgress& pr) {
         bar.stop();
         if (tty) std::fprintf(stderr, "\r\033[K");
         if (!pr.filePath.isEmpty()) filePath = pr.filePath;
         const double rate = pr.elapsedS > 0 ? pr.done / pr.elapsedS : 0;
-        std::printf("%s: %lld/%lld points in %.2f s (%.0f points/s)%s; %s\n", core::runStatusName(pr.status),
+        std::printf("%s: %lld/%lld points in %.2f s (%.0f points/s)%s; %s\n", model::runStatusName(pr.status),
                     static_cast<long long>(pr.done), static_cast<long long>(pr.total), pr.elapsedS, rate,
                     pr.reason.isEmpty() ? "" : qPrintable(QStringLiteral(": ") + pr.reason), qPrintable(stats.summary()));
         if (!filePath.isEmpty()) std::printf("file: %s\n", qPrintable(filePath));
         std::fflush(stdout);
-        finish(pr.status == core::RunStatus::Completed ? kCompleted
-               : pr.status == core::RunStatus::Failed  ? kFailed
+        finish(pr.status == model::RunStatus::Completed ? kCompleted
+               : pr.status == model::RunStatus::Failed  ? kFailed
                                                        : kStopped);
     });
     QObject::connect(&sigPipe, &SignalPipe::interrupted, qApp, [&](int) {
@@ -184,20 +184,20 @@ int devicesCommand(const QStringList& args) {
         std::fprintf(stderr, "%s\n", qPrintable(config.error()));
         return kBadInput;
     }
-    core::Engine engine(*config);
+    engine::Engine engine(*config);
     int exitCode = kFailed;
-    QObject::connect(&engine, &core::Engine::shutDown, qApp, [] { QCoreApplication::exit(0); });
-    QObject::connect(&engine, &core::Engine::poolFailed, qApp, [&](const QString& e) {
+    QObject::connect(&engine, &engine::Engine::shutDown, qApp, [] { QCoreApplication::exit(0); });
+    QObject::connect(&engine, &engine::Engine::poolFailed, qApp, [&](const QString& e) {
         std::fprintf(stderr, "acquila devices: %s\n", qPrintable(e));
         engine.shutdown();
     });
-    QObject::connect(&engine, &core::Engine::logged, qApp, [](const core::LogEntry& e) {
+    QObject::connect(&engine, &engine::Engine::logged, qApp, [](const engine::LogEntry& e) {
         if (e.level >= 4) std::fprintf(stderr, "%s\n", qPrintable(e.text));
     });
-    QObject::connect(&engine, &core::Engine::devicesChanged, qApp, [&](const std::vector<core::DeviceDescription>& devices) {
+    QObject::connect(&engine, &engine::Engine::devicesChanged, qApp, [&](const std::vector<model::DeviceDescription>& devices) {
         for (const auto& d : devices) {
-            std::printf("%s  (%s, %s, %s)\n", qPrintable(d.name), core::deviceKindName(d.kind), qPrintable(d.driver),
-                        d.concurrency == core::Concurrency::Exclusive ? "exclusive" : "replicable");
+            std::printf("%s  (%s, %s, %s)\n", qPrintable(d.name), model::deviceKindName(d.kind), qPrintable(d.driver),
+                        d.concurrency == model::Concurrency::Exclusive ? "exclusive" : "replicable");
             for (size_t i = 0; i < d.axes.size(); ++i) {
                 const auto& a = d.axes[i];
                 std::printf("    axis   %-16s [%g, %g] %s  at %g\n", qPrintable(a.name), a.min, a.max, qPrintable(a.unit),
@@ -206,16 +206,16 @@ int devicesCommand(const QStringList& args) {
             for (const auto& o : d.outputs) {
                 QStringList dims;
                 for (auto n : o.shape) dims << QString::number(n);
-                std::printf("    output %-16s %s %s %s\n", qPrintable(o.name), core::dtypeName(o.dtype),
+                std::printf("    output %-16s %s %s %s\n", qPrintable(o.name), model::dtypeName(o.dtype),
                             dims.isEmpty() ? "scalar" : qPrintable(QLatin1Char('[') + dims.join(QLatin1Char('x')) + QLatin1Char(']')),
                             qPrintable(o.unit));
             }
             for (const auto& prop : d.properties) {
                 QString range;
-                if (prop.type == core::PropertyType::Enum) range = prop.allowed.join(QLatin1Char('|'));
-                else if (prop.type == core::PropertyType::Int || prop.type == core::PropertyType::Double)
+                if (prop.type == model::PropertyType::Enum) range = prop.allowed.join(QLatin1Char('|'));
+                else if (prop.type == model::PropertyType::Int || prop.type == model::PropertyType::Double)
                     range = QStringLiteral("[%1, %2]").arg(prop.min).arg(prop.max);
-                std::printf("    prop   %-16s %-6s %-14s = %s %s%s\n", qPrintable(prop.id), core::propertyTypeName(prop.type),
+                std::printf("    prop   %-16s %-6s %-14s = %s %s%s\n", qPrintable(prop.id), model::propertyTypeName(prop.type),
                             qPrintable(range), qPrintable(d.values.value(prop.id).toString()), qPrintable(prop.unit),
                             prop.readOnly ? "  (read-only)" : "");
             }

@@ -24,7 +24,7 @@ enum class Checkpoint : uint8_t { Continue, Stop, Abort, Timeout };
 class CancelToken {
 public:
     /** Called by the reader thread: Stop at the next point boundary, Abort now. A request never lowers the level. */
-    void request(core::CancelLevel cancel) {
+    void request(model::CancelLevel cancel) {
         const int level = static_cast<int>(cancel);
         int cur = level_.load();
         while (cur < level && !level_.compare_exchange_weak(cur, level)) {
@@ -88,7 +88,7 @@ struct PointContext {
     qint64 index = 0;        // point index in the run
     double exposureS = 0;    // from the plan
     /** Outputs already measured at this point, for compute devices. */
-    struct Input { const core::OutputDecl* decl; const char* data; };
+    struct Input { const model::OutputDecl* decl; const char* data; };
     std::vector<std::pair<QString, Input>> inputs;
     const Input* input(const QString& name) const {
         for (const auto& [n, in] : inputs)
@@ -113,7 +113,7 @@ class Device {
 public:
     virtual ~Device() = default;
     /** Current description: declarations plus current property values and positions. */
-    virtual core::DeviceDescription describe() const = 0;
+    virtual model::DeviceDescription describe() const = 0;
     /** Sets a property; throws DeviceError (naming the property) if the value is rejected. */
     virtual void setProperty(const QString& id, const QVariant& value) = 0;
     /** Abort hook: interrupt motion or acquisition now. Any thread. */
@@ -155,7 +155,7 @@ protected:
 };
 
 /** Creates a driver from its spec; throws DeviceError for unknown drivers or bad parameters. */
-std::unique_ptr<Device> createDevice(const core::DeviceSpec& spec, const LabContext& ctx);
+std::unique_ptr<Device> createDevice(const model::DeviceSpec& spec, const LabContext& ctx);
 /** Names of every driver createDevice knows. */
 QStringList driverNames();
 

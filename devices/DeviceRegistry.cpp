@@ -12,10 +12,10 @@
 namespace acquila::devices {
 
 namespace {
-using Factory = std::unique_ptr<Device> (*)(const core::DeviceSpec&, const LabContext&);
+using Factory = std::unique_ptr<Device> (*)(const model::DeviceSpec&, const LabContext&);
 
 template <typename T>
-std::unique_ptr<Device> make(const core::DeviceSpec& spec, const LabContext& ctx) {
+std::unique_ptr<Device> make(const model::DeviceSpec& spec, const LabContext& ctx) {
     return std::make_unique<T>(spec, ctx);
 }
 
@@ -32,7 +32,7 @@ constexpr Driver kDrivers[] = {
 };
 }  // namespace
 
-std::unique_ptr<Device> createDevice(const core::DeviceSpec& spec, const LabContext& ctx) {
+std::unique_ptr<Device> createDevice(const model::DeviceSpec& spec, const LabContext& ctx) {
     if (spec.name.isEmpty())
         throw DeviceError("device with driver '" + spec.driver.toStdString() + "' has no name");
     for (const Driver& d : kDrivers)

@@ -23,7 +23,7 @@ bool isNumeric(const QVariant& v) {
 }
 }  // namespace
 
-DriverParams::DriverParams(const core::DeviceSpec& spec)
+DriverParams::DriverParams(const model::DeviceSpec& spec)
     : device_(spec.name), driver_(spec.driver), params_(spec.params) {}
 
 void DriverParams::fail(const char* key, const QString& problem) const {

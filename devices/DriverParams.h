@@ -20,7 +20,7 @@ class DriverParams {
 public:
     static constexpr double kInf = std::numeric_limits<double>::infinity();
 
-    explicit DriverParams(const core::DeviceSpec& spec);
+    explicit DriverParams(const model::DeviceSpec& spec);
 
     bool has(const char* key) const;
     double number(const char* key, double fallback, double min = -kInf, double max = kInf);

@@ -8,9 +8,9 @@ namespace acquila::devices {
 
 namespace {
 /** The fields every declaration has. */
-core::PropertyDecl declaration(const QString& id, const QString& label, core::PropertyType type, const QVariant& defaultValue,
-                               bool readOnly) {
-    core::PropertyDecl d;
+model::PropertyDecl declaration(const QString& id, const QString& label, model::PropertyType type, const QVariant& defaultValue,
+                                bool readOnly) {
+    model::PropertyDecl d;
     d.id = id;
     d.label = label;
     d.type = type;
@@ -22,7 +22,7 @@ core::PropertyDecl declaration(const QString& id, const QString& label, core::Pr
 
 void PropertyTable::addDouble(const QString& id, const QString& label, const QString& unit,
                               double min, double max, double defaultValue, bool readOnly) {
-    core::PropertyDecl d = declaration(id, label, core::PropertyType::Double, defaultValue, readOnly);
+    model::PropertyDecl d = declaration(id, label, model::PropertyType::Double, defaultValue, readOnly);
     d.unit = unit;
     d.min = min;
     d.max = max;
@@ -31,7 +31,7 @@ void PropertyTable::addDouble(const QString& id, const QString& label, const QSt
 
 void PropertyTable::addInt(const QString& id, const QString& label, qint64 min, qint64 max,
                            qint64 defaultValue, bool readOnly) {
-    core::PropertyDecl d = declaration(id, label, core::PropertyType::Int, defaultValue, readOnly);
+    model::PropertyDecl d = declaration(id, label, model::PropertyType::Int, defaultValue, readOnly);
     d.min = static_cast<double>(min);
     d.max = static_cast<double>(max);
     add(std::move(d));
@@ -39,17 +39,17 @@ void PropertyTable::addInt(const QString& id, const QString& label, qint64 min, 
 
 void PropertyTable::addBool(const QString& id, const QString& label, bool defaultValue,
                             bool readOnly) {
-    add(declaration(id, label, core::PropertyType::Bool, defaultValue, readOnly));
+    add(declaration(id, label, model::PropertyType::Bool, defaultValue, readOnly));
 }
 
 void PropertyTable::addString(const QString& id, const QString& label, const QString& defaultValue,
                               bool readOnly) {
-    add(declaration(id, label, core::PropertyType::String, defaultValue, readOnly));
+    add(declaration(id, label, model::PropertyType::String, defaultValue, readOnly));
 }
 
 void PropertyTable::addEnum(const QString& id, const QString& label, const QStringList& allowed,
                             const QString& defaultValue, bool readOnly) {
-    core::PropertyDecl d = declaration(id, label, core::PropertyType::Enum, defaultValue, readOnly);
+    model::PropertyDecl d = declaration(id, label, model::PropertyType::Enum, defaultValue, readOnly);
     d.allowed = allowed;
     add(std::move(d));
 }
@@ -69,7 +69,7 @@ void PropertyTable::validate(const QString& device, const QString& id,
         QString problem = d.check(value);
         // check() lets NaN through (every comparison with it is false); no property wants one.
         const bool numeric =
-            d.type == core::PropertyType::Double || d.type == core::PropertyType::Int;
+            d.type == model::PropertyType::Double || d.type == model::PropertyType::Int;
         if (problem.isEmpty() && numeric && !std::isfinite(value.toDouble()))
             problem = QStringLiteral("property '%1' expects a finite number").arg(id);
         if (!problem.isEmpty())

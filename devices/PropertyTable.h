@@ -15,7 +15,7 @@ class PropertyTable {
 public:
     static constexpr double kInf = std::numeric_limits<double>::infinity();
 
-    void add(core::PropertyDecl decl) { decls_.push_back(std::move(decl)); }
+    void add(model::PropertyDecl decl) { decls_.push_back(std::move(decl)); }
     void addDouble(const QString& id, const QString& label, const QString& unit, double min,
                    double max, double defaultValue, bool readOnly = false);
     void addInt(const QString& id, const QString& label, qint64 min, qint64 max,
@@ -28,7 +28,7 @@ public:
     /** The "timeout_s" property every device has. */
     void addTimeout(double defaultValue);
 
-    const std::vector<core::PropertyDecl>& decls() const { return decls_; }
+    const std::vector<model::PropertyDecl>& decls() const { return decls_; }
 
     /**
      * Throws DeviceError naming `device` and the property when `id` is not
@@ -37,7 +37,7 @@ public:
     void validate(const QString& device, const QString& id, const QVariant& value) const;
 
 private:
-    std::vector<core::PropertyDecl> decls_;
+    std::vector<model::PropertyDecl> decls_;
 };
 
 }  // namespace acquila::devices

@@ -16,7 +16,7 @@ public:
     /** Poll this long before sleeping in pop() (0 = never); call before the executor starts. */
     void setSpin(int micros) { spinMicros_ = micros; }
 
-    void push(core::Message m) {
+    void push(protocol::Message m) {
         {
             std::lock_guard lock(mutex_);
             queue_.push_back(std::move(m));
@@ -25,20 +25,20 @@ public:
         cv_.notify_one();
     }
     /** Waits up to `timeout` for a message; nothing if none came. */
-    std::optional<core::Message> popFor(std::chrono::milliseconds timeout) {
+    std::optional<protocol::Message> popFor(std::chrono::milliseconds timeout) {
         spin();
         std::unique_lock lock(mutex_);
         if (!cv_.wait_for(lock, timeout, [this] { return !queue_.empty(); })) return std::nullopt;
-        core::Message m = std::move(queue_.front());
+        protocol::Message m = std::move(queue_.front());
         queue_.pop_front();
         size_.fetch_sub(1, std::memory_order_relaxed);
         return m;
     }
-    core::Message pop() {
+    protocol::Message pop() {
         spin();
         std::unique_lock lock(mutex_);
         cv_.wait(lock, [this] { return !queue_.empty(); });
-        core::Message m = std::move(queue_.front());
+        protocol::Message m = std::move(queue_.front());
         queue_.pop_front();
         size_.fetch_sub(1, std::memory_order_relaxed);
         return m;
@@ -61,7 +61,7 @@ private:
     int spinMicros_ = 0;           // set before the executor thread starts
     std::mutex mutex_;  // guards queue_
     std::condition_variable cv_;
-    std::deque<core::Message> queue_;
+    std::deque<protocol::Message> queue_;
 };
 
 }  // namespace acquila::worker

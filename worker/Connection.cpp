@@ -30,7 +30,7 @@ bool Connection::connectTo(const QString& path, QString* error) {
     return true;
 }
 
-bool Connection::send(const core::Message& m) { return sendFrame(core::encodeFrame(m)); }
+bool Connection::send(const protocol::Message& m) { return sendFrame(protocol::encodeFrame(m)); }
 
 bool Connection::sendFrame(const QByteArray& frame) {
     std::lock_guard lock(sendMutex_);
@@ -49,7 +49,7 @@ bool Connection::sendFrame(const QByteArray& frame) {
     return !closed_;
 }
 
-bool Connection::receive(core::FrameDecoder& decoder, int timeoutMs) {
+bool Connection::receive(protocol::FrameDecoder& decoder, int timeoutMs) {
     pollfd pfd{fd_, POLLIN, 0};
     const int r = ::poll(&pfd, 1, timeoutMs);
     if (r < 0) return errno == EINTR;

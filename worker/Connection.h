@@ -18,11 +18,11 @@ public:
     /** Connects to `path`; false with `*error` set on failure. */
     bool connectTo(const QString& path, QString* error);
     /** Sends one message; false once the connection is gone. */
-    bool send(const core::Message& m);
+    bool send(const protocol::Message& m);
     /** Sends an already encoded frame (length prefix included). */
     bool sendFrame(const QByteArray& frame);
     /** Waits up to `timeoutMs` for data and feeds it to `decoder`; false on EOF or error. */
-    bool receive(core::FrameDecoder& decoder, int timeoutMs);
+    bool receive(protocol::FrameDecoder& decoder, int timeoutMs);
     bool closed() const { return closed_; }
 
 private:

@@ -11,15 +11,15 @@
 
 namespace acquila::worker {
 
-using core::Message;
-using core::MessageType;
+using protocol::Message;
+using protocol::MessageType;
 
 namespace {
 int64_t toNs(double s) { return static_cast<int64_t>(s * 1e9); }
 }  // namespace
 
-DeviceExecutor::DeviceExecutor(Connection& connection, core::BlackBox* blackBox) : conn_(connection), box_(blackBox) {
-    if (!box_) box_ = new core::BlackBox();  // tests run without shared memory
+DeviceExecutor::DeviceExecutor(Connection& connection, protocol::BlackBox* blackBox) : conn_(connection), box_(blackBox) {
+    if (!box_) box_ = new protocol::BlackBox();  // tests run without shared memory
 }
 
 DeviceExecutor::~DeviceExecutor() = default;
@@ -39,12 +39,12 @@ bool DeviceExecutor::handle(const Message& m) {
 
 void DeviceExecutor::onJobQueued(quint64 jobId) { lastQueuedJob_.store(jobId); }
 
-void DeviceExecutor::onCancel(core::CancelLevel level) {
+void DeviceExecutor::onCancel(model::CancelLevel level) {
     cancelLevel_.store(level);
     cancelledUpTo_.store(lastQueuedJob_.load());
     const quint64 running = runningJob_.load();
     if (running != 0 && running <= cancelledUpTo_.load()) token_.request(level);
-    if (level == core::CancelLevel::Abort && configured_.load()) {
+    if (level == model::CancelLevel::Abort && configured_.load()) {
         for (auto& d : devices_) d.device->stop();  // abort: stop motion now (stop() is thread-safe)
     }
 }
@@ -54,7 +54,7 @@ void DeviceExecutor::configure(const Message& m) {
         describe(m.id);
         return;
     }
-    auto config = core::Configure::decode(m);
+    auto config = protocol::Configure::decode(m);
     if (!config) {
         openErrors_.push_back(QStringLiteral("bad lab configuration: %1").arg(config.error()));
     } else {
@@ -62,9 +62,9 @@ void DeviceExecutor::configure(const Message& m) {
         const bool exclusiveHere = config->exclusive;
         devices::LabContext ctx{lab_.seed, &world_};
         for (size_t i = 0; i < lab_.devices.size(); ++i) {
-            const core::DeviceSpec& spec = lab_.devices[i];
-            if (core::isExclusive(spec) && !exclusiveHere) continue;
-            box_->enter(-1, static_cast<int32_t>(i), core::BlackBoxOp::Open, 0);
+            const model::DeviceSpec& spec = lab_.devices[i];
+            if (model::isExclusive(spec) && !exclusiveHere) continue;
+            box_->enter(-1, static_cast<int32_t>(i), protocol::BlackBoxOp::Open, 0);
             try {
                 devices_.push_back(Dev{devices::createDevice(spec, ctx), static_cast<int>(i)});
             } catch (const std::exception& e) {
@@ -79,10 +79,10 @@ void DeviceExecutor::configure(const Message& m) {
 }
 
 void DeviceExecutor::describe(quint64 replyTo) {
-    core::Describe d;
+    protocol::Describe d;
     for (const auto& dev : devices_) d.devices.push_back(dev.device->describe());
     d.errors = QStringList(openErrors_.begin(), openErrors_.end());
-    conn_.send(core::toMessage(d, replyTo));
+    conn_.send(protocol::toMessage(d, replyTo));
 }
 
 DeviceExecutor::Dev* DeviceExecutor::findDevice(const QString& name) {
@@ -92,7 +92,7 @@ DeviceExecutor::Dev* DeviceExecutor::findDevice(const QString& name) {
 }
 
 void DeviceExecutor::open(const Message& m) {
-    auto request = core::OpenRun::decode(m);
+    auto request = protocol::OpenRun::decode(m);
     // A request that does not decode is still answered for the run it names, so the run fails at once.
     const quint64 runId = request ? request->run : static_cast<quint64>(std::max<qint64>(m.payload.value(QLatin1String("run")).toInteger(), 0));
     const QString error = request ? openRun(runId, request->plan, request->origin) : request.error();
@@ -100,13 +100,13 @@ void DeviceExecutor::open(const Message& m) {
         run_.reset();
         spdlog::error("run {} cannot start here: {}", runId, error.toStdString());
     }
-    conn_.send(core::toMessage(core::OpenReply{runId, error}, m.id));
+    conn_.send(protocol::toMessage(protocol::OpenReply{runId, error}, m.id));
 }
 
 QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const std::vector<double>& origin) {
-    auto plan = core::parsePlan(planJson.toUtf8(), QStringLiteral("plan"));
+    auto plan = plan::parsePlan(planJson.toUtf8(), QStringLiteral("plan"));
     if (!plan) return plan.error();
-    auto gen = core::PointGenerator::create(*plan, origin);
+    auto gen = plan::PointGenerator::create(*plan, origin);
     if (!gen) return gen.error();
     run_.emplace();
     RunContext& r = *run_;
@@ -116,7 +116,7 @@ QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const st
     r.settleS = r.plan.settleS;
     r.exposureS = r.plan.exposureS;
     r.origin = origin;
-    for (const core::AxisSpec& a : r.plan.axes) {
+    for (const plan::AxisSpec& a : r.plan.axes) {
         bool found = false;
         for (auto& d : devices_) {
             devices::Actuator* act = d.device->asActuator();
@@ -125,20 +125,20 @@ QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const st
             for (size_t i = 0; i < desc.axes.size(); ++i) {
                 if (desc.axes[i].name != a.device) continue;
                 r.axes.push_back({act, static_cast<int>(i), d.labIndex, d.device->timeoutS()});
-                r.channelTemplate.push_back(core::Channel{a.device, core::DType::Float64, {}, {}});
+                r.channelTemplate.push_back(model::Channel{a.device, model::DType::Float64, {}, {}});
                 found = true;
             }
         }
         if (!found) return QStringLiteral("axis '%1' is not available in this worker").arg(a.device);
     }
-    r.channelTemplate.push_back(core::Channel{core::kTimestampChannel, core::DType::Float64, {}, {}});
+    r.channelTemplate.push_back(model::Channel{model::kTimestampChannel, model::DType::Float64, {}, {}});
     for (const QString& out : r.plan.detectors) {
         bool found = false;
         for (auto& d : devices_) {
             devices::Detector* det = d.device->asDetector();
             if (!det) continue;
             const auto desc = d.device->describe();
-            const core::OutputDecl* decl = desc.findOutput(out);
+            const model::OutputDecl* decl = desc.findOutput(out);
             if (!decl) continue;
             DetectorBinding* b = nullptr;
             for (auto& existing : r.detectors)
@@ -150,7 +150,7 @@ QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const st
             for (size_t i = 0; i < b->outputs.size(); ++i) {
                 if (b->outputs[i].name == out) {
                     b->channel[i] = static_cast<int>(r.channelTemplate.size());
-                    r.channelTemplate.push_back(core::Channel{out, decl->dtype, decl->shape, {}});
+                    r.channelTemplate.push_back(model::Channel{out, decl->dtype, decl->shape, {}});
                 }
             }
             found = true;
@@ -163,7 +163,7 @@ QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const st
         if (!d) return QStringLiteral("device '%1' is not available in this worker").arg(it.key());
         const QVariantMap before = d->device->describe().values;
         for (auto p = it.value().cbegin(); p != it.value().cend(); ++p) {
-            box_->enter(-1, d->labIndex, core::BlackBoxOp::Property, toNs(d->device->timeoutS()));
+            box_->enter(-1, d->labIndex, protocol::BlackBoxOp::Property, toNs(d->device->timeoutS()));
             try {
                 d->device->setProperty(p.key(), p.value());
             } catch (const std::exception& e) {
@@ -178,7 +178,7 @@ QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const st
 }
 
 void DeviceExecutor::close(const Message& m) {
-    auto request = core::CloseRun::decode(m);
+    auto request = protocol::CloseRun::decode(m);
     const quint64 runId = request ? request->run : 0;
     QStringList problems;
     if (!request) problems << request.error();
@@ -206,12 +206,12 @@ void DeviceExecutor::close(const Message& m) {
         }
         run_.reset();
     }
-    conn_.send(core::toMessage(core::CloseReply{runId, problems.join(QLatin1String("; "))}, m.id));
+    conn_.send(protocol::toMessage(protocol::CloseReply{runId, problems.join(QLatin1String("; "))}, m.id));
     describe(0);  // positions and properties may have changed
 }
 
 void DeviceExecutor::move(const Message& m) {
-    auto request = core::MoveAxis::decode(m);
+    auto request = protocol::MoveAxis::decode(m);
     if (!request) {
         spdlog::error("{}", request.error().toStdString());
         describe(m.id);
@@ -238,17 +238,17 @@ void DeviceExecutor::move(const Message& m) {
 
 void DeviceExecutor::sendResult(quint64 job, qint64 first, qint64 count, const std::vector<QByteArray>& buffers, bool final,
                                 double seconds) {
-    conn_.sendFrame(core::encodeResultFrame(run_->id, first, count, run_->channelTemplate, buffers, {job, final, seconds}));
+    conn_.sendFrame(protocol::encodeResultFrame(run_->id, first, count, run_->channelTemplate, buffers, {job, final, seconds}));
 }
 
 void DeviceExecutor::sendError(quint64 job, qint64 point, int labIndex, const char* op, const QString& message) {
     const QString device =
         labIndex >= 0 && labIndex < static_cast<int>(lab_.devices.size()) ? lab_.devices[labIndex].name : QString();
-    conn_.send(core::toMessage(core::ErrorReport{run_ ? run_->id : 0, job, point, device, QLatin1String(op), message}, job));
+    conn_.send(protocol::toMessage(protocol::ErrorReport{run_ ? run_->id : 0, job, point, device, QLatin1String(op), message}, job));
 }
 
 void DeviceExecutor::runJob(const Message& m) {
-    auto request = core::JobRequest::decode(m);
+    auto request = protocol::JobRequest::decode(m);
     const quint64 job = request ? request->job : m.id;  // a job's message id is its job id
     const qint64 first = request ? request->first : 0;
     const qint64 count = request ? request->count : 0;

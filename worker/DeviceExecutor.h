@@ -25,12 +25,12 @@ class Connection;
  */
 class DeviceExecutor : public Executor {
 public:
-    DeviceExecutor(Connection& connection, core::BlackBox* blackBox);
+    DeviceExecutor(Connection& connection, protocol::BlackBox* blackBox);
     ~DeviceExecutor() override;
 
-    bool handle(const core::Message& m) override;
+    bool handle(const protocol::Message& m) override;
     void onJobQueued(quint64 jobId) override;
-    void onCancel(core::CancelLevel level) override;
+    void onCancel(model::CancelLevel level) override;
 
 private:
     struct Dev {
@@ -44,25 +44,25 @@ private:
     };
     struct RunContext : RunBindings {
         quint64 id = 0;
-        core::Plan plan;
+        plan::Plan plan;
         std::vector<double> origin;
         std::vector<Restore> restores;
     };
 
-    void configure(const core::Message& m);
+    void configure(const protocol::Message& m);
     void describe(quint64 replyTo);
-    void open(const core::Message& m);
-    void close(const core::Message& m);
-    void move(const core::Message& m);
-    void runJob(const core::Message& m);
+    void open(const protocol::Message& m);
+    void close(const protocol::Message& m);
+    void move(const protocol::Message& m);
+    void runJob(const protocol::Message& m);
     QString openRun(quint64 runId, const QString& planJson, const std::vector<double>& origin);
     Dev* findDevice(const QString& name);
     void sendResult(quint64 job, qint64 first, qint64 count, const std::vector<QByteArray>& buffers, bool final, double seconds);
     void sendError(quint64 job, qint64 point, int labIndex, const char* op, const QString& message);
 
     Connection& conn_;
-    core::BlackBox* box_;           // shared memory; may be null in tests
-    core::LabConfig lab_;
+    protocol::BlackBox* box_;           // shared memory; may be null in tests
+    model::LabConfig lab_;
     devices::SimWorld world_;       // executor thread only
     std::vector<Dev> devices_;      // built once by configure(), then only read
     std::atomic<bool> configured_{false};  // publishes devices_ to the reader thread (stop hooks)
@@ -71,7 +71,7 @@ private:
     devices::CancelToken token_;            // the running job's token; reader thread requests, executor checks
     std::atomic<quint64> lastQueuedJob_{0};  // highest job id the reader thread has seen
     std::atomic<quint64> cancelledUpTo_{0};  // jobs with ids <= this are cancelled
-    std::atomic<core::CancelLevel> cancelLevel_{core::CancelLevel::None};
+    std::atomic<model::CancelLevel> cancelLevel_{model::CancelLevel::None};
     std::atomic<quint64> runningJob_{0};     // job on the executor thread, 0 when none
 };
 

@@ -13,7 +13,7 @@ class Executor {
 public:
     virtual ~Executor() = default;
     /** Handles one command; returns false when the worker should exit. Executor thread. */
-    virtual bool handle(const core::Message& m) = 0;
+    virtual bool handle(const protocol::Message& m) = 0;
     /** How often onIdle() runs when no command arrives (ms); negative = never. */
     virtual int idleIntervalMs() const { return -1; }
     /** Periodic work between commands (storage flushes, status). Executor thread. */
@@ -21,9 +21,9 @@ public:
     /** A job was queued (reader thread), so a later cancel knows what it covers. */
     virtual void onJobQueued(quint64 jobId) {}
     /** Cancel every job received so far: Stop at the next point boundary, Abort now. Reader thread. */
-    virtual void onCancel(core::CancelLevel level) {}
+    virtual void onCancel(model::CancelLevel level) {}
     /** The manager is gone or asked to shut down: interrupt whatever runs. Reader thread. */
-    virtual void onShutdown(bool connectionLost) { onCancel(core::CancelLevel::Abort); }
+    virtual void onShutdown(bool connectionLost) { onCancel(model::CancelLevel::Abort); }
 };
 
 }  // namespace acquila::worker

@@ -21,7 +21,7 @@ public:
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         const QString text = QString::fromUtf8(msg.payload.data(), static_cast<qsizetype>(msg.payload.size()));
-        conn_.send(core::toMessage(core::LogLine{static_cast<int>(msg.level), text}));
+        conn_.send(protocol::toMessage(protocol::LogLine{static_cast<int>(msg.level), text}));
     }
     void flush_() override {}
 

@@ -15,7 +15,7 @@ double wallSeconds() {
 int64_t toNs(double s) { return static_cast<int64_t>(s * 1e9); }
 }  // namespace
 
-PointLoop::PointLoop(const RunBindings& run, devices::CancelToken& token, core::BlackBox* box, PointSink sink)
+PointLoop::PointLoop(const RunBindings& run, devices::CancelToken& token, protocol::BlackBox* box, PointSink sink)
     : run_(run), token_(token), box_(box ? box : &ownBox_), sink_(std::move(sink)) {}
 
 void PointLoop::run(qint64 first, qint64 count) {
@@ -97,7 +97,7 @@ Checkpoint PointLoop::moveAxes(qint64 index) {
         const AxisBinding& axis = run_.axes[a];
         failDevice_ = axis.labIndex;
         failOp_ = "move";
-        box_->enter(index, failDevice_, core::BlackBoxOp::Move, toNs(axis.timeoutS));
+        box_->enter(index, failDevice_, protocol::BlackBoxOp::Move, toNs(axis.timeoutS));
         armDeadline(axis.timeoutS);
         cp = axis.actuator->moveTo(axis.axis, pos_[a], token_);
         box_->leave();
@@ -122,7 +122,7 @@ Checkpoint PointLoop::readDetectors(qint64 index) {
         }
         failDevice_ = b.labIndex;
         failOp_ = "read";
-        box_->enter(index, failDevice_, core::BlackBoxOp::Read, toNs(b.timeoutS));
+        box_->enter(index, failDevice_, protocol::BlackBoxOp::Read, toNs(b.timeoutS));
         armDeadline(b.timeoutS);
         cp = b.detector->read(ctx_, outs_[d], token_);
         box_->leave();

@@ -26,16 +26,16 @@ struct DetectorBinding {
     devices::Detector* detector;
     int labIndex;
     double timeoutS;
-    std::vector<core::OutputDecl> outputs;  // every output the device writes
+    std::vector<model::OutputDecl> outputs;  // every output the device writes
     std::vector<int> channel;               // per output: index of its result channel, -1 if not kept
 };
 
 /** What the point loop needs of an open run: devices, result layout, points and timings. */
 struct RunBindings {
-    std::unique_ptr<core::PointGenerator> gen;
+    std::unique_ptr<plan::PointGenerator> gen;
     std::vector<AxisBinding> axes;
     std::vector<DetectorBinding> detectors;
-    std::vector<core::Channel> channelTemplate;  // axes, timestamp, kept outputs
+    std::vector<model::Channel> channelTemplate;  // axes, timestamp, kept outputs
     double settleS = 0;                          // wait after each point that moved an axis
     double exposureS = 0;                        // passed to the detectors
 };
@@ -64,7 +64,7 @@ public:
     static constexpr qint64 kMaxBufferBytes = qint64{16} << 20;  // and before a batch exceeds 16 MiB
 
     /** `box` may be null (no watchdog); `run`, `token` and `box` must outlive the loop. */
-    PointLoop(const RunBindings& run, devices::CancelToken& token, core::BlackBox* box, PointSink sink);
+    PointLoop(const RunBindings& run, devices::CancelToken& token, protocol::BlackBox* box, PointSink sink);
 
     /** Runs points [first, first + count) and reports them through the sink. */
     void run(qint64 first, qint64 count);
@@ -85,8 +85,8 @@ private:
 
     const RunBindings& run_;
     devices::CancelToken& token_;
-    core::BlackBox ownBox_;  // stands in when no shared black box is given
-    core::BlackBox* box_;
+    protocol::BlackBox ownBox_;  // stands in when no shared black box is given
+    protocol::BlackBox* box_;
     PointSink sink_;
 
     // State of the running job.

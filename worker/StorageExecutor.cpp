@@ -15,8 +15,8 @@
 
 namespace acquila::worker {
 
-using core::Message;
-using core::MessageType;
+using protocol::Message;
+using protocol::MessageType;
 
 namespace {
 qint64 freeBytes(const QString& dir) {
@@ -41,29 +41,29 @@ StorageExecutor::~StorageExecutor() = default;
 bool StorageExecutor::handle(const Message& m) {
     switch (m.type) {
         case MessageType::Configure: {
-            core::Describe reply;
-            if (auto c = core::Configure::decode(m)) {
+            protocol::Describe reply;
+            if (auto c = protocol::Configure::decode(m)) {
                 dataDirectory_ = c->dataDirectory;
                 flushIntervalS_ = c->flushIntervalS;
             } else {
                 reply.errors << c.error();
             }
-            conn_.send(core::toMessage(reply, m.id));
+            conn_.send(protocol::toMessage(reply, m.id));
             return true;
         }
         case MessageType::Result: append(m); return true;
         case MessageType::Store: {
-            auto command = core::decodeStoreCommand(m);
+            auto command = protocol::decodeStoreCommand(m);
             if (!command) {
                 spdlog::error("{}", command.error().toStdString());
                 if (m.payload.value(QLatin1String("op")).toString() == QLatin1String("open")) openFailed(command.error());
                 return true;
             }
-            if (auto* o = std::get_if<core::StoreOpen>(&*command)) open(*o);
-            else if (auto* f = std::get_if<core::StoreFinish>(&*command)) finish(*f);
-            else if (std::holds_alternative<core::StoreFlush>(*command) && writer_ && !failed_) {
+            if (auto* o = std::get_if<protocol::StoreOpen>(&*command)) open(*o);
+            else if (auto* f = std::get_if<protocol::StoreFinish>(&*command)) finish(*f);
+            else if (std::holds_alternative<protocol::StoreFlush>(*command) && writer_ && !failed_) {
                 if (auto r = writer_->flush(); !r) reportError(r.error());
-            } else if (auto* l = std::get_if<core::StoreLog>(&*command); l && writer_ && !failed_) {
+            } else if (auto* l = std::get_if<protocol::StoreLog>(&*command); l && writer_ && !failed_) {
                 writer_->log(QDateTime::fromMSecsSinceEpoch(l->timeMs), l->levelName(), l->text);
             }
             return true;
@@ -71,7 +71,7 @@ bool StorageExecutor::handle(const Message& m) {
         case MessageType::Shutdown:
             if (writer_ && writer_->isOpen()) {
                 const bool lost = connectionLost_.load();
-                writer_->finish(lost ? core::RunStatus::Interrupted : core::RunStatus::Aborted,
+                writer_->finish(lost ? model::RunStatus::Interrupted : model::RunStatus::Aborted,
                                 lost ? QStringLiteral("the application ended during the run") : QStringLiteral("the application shut down during the run"));
             }
             writer_.reset();
@@ -89,12 +89,12 @@ QString StorageExecutor::uniquePath(const QString& dir, const QString& name, qui
 }
 
 void StorageExecutor::openFailed(const QString& error) {
-    core::StoreStatus s = status(core::StoreStatus::Op::Opened);
+    protocol::StoreStatus s = status(protocol::StoreStatus::Op::Opened);
     s.error = error;
     send(s);
 }
 
-void StorageExecutor::open(const core::StoreOpen& request) {
+void StorageExecutor::open(const protocol::StoreOpen& request) {
     runId_ = request.run;
     const QString dir = request.directory.isEmpty() ? dataDirectory_ : request.directory;
     writer_.reset();
@@ -102,7 +102,7 @@ void StorageExecutor::open(const core::StoreOpen& request) {
     processed_ = 0;
     bytesWritten_ = bytesAtLastStatus_ = 0;
     auto fail = [&](const QString& e) { openFailed(e); };
-    auto layout = core::RunLayout::fromCbor(request.layout);
+    auto layout = storage::RunLayout::fromCbor(request.layout);
     if (!layout) return fail(layout.error());
     if (layout->runId != runId_) return fail(QStringLiteral("store open: the layout is for run %1, not run %2").arg(layout->runId).arg(runId_));
     if (!QDir().mkpath(dir)) return fail(QStringLiteral("cannot create the data directory %1").arg(dir));
@@ -111,13 +111,13 @@ void StorageExecutor::open(const core::StoreOpen& request) {
     layout->user = qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
     layout->flushIntervalS = flushIntervalS_;
     cellMap_ = layout->cellMap();
-    writer_ = std::make_unique<core::NexusWriter>();
+    writer_ = std::make_unique<storage::NexusWriter>();
     if (auto r = writer_->open(*layout); !r) {
         writer_.reset();
         return fail(r.error());
     }
     path_ = layout->path;
-    core::StoreStatus s = status(core::StoreStatus::Op::Opened);
+    protocol::StoreStatus s = status(protocol::StoreStatus::Op::Opened);
     s.path = path_;
     send(s);
 }
@@ -125,17 +125,17 @@ void StorageExecutor::open(const core::StoreOpen& request) {
 void StorageExecutor::append(const Message& m) {
     ++processed_;
     if (!writer_ || failed_) return;
-    core::ResultMeta meta;
-    auto batch = core::parseResultBody(m.body, &meta);
+    protocol::ResultMeta meta;
+    auto batch = protocol::parseResultBody(m.body, &meta);
     if (!batch || batch->runId != runId_) return;
     for (const auto& c : batch->channels) bytesWritten_ += c.data.size();
     if (auto r = writer_->append(*batch, cellMap_); !r) return reportError(r.error());
     if (auto r = writer_->flushIfDue(); !r) return reportError(r.error());
-    if (bytesWritten_ - bytesAtLastStatus_ > (32 << 20)) send(status(core::StoreStatus::Op::Progress));  // keep backpressure acks timely
+    if (bytesWritten_ - bytesAtLastStatus_ > (32 << 20)) send(status(protocol::StoreStatus::Op::Progress));  // keep backpressure acks timely
 }
 
-void StorageExecutor::finish(const core::StoreFinish& request) {
-    core::StoreStatus s = status(core::StoreStatus::Op::Finished);
+void StorageExecutor::finish(const protocol::StoreFinish& request) {
+    protocol::StoreStatus s = status(protocol::StoreStatus::Op::Finished);
     if (writer_) {
         if (auto r = writer_->finish(request.status, request.reason, request.devices); !r) s.error = concise(r.error());
         s.points = writer_->pointsWritten();
@@ -147,13 +147,13 @@ void StorageExecutor::finish(const core::StoreFinish& request) {
 
 void StorageExecutor::reportError(const QString& message) {
     failed_ = true;
-    core::StoreStatus s = status(core::StoreStatus::Op::Error);
+    protocol::StoreStatus s = status(protocol::StoreStatus::Op::Error);
     s.error = concise(message);
     send(s);
 }
 
-core::StoreStatus StorageExecutor::status(core::StoreStatus::Op op) {
-    core::StoreStatus s;
+protocol::StoreStatus StorageExecutor::status(protocol::StoreStatus::Op op) {
+    protocol::StoreStatus s;
     s.op = op;
     s.run = runId_;
     s.processed = processed_;
@@ -165,14 +165,14 @@ core::StoreStatus StorageExecutor::status(core::StoreStatus::Op op) {
     return s;
 }
 
-void StorageExecutor::send(const core::StoreStatus& s) { conn_.send(core::toMessage(s)); }
+void StorageExecutor::send(const protocol::StoreStatus& s) { conn_.send(protocol::toMessage(s)); }
 
 void StorageExecutor::onIdle() {
     if (writer_ && !failed_) {
         if (auto r = writer_->flushIfDue(); !r) reportError(r.error());
     }
     // Acknowledge progress (backpressure) and report the disk a few times a second.
-    if (sinceStatus_.elapsed() >= 200) send(status(core::StoreStatus::Op::Progress));
+    if (sinceStatus_.elapsed() >= 200) send(status(protocol::StoreStatus::Op::Progress));
 }
 
 }  // namespace acquila::worker

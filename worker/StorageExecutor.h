@@ -25,27 +25,27 @@ class StorageExecutor : public Executor {
 public:
     explicit StorageExecutor(Connection& connection);
     ~StorageExecutor() override;
-    bool handle(const core::Message& m) override;
+    bool handle(const protocol::Message& m) override;
     int idleIntervalMs() const override { return 100; }
     void onIdle() override;
     void onShutdown(bool connectionLost) override { connectionLost_.store(connectionLost); }
 
 private:
-    void open(const core::StoreOpen& request);
+    void open(const protocol::StoreOpen& request);
     void openFailed(const QString& error);
-    void append(const core::Message& m);
-    void finish(const core::StoreFinish& request);
+    void append(const protocol::Message& m);
+    void finish(const protocol::StoreFinish& request);
     void reportError(const QString& message);
     /** A status report of the file and queue; restarts the rate measurement. */
-    core::StoreStatus status(core::StoreStatus::Op op);
-    void send(const core::StoreStatus& s);
+    protocol::StoreStatus status(protocol::StoreStatus::Op op);
+    void send(const protocol::StoreStatus& s);
     QString uniquePath(const QString& dir, const QString& name, quint64 runId) const;
 
     Connection& conn_;
     QString dataDirectory_;
     double flushIntervalS_ = 0.5;
-    std::unique_ptr<core::NexusWriter> writer_;
-    core::CellMap cellMap_;
+    std::unique_ptr<storage::NexusWriter> writer_;
+    storage::CellMap cellMap_;
     quint64 runId_ = 0;
     QString path_;
     bool failed_ = false;          // the file refused data: later batches are dropped, finish() still records status

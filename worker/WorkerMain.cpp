@@ -24,8 +24,8 @@
 
 namespace acquila::worker {
 
-using core::Message;
-using core::MessageType;
+using protocol::Message;
+using protocol::MessageType;
 
 int runWorker(const WorkerOptions& options) {
     const bool storage = options.role == QLatin1String("storage");
@@ -45,15 +45,15 @@ int runWorker(const WorkerOptions& options) {
         std::fprintf(stderr, "acquila-worker %d: %s\n", options.id, qPrintable(error));
         return 2;
     }
-    conn.send(core::toMessage(core::Hello{core::kProtocolVersion, QString::fromLatin1(options.token), getpid(), options.id,
-                                          storage ? core::WorkerRole::Storage : core::WorkerRole::Device}));
+    conn.send(protocol::toMessage(protocol::Hello{protocol::kProtocolVersion, QString::fromLatin1(options.token), getpid(), options.id,
+                                          storage ? protocol::WorkerRole::Storage : protocol::WorkerRole::Device}));
 
     auto logger = std::make_shared<spdlog::logger>("worker", std::make_shared<ForwardingLogSink>(conn));
     logger->set_level(spdlog::level::info);
     spdlog::set_default_logger(logger);
     spdlog::info("{} worker started (pid {})", options.role.toStdString(), getpid());
 
-    core::BlackBox* box = core::mapBlackBox(options.blackBoxPath, false);
+    protocol::BlackBox* box = protocol::mapBlackBox(options.blackBoxPath, false);
     std::unique_ptr<Executor> executor;
     if (storage) executor = std::make_unique<StorageExecutor>(conn);
     else executor = std::make_unique<DeviceExecutor>(conn, box);
@@ -77,7 +77,7 @@ int runWorker(const WorkerOptions& options) {
         executorDone.store(true);
     });
 
-    core::FrameDecoder decoder;
+    protocol::FrameDecoder decoder;
     decoder.setLazyResults(storage);  // the storage role writes results straight from the frame
     auto lastBeat = std::chrono::steady_clock::now();
     bool connectionLost = false;
@@ -98,8 +98,8 @@ int runWorker(const WorkerOptions& options) {
                 case MessageType::Heartbeat: break;
                 case MessageType::Cancel: {
                     // A cancel that does not say how far still stops: never keep measuring after one.
-                    const auto cancel = core::Cancel::decode(m);
-                    executor->onCancel(cancel ? cancel->level : core::CancelLevel::Stop);
+                    const auto cancel = protocol::Cancel::decode(m);
+                    executor->onCancel(cancel ? cancel->level : model::CancelLevel::Stop);
                     break;
                 }
                 case MessageType::Shutdown:
@@ -117,7 +117,7 @@ int runWorker(const WorkerOptions& options) {
         }
         const auto now = std::chrono::steady_clock::now();
         if (now - lastBeat > std::chrono::milliseconds(250)) {
-            conn.send(core::toMessage(core::Heartbeat{}));
+            conn.send(protocol::toMessage(protocol::Heartbeat{}));
             lastBeat = now;
         }
         if (shutdown) break;
@@ -125,7 +125,7 @@ int runWorker(const WorkerOptions& options) {
     if (connectionLost) {
         // The app is gone: interrupt the work, let storage close its file, and never outlive the app.
         executor->onShutdown(true);
-        queue.push(core::toMessage(core::Shutdown{}));
+        queue.push(protocol::toMessage(protocol::Shutdown{}));
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(storage ? 1800 : 1000);
     while (!executorDone.load() && std::chrono::steady_clock::now() < deadline)

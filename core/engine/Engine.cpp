@@ -5,7 +5,7 @@
 #include <QSemaphore>
 #include <QThread>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 Engine::Engine(EngineConfig config, QObject* parent) : EngineEvents(parent), config_(std::move(config)) {
     registerEngineTypes();
@@ -15,7 +15,7 @@ Engine::Engine(EngineConfig config, QObject* parent) : EngineEvents(parent), con
     manager_->moveToThread(thread_);
     connect(thread_, &QThread::finished, manager_, &QObject::deleteLater);
     // Connected before anyone else: the engine's own state is current when the window hears.
-    connect(this, &EngineEvents::devicesChanged, this, [this](const std::vector<DeviceDescription>& d) { devices_ = d; });
+    connect(this, &EngineEvents::devicesChanged, this, [this](const std::vector<model::DeviceDescription>& d) { devices_ = d; });
     connect(this, &EngineEvents::shutDown, this, [this] { shutDown_ = true; });
     relay(manager_);
 }
@@ -48,7 +48,7 @@ void Engine::start() {
     post([m = manager_] { m->start(); });
 }
 
-quint64 Engine::enqueue(const Plan& plan) {
+quint64 Engine::enqueue(const plan::Plan& plan) {
     const quint64 id = nextRunId_++;
     post([m = manager_, id, plan] { m->enqueue(id, plan); });
     return id;
@@ -71,4 +71,4 @@ void Engine::shutdown() {
     post([m = manager_] { m->shutdown(); });
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

@@ -10,7 +10,7 @@
 
 class QThread;
 
-namespace acquila::core {
+namespace acquila::engine {
 
 class Manager;
 
@@ -33,7 +33,7 @@ public:
     /** Starts the manager thread and spawns the workers. */
     void start();
     /** Queues a plan; returns its run id. Validation happens when the run starts. */
-    quint64 enqueue(const Plan& plan);
+    quint64 enqueue(const plan::Plan& plan);
     void dequeue(quint64 runId);
     void pause();
     void resume();
@@ -45,7 +45,7 @@ public:
 
     const EngineConfig& config() const { return config_; }
     /** Last device descriptions received (empty until the first worker described its devices). */
-    const std::vector<DeviceDescription>& devices() const { return devices_; }
+    const std::vector<model::DeviceDescription>& devices() const { return devices_; }
     bool isShutDown() const { return shutDown_; }
 
 private:
@@ -55,10 +55,10 @@ private:
     EngineConfig config_;
     QThread* thread_ = nullptr;
     Manager* manager_ = nullptr;  // lives in thread_; deleted there when it finishes
-    std::vector<DeviceDescription> devices_;
+    std::vector<model::DeviceDescription> devices_;
     std::atomic<quint64> nextRunId_{1};
     bool started_ = false;
     bool shutDown_ = false;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

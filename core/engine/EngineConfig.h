@@ -4,13 +4,13 @@
 #include <QString>
 #include <QStringList>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 /** Everything the engine needs to start. A value type. */
 struct EngineConfig {
     QString workerExe;               // path of acquila-worker
     int workers = 0;                 // device workers; 0 = number of logical cores
-    LabConfig lab;
+    model::LabConfig lab;
     bool storage = false;            // start a storage worker and write HDF5 files
     QString dataDirectory;           // where run files go (storage only)
     double flushIntervalS = 0.5;     // storage flush cadence
@@ -26,4 +26,4 @@ struct EngineConfig {
     QStringList workerArgs;          // extra arguments for every worker (tests)
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

@@ -1,6 +1,6 @@
 #include "core/engine/EngineEvents.h"
 
-namespace acquila::core {
+namespace acquila::engine {
 
 void EngineEvents::relay(EngineEvents* from) {
     using E = EngineEvents;
@@ -15,4 +15,4 @@ void EngineEvents::relay(EngineEvents* from) {
     connect(from, &E::shutDown, this, &E::shutDown);
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

@@ -3,7 +3,7 @@
 
 #include <QObject>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 /**
  * The signals of the engine, declared once: the manager emits them on its
@@ -18,15 +18,15 @@ public:
     void relay(EngineEvents* from);
 
 signals:
-    void devicesChanged(const std::vector<acquila::core::DeviceDescription>& devices);
-    void progressChanged(const acquila::core::RunProgress& progress);
-    void resultsReady(const acquila::core::BatchListPtr& batches);
-    void runFinished(const acquila::core::RunProgress& progress);
-    void workersChanged(const std::vector<acquila::core::WorkerStatus>& workers);
-    void logged(const acquila::core::LogEntry& entry);
-    void storageChanged(const acquila::core::StorageStatus& status);
+    void devicesChanged(const std::vector<acquila::model::DeviceDescription>& devices);
+    void progressChanged(const acquila::engine::RunProgress& progress);
+    void resultsReady(const acquila::engine::BatchListPtr& batches);
+    void runFinished(const acquila::engine::RunProgress& progress);
+    void workersChanged(const std::vector<acquila::engine::WorkerStatus>& workers);
+    void logged(const acquila::engine::LogEntry& entry);
+    void storageChanged(const acquila::engine::StorageStatus& status);
     void poolFailed(const QString& error);
     void shutDown();
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

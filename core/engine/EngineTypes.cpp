@@ -1,6 +1,6 @@
 #include "core/engine/EngineTypes.h"
 
-namespace acquila::core {
+namespace acquila::engine {
 
 const char* workerStateName(WorkerState s) {
     static constexpr const char* kNames[] = {"starting", "ready", "crashed", "stopped"};
@@ -8,7 +8,7 @@ const char* workerStateName(WorkerState s) {
 }
 
 void registerEngineTypes() {
-    qRegisterMetaType<std::vector<DeviceDescription>>();
+    qRegisterMetaType<std::vector<model::DeviceDescription>>();
     qRegisterMetaType<RunProgress>();
     qRegisterMetaType<BatchListPtr>();
     qRegisterMetaType<std::vector<WorkerStatus>>();
@@ -16,4 +16,4 @@ void registerEngineTypes() {
     qRegisterMetaType<StorageStatus>();
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

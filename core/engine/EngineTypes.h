@@ -14,14 +14,14 @@
  * commands receive from the engine (docs/architecture.md, "Threads and
  * ownership"). The engine's internals (Manager, WorkerPool) stay private.
  */
-namespace acquila::core {
+namespace acquila::engine {
 
 /** Snapshot of a run's progress, published by the manager. A value type. */
 struct RunProgress {
     quint64 runId = 0;
     QString planName;
-    RunState state = RunState::Idle;
-    RunStatus status = RunStatus::None;
+    model::RunState state = model::RunState::Idle;
+    model::RunStatus status = model::RunStatus::None;
     QString reason;      // failure or stop reason, human readable
     qint64 total = 0;    // points in the plan
     qint64 done = 0;     // points delivered
@@ -64,12 +64,12 @@ struct LogEntry {
 };
 
 /** Result batches coalesced for the window, shared, never copied. */
-using BatchList = std::vector<ResultBatchPtr>;
+using BatchList = std::vector<model::ResultBatchPtr>;
 using BatchListPtr = std::shared_ptr<const BatchList>;
 
 /** Registers the types above for queued signals. Idempotent. */
 void registerEngineTypes();
 
-}  // namespace acquila::core
+}  // namespace acquila::engine
 
-Q_DECLARE_METATYPE(acquila::core::LogEntry)
+Q_DECLARE_METATYPE(acquila::engine::LogEntry)

@@ -15,7 +15,7 @@
 
 #include <set>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 Manager::Manager(EngineConfig config, QObject* parent) : EngineEvents(parent), config_(std::move(config)) {}
 
@@ -39,7 +39,7 @@ void Manager::start() {
     pc.extraArgs = config_.workerArgs;
     WorkerPool::Callbacks cb;
     cb.connected = [this](int w) { onConnected(w); };
-    cb.message = [this](int w, Message&& m) { onMessage(w, std::move(m)); };
+    cb.message = [this](int w, protocol::Message&& m) { onMessage(w, std::move(m)); };
     cb.died = [this](int w, const QString& r) { onDied(w, r); };
     // Worker status changes up to twice per job: publish them on the coalescing timer.
     cb.statusChanged = [this] {
@@ -71,23 +71,23 @@ void Manager::start() {
 
 void Manager::onConnected(int worker) {
     // Worker 0 opens the exclusive devices.
-    pool_->send(worker, toMessage(Configure{config_.lab, worker == 0, config_.flushIntervalS, config_.dataDirectory}, nextRequestId_++));
+    pool_->send(worker, protocol::toMessage(protocol::Configure{config_.lab, worker == 0, config_.flushIntervalS, config_.dataDirectory}, nextRequestId_++));
 }
 
-void Manager::onMessage(int worker, Message&& m) {
+void Manager::onMessage(int worker, protocol::Message&& m) {
     switch (m.type) {
-        case MessageType::Describe: onDescribe(worker, m); break;
-        case MessageType::Result: onResult(worker, m); break;
-        case MessageType::Error: onError(worker, m); break;
-        case MessageType::Open: onOpenReply(worker, m); break;
-        case MessageType::Close: onCloseReply(worker, m); break;
-        case MessageType::StoreStatus: onStoreStatus(worker, m); break;
-        case MessageType::Log:
-            if (auto line = LogLine::decode(m)) log(std::clamp(line->level, 0, 5), line->text, QStringLiteral("worker %1").arg(worker));
+        case protocol::MessageType::Describe: onDescribe(worker, m); break;
+        case protocol::MessageType::Result: onResult(worker, m); break;
+        case protocol::MessageType::Error: onError(worker, m); break;
+        case protocol::MessageType::Open: onOpenReply(worker, m); break;
+        case protocol::MessageType::Close: onCloseReply(worker, m); break;
+        case protocol::MessageType::StoreStatus: onStoreStatus(worker, m); break;
+        case protocol::MessageType::Log:
+            if (auto line = protocol::LogLine::decode(m)) log(std::clamp(line->level, 0, 5), line->text, QStringLiteral("worker %1").arg(worker));
             else protocolError(worker, line.error());
             break;
         default:
-            pool_->kill(worker, QStringLiteral("protocol error: unexpected '%1' message").arg(QLatin1String(messageTypeName(m.type))));
+            pool_->kill(worker, QStringLiteral("protocol error: unexpected '%1' message").arg(QLatin1String(protocol::messageTypeName(m.type))));
     }
 }
 
@@ -95,8 +95,8 @@ void Manager::protocolError(int worker, const QString& error) {
     pool_->kill(worker, QStringLiteral("protocol error: %1").arg(error));
 }
 
-void Manager::onDescribe(int worker, const Message& m) {
-    auto described = Describe::decode(m);
+void Manager::onDescribe(int worker, const protocol::Message& m) {
+    auto described = protocol::Describe::decode(m);
     if (!described) return protocolError(worker, described.error());
     for (const QString& e : described->errors) log(4, e, QStringLiteral("worker %1").arg(worker));
     const bool first = !configured_[worker];
@@ -111,8 +111,8 @@ void Manager::onDescribe(int worker, const Message& m) {
     if (!run_) startNext();
 }
 
-void Manager::onOpenReply(int worker, const Message& m) {
-    auto reply = OpenReply::decode(m);
+void Manager::onOpenReply(int worker, const protocol::Message& m) {
+    auto reply = protocol::OpenReply::decode(m);
     if (!reply) return protocolError(worker, reply.error());
     if (!run_ || reply->run != run_->id) return;
     Run& r = *run_;
@@ -123,7 +123,7 @@ void Manager::onOpenReply(int worker, const Message& m) {
     }
     if (r.life.closing() || r.life.phase() == RunPhase::Aborting) {
         // Joined too late: close it again right away.
-        pool_->send(worker, toMessage(CloseRun{r.id}, nextRequestId_++));
+        pool_->send(worker, protocol::toMessage(protocol::CloseRun{r.id}, nextRequestId_++));
         r.closing.insert(worker);
         return;
     }
@@ -133,23 +133,23 @@ void Manager::onOpenReply(int worker, const Message& m) {
         raise(RunEvent::Opened);
 }
 
-void Manager::onResult(int worker, const Message& m) {
+void Manager::onResult(int worker, const protocol::Message& m) {
     if (!run_) return;
     Run& r = *run_;
     const quint64 job = m.id;  // a result's message id is its job id
     const JobRange* range = r.sched->job(job);
     if (!range || range->worker != worker) return;  // late results of a job that already ended are dropped
-    ResultMeta meta;
-    auto batch = parseResultBody(m.body, &meta);
+    protocol::ResultMeta meta;
+    auto batch = protocol::parseResultBody(m.body, &meta);
     if (batch && batch->runId != r.id) return;  // a late result of an earlier run
     if (!batch || !r.sched->onResult(job, batch->first, batch->count, meta.seconds)) {
         pool_->kill(worker, QStringLiteral("protocol error: %1").arg(batch ? QStringLiteral("result outside its job") : batch.error()));
         return;
     }
     if (batch->count > 0) {
-        auto ptr = std::make_shared<const ResultBatch>(std::move(*batch));
+        auto ptr = std::make_shared<const model::ResultBatch>(std::move(*batch));
         qint64 bytes = 0;
-        for (const Channel& c : ptr->channels) bytes += c.data.size();
+        for (const model::Channel& c : ptr->channels) bytes += c.data.size();
         storage_->forward(m.body, bytes);
         for (auto& s : sinks_) s->write(ptr);
         pendingBatches_.push_back(std::move(ptr));
@@ -161,8 +161,8 @@ void Manager::onResult(int worker, const Message& m) {
     advance();
 }
 
-void Manager::onError(int worker, const Message& m) {
-    auto e = ErrorReport::decode(m);
+void Manager::onError(int worker, const protocol::Message& m) {
+    auto e = protocol::ErrorReport::decode(m);
     if (!e) return protocolError(worker, e.error());
     if (!run_ || e->run != run_->id) return;
     run_->sched->onJobEnded(e->job);
@@ -171,16 +171,16 @@ void Manager::onError(int worker, const Message& m) {
          e->point);
 }
 
-void Manager::onCloseReply(int worker, const Message& m) {
-    auto reply = CloseReply::decode(m);
+void Manager::onCloseReply(int worker, const protocol::Message& m) {
+    auto reply = protocol::CloseReply::decode(m);
     if (!reply) return protocolError(worker, reply.error());
     if (!run_ || reply->run != run_->id) return;
     if (!reply->error.isEmpty()) log(3, reply->error, QStringLiteral("worker %1").arg(worker));
     if (run_->closing.erase(worker) && run_->closing.empty()) raise(RunEvent::WorkersClosed);
 }
 
-void Manager::onStoreStatus(int worker, const Message& m) {
-    auto status = StoreStatus::decode(m);
+void Manager::onStoreStatus(int worker, const protocol::Message& m) {
+    auto status = protocol::StoreStatus::decode(m);
     if (!status) return protocolError(worker, status.error());
     const QString& error = status->error;
     const auto outcome = storage_->onStatus(*status);
@@ -222,8 +222,8 @@ void Manager::onDied(int worker, const QString& reason) {
     r.opened.erase(worker);
     const bool expected = r.killed.erase(worker) > 0;
     const bool hadWork = r.sched->inFlight(worker) > 0;
-    const BlackBox* box = pool_->blackBox(worker);
-    const auto op = box ? static_cast<BlackBoxOp>(box->op.load()) : BlackBoxOp::Idle;
+    const protocol::BlackBox* box = pool_->blackBox(worker);
+    const auto op = box ? static_cast<protocol::BlackBoxOp>(box->op.load()) : protocol::BlackBoxOp::Idle;
     const qint64 point = box ? box->point.load() : -1;
     const QString device = box ? deviceNameOf(box->device.load()) : QString();
     r.sched->onWorkerLost(worker);
@@ -233,9 +233,9 @@ void Manager::onDied(int worker, const QString& reason) {
         fail(RunEvent::StorageDied, hadFile ? QStringLiteral("storage worker %1; %2.part keeps every point up to the last flush").arg(reason, storage_->filePath())
                                             : QStringLiteral("storage worker %1").arg(reason));
     } else if (hadWork && !expected && !r.life.closing() && r.life.phase() != RunPhase::Aborting) {
-        if (op != BlackBoxOp::Idle && point >= 0)
+        if (op != protocol::BlackBoxOp::Idle && point >= 0)
             fail(RunEvent::WorkerDied, QStringLiteral("device '%1' crashed its worker during %2 at point %3: worker %4 %5")
-                                           .arg(device, QLatin1String(blackBoxOpName(op))).arg(point).arg(worker).arg(reason),
+                                           .arg(device, QLatin1String(protocol::blackBoxOpName(op))).arg(point).arg(worker).arg(reason),
                  point);
         else
             fail(RunEvent::WorkerDied, QStringLiteral("worker %1 %2").arg(worker).arg(reason), std::max<qint64>(point, 0));
@@ -246,16 +246,16 @@ void Manager::onDied(int worker, const QString& reason) {
 
 void Manager::watchdog() {
     if (!run_ || run_->life.closing()) return;
-    const int64_t now = BlackBox::monotonicNs();
+    const int64_t now = protocol::BlackBox::monotonicNs();
     for (int w : std::set<int>(run_->opened)) {
-        const BlackBox* box = pool_->blackBox(w);
+        const protocol::BlackBox* box = pool_->blackBox(w);
         if (!box || run_->killed.count(w)) continue;
-        const auto op = static_cast<BlackBoxOp>(box->op.load(std::memory_order_acquire));
+        const auto op = static_cast<protocol::BlackBoxOp>(box->op.load(std::memory_order_acquire));
         const int64_t timeout = box->timeoutNs.load();
-        if (op == BlackBoxOp::Idle || timeout <= 0 || now - box->opStartNs.load() <= timeout) continue;
+        if (op == protocol::BlackBoxOp::Idle || timeout <= 0 || now - box->opStartNs.load() <= timeout) continue;
         const qint64 point = box->point.load();
         fail(RunEvent::Failure, QStringLiteral("device '%1' did not complete %2 within %3 s at point %4")
-                                    .arg(deviceNameOf(box->device.load()), QLatin1String(blackBoxOpName(op)))
+                                    .arg(deviceNameOf(box->device.load()), QLatin1String(protocol::blackBoxOpName(op)))
                                     .arg(timeout / 1e9)
                                     .arg(point),
              point);
@@ -271,7 +271,7 @@ void Manager::watchdog() {
 
 // ---- commands ---------------------------------------------------------------------------
 
-void Manager::enqueue(quint64 runId, const Plan& plan) {
+void Manager::enqueue(quint64 runId, const plan::Plan& plan) {
     queue_.emplace_back(runId, plan);
     startNext();
     publish();
@@ -301,9 +301,9 @@ void Manager::moveAxis(const QString& axis, double position) {
     }
     for (const auto& d : devices_) {
         if (!d.findAxis(axis)) continue;
-        const int last = d.concurrency == Concurrency::Exclusive ? 1 : pool_->deviceWorkers();
+        const int last = d.concurrency == model::Concurrency::Exclusive ? 1 : pool_->deviceWorkers();
         for (int w = 0; w < last; ++w)
-            pool_->send(w, toMessage(MoveAxis{axis, position}, nextRequestId_++));
+            pool_->send(w, protocol::toMessage(protocol::MoveAxis{axis, position}, nextRequestId_++));
         return;
     }
     log(3, QStringLiteral("unknown axis '%1'").arg(axis));
@@ -324,4 +324,4 @@ void Manager::shutdown() {
     pool_->shutdown(config_.graceMs, [this] { emit shutDown(); });
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

@@ -19,7 +19,7 @@
 
 class QTimer;
 
-namespace acquila::core {
+namespace acquila::engine {
 
 class StorageLink;
 class WorkerPool;
@@ -40,7 +40,7 @@ public:
 
     void addSink(std::shared_ptr<ResultSink> sink);
     void start();
-    void enqueue(quint64 runId, const Plan& plan);
+    void enqueue(quint64 runId, const plan::Plan& plan);
     void pause();
     void resume();
     void stop();
@@ -55,7 +55,7 @@ private:
     /** The active run. */
     struct Run {
         quint64 id = 0;
-        Plan plan;
+        plan::Plan plan;
         RunLifecycle life;
         RunSetup setup;
         QCborMap layout;        // the file layout (RunLayout::toCbor), when the engine writes files
@@ -69,26 +69,26 @@ private:
     };
     // Messages from the workers.
     void onConnected(int worker);
-    void onMessage(int worker, Message&& m);
+    void onMessage(int worker, protocol::Message&& m);
     void onDied(int worker, const QString& reason);
-    void onDescribe(int worker, const Message& m);
-    void onResult(int worker, const Message& m);
-    void onError(int worker, const Message& m);
-    void onOpenReply(int worker, const Message& m);
-    void onCloseReply(int worker, const Message& m);
-    void onStoreStatus(int worker, const Message& m);
+    void onDescribe(int worker, const protocol::Message& m);
+    void onResult(int worker, const protocol::Message& m);
+    void onError(int worker, const protocol::Message& m);
+    void onOpenReply(int worker, const protocol::Message& m);
+    void onCloseReply(int worker, const protocol::Message& m);
+    void onStoreStatus(int worker, const protocol::Message& m);
     void protocolError(int worker, const QString& error);
 
     // The run: each event goes through the lifecycle, which says what to do.
     void startNext();
-    void beginRun(quint64 runId, const Plan& plan);
+    void beginRun(quint64 runId, const plan::Plan& plan);
     void openOn(int worker);
     void openStorage();
     RunTransition raise(RunEvent e, const QString& reason = QString(), qint64 point = RunLifecycle::kNoBoundary);
     void fail(RunEvent e, const QString& reason, qint64 point = RunLifecycle::kNoBoundary);
     void advance();
     void pump();
-    void cancelInFlight(CancelLevel level);
+    void cancelInFlight(model::CancelLevel level);
     void closeWorkers();
     void finishFile();
     void killBusy();
@@ -105,9 +105,9 @@ private:
     WorkerPool* pool_ = nullptr;
     std::unique_ptr<StorageLink> storage_;
     std::vector<std::shared_ptr<ResultSink>> sinks_;
-    std::vector<DeviceDescription> devices_;        // as described by worker 0 (which opens every device)
+    std::vector<model::DeviceDescription> devices_;        // as described by worker 0 (which opens every device)
     std::map<int, bool> configured_;                // worker -> configure reply received
-    std::deque<std::pair<quint64, Plan>> queue_;    // runs waiting to start
+    std::deque<std::pair<quint64, plan::Plan>> queue_;    // runs waiting to start
     std::unique_ptr<Run> run_;                      // the active run, if any
     BatchList pendingBatches_;                      // coalesced for the GUI
     QTimer* coalesceTimer_ = nullptr;
@@ -118,4 +118,4 @@ private:
     bool shuttingDown_ = false;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

@@ -15,7 +15,7 @@
 
 #include <set>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 bool Manager::eligible(int worker) const {
     if (worker == pool_->storageWorkerId()) return false;
@@ -34,7 +34,7 @@ void Manager::startNext() {
     beginRun(id, plan);
 }
 
-void Manager::beginRun(quint64 runId, const Plan& plan) {
+void Manager::beginRun(quint64 runId, const plan::Plan& plan) {
     run_ = std::make_unique<Run>();
     Run& r = *run_;
     r.id = runId;
@@ -56,7 +56,7 @@ void Manager::beginRun(quint64 runId, const Plan& plan) {
     r.sched = std::make_unique<Scheduler>(r.setup.scheduler);
     if (config_.storage) {
         // The file's layout is computed once, here, from the plan's own generator.
-        auto layout = RunLayout::forPlan(plan, *r.setup.gen, devices_, RunStart{runId, r.startTime, r.setup.planJson});
+        auto layout = storage::RunLayout::forPlan(plan, *r.setup.gen, devices_, storage::RunStart{runId, r.startTime, r.setup.planJson});
         if (!layout) {
             raise(RunEvent::Failure, QStringLiteral("cannot lay out the run file: %1").arg(layout.error()), 0);
             return;
@@ -77,13 +77,13 @@ void Manager::openOn(int worker) {
     Run& r = *run_;
     // Workers rebuild the same generator from the plan and the resolved origin, so a job
     // is just a point range: no positions travel over the socket.
-    pool_->send(worker, toMessage(OpenRun{r.id, r.setup.planJson, r.setup.origin}, nextRequestId_++));
+    pool_->send(worker, protocol::toMessage(protocol::OpenRun{r.id, r.setup.planJson, r.setup.origin}, nextRequestId_++));
     r.opening.insert(worker);
 }
 
 void Manager::openStorage() {
     Run& r = *run_;
-    storage_->open(StoreOpen{r.id, r.layout, r.plan.outputDirectory});
+    storage_->open(protocol::StoreOpen{r.id, r.layout, r.plan.outputDirectory});
 }
 
 void Manager::fail(RunEvent e, const QString& reason, qint64 point) {
@@ -95,16 +95,16 @@ void Manager::fail(RunEvent e, const QString& reason, qint64 point) {
 RunTransition Manager::raise(RunEvent e, const QString& reason, qint64 point) {
     if (!run_) return RunTransition{};
     Run& r = *run_;
-    const RunState shown = r.life.publicState();
+    const model::RunState shown = r.life.publicState();
     const RunTransition t = r.life.on(e, reason, point);
     if (t.ignored) return t;
     using namespace RunAction;
     if (t.has(PauseJobs)) r.sched->setPaused(true);
     if (t.has(CancelAbort)) {
         r.sched->setBoundary(0);
-        cancelInFlight(CancelLevel::Abort);
+        cancelInFlight(model::CancelLevel::Abort);
     } else if (t.has(CancelStop)) {
-        cancelInFlight(CancelLevel::Stop);
+        cancelInFlight(model::CancelLevel::Stop);
     }
     if (t.has(ApplyBoundary)) {
         // Everything in flight stopped at a point boundary: measure the gaps below the
@@ -160,21 +160,21 @@ void Manager::pump() {
     }
     for (int w : r.opened) {
         while (auto job = r.sched->next(w)) {
-            pool_->send(w, toMessage(JobRequest{r.id, job->id, job->first, job->count}, job->id));
+            pool_->send(w, protocol::toMessage(protocol::JobRequest{r.id, job->id, job->first, job->count}, job->id));
             pool_->setBusy(w, true);
         }
     }
 }
 
-void Manager::cancelInFlight(CancelLevel level) {
+void Manager::cancelInFlight(model::CancelLevel level) {
     for (int w = 0; w < pool_->size(); ++w)
-        if (run_->sched->inFlight(w) > 0) pool_->send(w, toMessage(Cancel{level}, nextRequestId_++));
+        if (run_->sched->inFlight(w) > 0) pool_->send(w, protocol::toMessage(protocol::Cancel{level}, nextRequestId_++));
 }
 
 void Manager::closeWorkers() {
     Run& r = *run_;
     for (int w : r.opened) {
-        pool_->send(w, toMessage(CloseRun{r.id}, nextRequestId_++));
+        pool_->send(w, protocol::toMessage(protocol::CloseRun{r.id}, nextRequestId_++));
         r.closing.insert(w);
     }
     r.opened.clear();
@@ -184,7 +184,7 @@ void Manager::closeWorkers() {
 void Manager::finishFile() {
     Run& r = *run_;
     // The file gets its status and end snapshots before anyone hears the run ended.
-    const QString reason = r.life.status() == RunStatus::Completed ? QString() : r.life.reason();
+    const QString reason = r.life.status() == model::RunStatus::Completed ? QString() : r.life.reason();
     if (!storage_->finish(r.life.status(), reason, devices_)) raise(RunEvent::StorageClosed);
 }
 
@@ -237,17 +237,17 @@ void Manager::report() {
     RunProgress p;
     p.runId = r.id;
     p.planName = r.plan.name;
-    p.state = RunState::Finished;
+    p.state = model::RunState::Finished;
     p.status = r.life.status();
-    p.reason = p.status == RunStatus::Completed ? QString() : r.life.reason();
+    p.reason = p.status == model::RunStatus::Completed ? QString() : r.life.reason();
     p.total = r.sched->total();
     p.done = r.sched->done();
     p.elapsedS = r.clock.elapsed() / 1000.0;
     p.queued = static_cast<int>(queue_.size());
     p.filePath = storage_->filePath();
     for (auto& s : sinks_) s->runClosed(p);
-    log(p.status == RunStatus::Failed ? 4 : 2, QStringLiteral("run %1 %2: %3 of %4 points in %5 s%6")
-                                                  .arg(r.id).arg(QLatin1String(runStatusName(p.status)))
+    log(p.status == model::RunStatus::Failed ? 4 : 2, QStringLiteral("run %1 %2: %3 of %4 points in %5 s%6")
+                                                  .arg(r.id).arg(QLatin1String(model::runStatusName(p.status)))
                                                   .arg(p.done).arg(p.total).arg(p.elapsedS, 0, 'f', 2)
                                                   .arg(p.reason.isEmpty() ? QString() : QStringLiteral(" (") + p.reason + QStringLiteral(")")));
     run_.reset();
@@ -288,4 +288,4 @@ void Manager::publish() {
     emit progressChanged(p);
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

@@ -1,13 +1,13 @@
 #include "core/engine/ResultSink.h"
 
-namespace acquila::core {
+namespace acquila::engine {
 
 void MemorySink::runOpened(const RunOpened& run) {
     QMutexLocker lock(&mutex_);
     runs_.push_back(Run{run, {}, {}, false});
 }
 
-void MemorySink::write(const ResultBatchPtr& batch) {
+void MemorySink::write(const model::ResultBatchPtr& batch) {
     QMutexLocker lock(&mutex_);
     for (auto it = runs_.rbegin(); it != runs_.rend(); ++it) {
         if (it->opened.runId == batch->runId) {
@@ -32,4 +32,4 @@ std::vector<MemorySink::Run> MemorySink::runs() const {
     return runs_;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

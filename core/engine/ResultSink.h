@@ -7,16 +7,16 @@
 #include <QMutex>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 /** What a sink learns when a run starts. */
 struct RunOpened {
     quint64 runId = 0;
-    Plan plan;
+    plan::Plan plan;
     std::vector<qint64> shape;            // scan shape (PointGenerator::shape)
     qint64 total = 0;
     QStringList axes;                     // full axis names, plan order
-    std::vector<DeviceDescription> devices;  // snapshot at start
+    std::vector<model::DeviceDescription> devices;  // snapshot at start
     QDateTime startTime;
 };
 
@@ -29,7 +29,7 @@ class ResultSink {
 public:
     virtual ~ResultSink() = default;
     virtual void runOpened(const RunOpened& run) {}
-    virtual void write(const ResultBatchPtr& batch) = 0;
+    virtual void write(const model::ResultBatchPtr& batch) = 0;
     virtual void runClosed(const RunProgress& final) {}
     /** True while the sink cannot take more: the manager then stops dispatching (backpressure). */
     virtual bool saturated() const { return false; }
@@ -42,12 +42,12 @@ public:
 class MemorySink : public ResultSink {
 public:
     void runOpened(const RunOpened& run) override;
-    void write(const ResultBatchPtr& batch) override;
+    void write(const model::ResultBatchPtr& batch) override;
     void runClosed(const RunProgress& final) override;
 
     struct Run {
         RunOpened opened;
-        std::vector<ResultBatchPtr> batches;
+        std::vector<model::ResultBatchPtr> batches;
         RunProgress final;
         bool closed = false;
     };
@@ -59,4 +59,4 @@ private:
     std::vector<Run> runs_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 namespace {
 using namespace RunAction;
@@ -86,7 +86,7 @@ RunTransition RunLifecycle::entry(RunPhase p, RunEvent e) {
     return RunTransition{p, c.to, c.actions, false};
 }
 
-RunState RunLifecycle::publicState() const { return shown_; }
+model::RunState RunLifecycle::publicState() const { return shown_; }
 
 RunTransition RunLifecycle::on(RunEvent e, const QString& reason, qint64 point) {
     const RunTransition t = entry(phase_, e);
@@ -94,34 +94,34 @@ RunTransition RunLifecycle::on(RunEvent e, const QString& reason, qint64 point) 
     settle(e, reason, point, t.from);
     phase_ = t.to;
     switch (phase_) {
-        case P::Starting: shown_ = RunState::Starting; break;
-        case P::Running: shown_ = RunState::Running; break;
-        case P::Paused: shown_ = RunState::Paused; break;
+        case P::Starting: shown_ = model::RunState::Starting; break;
+        case P::Running: shown_ = model::RunState::Running; break;
+        case P::Paused: shown_ = model::RunState::Paused; break;
         case P::Stopping:
-        case P::Filling: shown_ = RunState::Stopping; break;
-        case P::Aborting: shown_ = RunState::Aborting; break;
+        case P::Filling: shown_ = model::RunState::Stopping; break;
+        case P::Aborting: shown_ = model::RunState::Aborting; break;
         case P::Closing:
         case P::Finishing: break;  // the user keeps seeing how the run is ending
-        case P::Finished: shown_ = RunState::Finished; break;
+        case P::Finished: shown_ = model::RunState::Finished; break;
     }
     return t;
 }
 
 void RunLifecycle::settle(RunEvent e, const QString& reason, qint64 point, RunPhase from) {
     auto failWith = [&](const QString& why) {
-        if (status_ != RunStatus::Failed) reason_ = why;
-        status_ = RunStatus::Failed;
+        if (status_ != model::RunStatus::Failed) reason_ = why;
+        status_ = model::RunStatus::Failed;
     };
     switch (e) {
         case RunEvent::Stop:
         case RunEvent::DiskFull:
-            if (status_ != RunStatus::Failed) status_ = RunStatus::Stopped;
+            if (status_ != model::RunStatus::Failed) status_ = model::RunStatus::Stopped;
             if (reason_.isEmpty()) reason_ = reason;
             toHighWater_ = true;
             break;
         case RunEvent::Abort:
-            if (status_ != RunStatus::Failed) {
-                status_ = RunStatus::Aborted;
+            if (status_ != model::RunStatus::Failed) {
+                status_ = model::RunStatus::Aborted;
                 reason_ = reason.isEmpty() ? QStringLiteral("aborted by the user") : reason;
             }
             boundary_ = 0;
@@ -140,7 +140,7 @@ void RunLifecycle::settle(RunEvent e, const QString& reason, qint64 point, RunPh
                 failWith(reason);
                 boundary_ = 0;
             } else if (from == P::Stopping || from == P::Filling) {
-                status_ = RunStatus::Failed;
+                status_ = model::RunStatus::Failed;
                 reason_ += QStringLiteral(" (then %1)").arg(reason);
                 boundary_ = 0;
             } else if (from == P::Finishing) {
@@ -148,11 +148,11 @@ void RunLifecycle::settle(RunEvent e, const QString& reason, qint64 point, RunPh
             }
             break;
         case RunEvent::PointsDone:
-            if (status_ == RunStatus::None) status_ = RunStatus::Completed;
+            if (status_ == model::RunStatus::None) status_ = model::RunStatus::Completed;
             break;
         default:
             break;
     }
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

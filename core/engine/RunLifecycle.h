@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <limits>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 /**
  * The phases of one run (docs/architecture.md, "Run lifecycle"). Finer than
@@ -79,10 +79,10 @@ public:
     static constexpr qint64 kNoBoundary = std::numeric_limits<qint64>::max();
 
     RunPhase phase() const { return phase_; }
-    RunStatus status() const { return status_; }
+    model::RunStatus status() const { return status_; }
     const QString& reason() const { return reason_; }
     /** The state the user sees: Filling shows as Stopping; Closing/Finishing keep the state before them. */
-    RunState publicState() const;
+    model::RunState publicState() const;
     /** Points at or above this index are not measured any more (kNoBoundary: all). */
     qint64 boundary() const { return boundary_; }
     /** The boundary also drops to the highest contiguous point delivered (stop keeps what was measured). */
@@ -105,11 +105,11 @@ public:
 private:
     void settle(RunEvent e, const QString& reason, qint64 point, RunPhase from);
     RunPhase phase_ = RunPhase::Starting;
-    RunState shown_ = RunState::Starting;
-    RunStatus status_ = RunStatus::None;
+    model::RunState shown_ = model::RunState::Starting;
+    model::RunStatus status_ = model::RunStatus::None;
     QString reason_;
     qint64 boundary_ = kNoBoundary;
     bool toHighWater_ = false;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

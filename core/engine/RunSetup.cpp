@@ -3,12 +3,12 @@
 #include <QJsonDocument>
 #include <algorithm>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 namespace {
-std::vector<double> originOf(const Plan& plan, const std::vector<DeviceDescription>& devices) {
+std::vector<double> originOf(const plan::Plan& plan, const std::vector<model::DeviceDescription>& devices) {
     std::vector<double> origin;
-    for (const AxisSpec& a : plan.axes) {
+    for (const plan::AxisSpec& a : plan.axes) {
         double pos = 0;
         for (const auto& d : devices)
             for (size_t i = 0; i < d.axes.size(); ++i)
@@ -18,8 +18,8 @@ std::vector<double> originOf(const Plan& plan, const std::vector<DeviceDescripti
     return origin;
 }
 
-bool touches(const Plan& plan, const DeviceDescription& d) {
-    for (const AxisSpec& a : plan.axes)
+bool touches(const plan::Plan& plan, const model::DeviceDescription& d) {
+    for (const plan::AxisSpec& a : plan.axes)
         if (d.findAxis(a.device)) return true;
     for (const QString& det : plan.detectors)
         if (d.findOutput(det)) return true;
@@ -27,18 +27,18 @@ bool touches(const Plan& plan, const DeviceDescription& d) {
 }
 }  // namespace
 
-Result<RunSetup> prepareRun(const Plan& plan, const std::vector<DeviceDescription>& devices, const EngineConfig& config,
-                            int deviceWorkers) {
-    if (const QString invalid = validatePlan(plan, devices); !invalid.isEmpty()) return Result<RunSetup>::failure(invalid);
+util::Result<RunSetup> prepareRun(const plan::Plan& plan, const std::vector<model::DeviceDescription>& devices, const EngineConfig& config,
+                                  int deviceWorkers) {
+    if (const QString invalid = plan::validatePlan(plan, devices); !invalid.isEmpty()) return util::Result<RunSetup>::failure(invalid);
     RunSetup s;
     s.origin = originOf(plan, devices);
-    auto gen = PointGenerator::create(plan, s.origin);
-    if (!gen) return Result<RunSetup>::failure(gen.error());
+    auto gen = plan::PointGenerator::create(plan, s.origin);
+    if (!gen) return util::Result<RunSetup>::failure(gen.error());
     s.gen = std::move(*gen);
     s.planJson = QString::fromUtf8(QJsonDocument(plan.toJson()).toJson(QJsonDocument::Compact));
     // A plan that touches an exclusive device runs where that device lives: worker 0.
     for (const auto& d : devices)
-        if (d.concurrency == Concurrency::Exclusive && touches(plan, d)) s.exclusive = true;
+        if (d.concurrency == model::Concurrency::Exclusive && touches(plan, d)) s.exclusive = true;
 
     Scheduler::Config& sc = s.scheduler;
     sc.total = s.gen->size();
@@ -52,4 +52,4 @@ Result<RunSetup> prepareRun(const Plan& plan, const std::vector<DeviceDescriptio
     return s;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

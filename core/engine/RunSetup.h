@@ -9,11 +9,11 @@
 #include <memory>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 /** What a run needs before its first job: its points, where they start, and how they are dealt out. */
 struct RunSetup {
-    std::unique_ptr<PointGenerator> gen;
+    std::unique_ptr<plan::PointGenerator> gen;
     std::vector<double> origin;  // current position of each plan axis (relative scans start there)
     bool exclusive = false;      // touches an exclusive device: runs on worker 0 only
     Scheduler::Config scheduler;
@@ -24,7 +24,7 @@ struct RunSetup {
  * Validates a plan against the lab's devices and builds its setup; the error
  * names what is wrong with the plan. Pure: any thread.
  */
-Result<RunSetup> prepareRun(const Plan& plan, const std::vector<DeviceDescription>& devices, const EngineConfig& config,
-                            int deviceWorkers);
+util::Result<RunSetup> prepareRun(const plan::Plan& plan, const std::vector<model::DeviceDescription>& devices, const EngineConfig& config,
+                                  int deviceWorkers);
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

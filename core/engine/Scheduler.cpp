@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 Scheduler::Scheduler(const Config& config) : config_(config), boundary_(config.total) {
     if (config_.total > 0) pending_[0] = config_.total;
@@ -108,4 +108,4 @@ const JobRange* Scheduler::job(quint64 id) const {
     return it == jobs_.end() ? nullptr : &it->second.range;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

@@ -5,7 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 /** A contiguous range of points handed to one worker. */
 struct JobRange {
@@ -85,4 +85,4 @@ private:
     bool paused_ = false;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 namespace {
 constexpr qint64 kQueueBytes = 256ll << 20;  // bounded queue towards the storage worker
@@ -26,35 +26,35 @@ bool StorageLink::workerReady() const {
     return w >= 0 && pool_.isReady(w);
 }
 
-void StorageLink::open(const StoreOpen& request) {
-    pool_.send(pool_.storageWorkerId(), toMessage(request, nextId_++));
+void StorageLink::open(const protocol::StoreOpen& request) {
+    pool_.send(pool_.storageWorkerId(), protocol::toMessage(request, nextId_++));
 }
 
 void StorageLink::forward(const QByteArray& body, qint64 bytes) {
     if (state_ != State::Open) return;
     // The same message goes on unchanged: the storage role reads `result` as data.
-    pool_.sendFrame(pool_.storageWorkerId(), frameOfBody(body));
+    pool_.sendFrame(pool_.storageWorkerId(), protocol::frameOfBody(body));
     inFlight_.emplace_back(++sent_, bytes);
     inFlightBytes_ += bytes;
 }
 
 void StorageLink::log(int level, const QString& text) {
     if (state_ != State::Open) return;
-    pool_.send(pool_.storageWorkerId(), toMessage(StoreLog{QDateTime::currentMSecsSinceEpoch(), std::clamp(level, 0, 5), text}, nextId_++));
+    pool_.send(pool_.storageWorkerId(), protocol::toMessage(protocol::StoreLog{QDateTime::currentMSecsSinceEpoch(), std::clamp(level, 0, 5), text}, nextId_++));
 }
 
 void StorageLink::flush() {
     if (state_ != State::Open) return;
-    pool_.send(pool_.storageWorkerId(), toMessage(StoreFlush{}, nextId_++));
+    pool_.send(pool_.storageWorkerId(), protocol::toMessage(protocol::StoreFlush{}, nextId_++));
 }
 
-bool StorageLink::finish(RunStatus status, const QString& reason, const std::vector<DeviceDescription>& devices) {
+bool StorageLink::finish(model::RunStatus status, const QString& reason, const std::vector<model::DeviceDescription>& devices) {
     if (state_ != State::Open) {
         state_ = State::Closed;
         return false;
     }
     state_ = State::Finishing;
-    pool_.send(pool_.storageWorkerId(), toMessage(StoreFinish{status, reason, devices}, nextId_++));
+    pool_.send(pool_.storageWorkerId(), protocol::toMessage(protocol::StoreFinish{status, reason, devices}, nextId_++));
     return true;
 }
 
@@ -65,8 +65,8 @@ bool StorageLink::diskAlmostFull(qint64 reserveBytes) const {
     return state_ == State::Open && status_.freeBytes >= 0 && status_.freeBytes < rate * 5 + reserveBytes;
 }
 
-StorageLink::Outcome StorageLink::onStatus(const StoreStatus& s) {
-    using Op = StoreStatus::Op;
+StorageLink::Outcome StorageLink::onStatus(const protocol::StoreStatus& s) {
+    using Op = protocol::StoreStatus::Op;
     status_.bytesPerSecond = s.bytesPerSecond;
     status_.freeBytes = s.freeBytes;
     if (!s.error.isEmpty()) status_.error = s.error;
@@ -98,4 +98,4 @@ StorageLink::Outcome StorageLink::onStatus(const StoreStatus& s) {
     return Outcome::None;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

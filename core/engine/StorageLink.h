@@ -6,7 +6,7 @@
 #include <deque>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 class WorkerPool;
 
@@ -32,20 +32,20 @@ public:
     /** The storage worker is connected and configured: the open request may go now. */
     bool workerReady() const;
 
-    void open(const StoreOpen& request);
+    void open(const protocol::StoreOpen& request);
     /** Forwards one result frame body unchanged; `bytes` is its data size, for the queue bound. */
     void forward(const QByteArray& body, qint64 bytes);
     void log(int level, const QString& text);
     void flush();
     /** Asks the worker to write the run's status and end snapshots; false if no file is open. */
-    bool finish(RunStatus status, const QString& reason, const std::vector<DeviceDescription>& devices);
+    bool finish(model::RunStatus status, const QString& reason, const std::vector<model::DeviceDescription>& devices);
     /** The worker died or did not answer: the link gives the file up. */
     void lost() { state_ = State::Closed; }
 
     /** True while more than the queue bound is sent and not yet written. */
     bool backlogged() const;
     /** What a `store_status` message from the storage worker means for the run. */
-    Outcome onStatus(const StoreStatus& s);
+    Outcome onStatus(const protocol::StoreStatus& s);
     /** For the status bar. */
     const StorageStatus& status() const { return status_; }
     /** Free space is below the reserve plus a few seconds of data. */
@@ -63,4 +63,4 @@ private:
     StorageStatus status_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

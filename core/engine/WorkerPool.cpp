@@ -19,14 +19,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace acquila::core {
+namespace acquila::engine {
 
 struct WorkerPool::Worker {
     int id = 0;
     QString role;
     QProcess* process = nullptr;
     QPointer<QLocalSocket> socket;  // guarded: Qt may delete a dropped connection
-    FrameDecoder decoder;
+    protocol::FrameDecoder decoder;
     WorkerState state = WorkerState::Starting;
     bool busy = false;
     qint64 pid = 0;
@@ -36,7 +36,7 @@ struct WorkerPool::Worker {
     QElapsedTimer lastSeen;    // since the last message of any kind
     QElapsedTimer upSince;     // since the handshake, to reset the backoff
     QString deathReason;       // first reason seen for the current death
-    BlackBox* box = nullptr;   // shared mapping, valid while the pool lives
+    protocol::BlackBox* box = nullptr;   // shared mapping, valid while the pool lives
 };
 
 namespace {
@@ -71,7 +71,7 @@ WorkerPool::~WorkerPool() {
             w->process->kill();
             w->process->waitForFinished(2000);
         }
-        if (w->box) munmap(w->box, kBlackBoxBytes);
+        if (w->box) munmap(w->box, protocol::kBlackBoxBytes);
     }
     if (server_) server_->close();
     if (!dir_.isEmpty()) QDir(dir_).removeRecursively();
@@ -97,7 +97,7 @@ bool WorkerPool::start(QString* error) {
         auto w = std::make_unique<Worker>();
         w->id = i;
         w->role = (config_.storageWorker && i == config_.deviceWorkers) ? QStringLiteral("storage") : QStringLiteral("device");
-        w->box = mapBlackBox(QStringLiteral("%1/worker-%2.box").arg(dir_).arg(i), true);
+        w->box = protocol::mapBlackBox(QStringLiteral("%1/worker-%2.box").arg(dir_).arg(i), true);
         workers_.push_back(std::move(w));
     }
     for (int i = 0; i < total; ++i) spawn(i);
@@ -110,11 +110,11 @@ bool WorkerPool::start(QString* error) {
 void WorkerPool::spawn(int id) {
     if (shuttingDown_) return;
     Worker& w = *workers_[id];
-    if (w.box) new (w.box) BlackBox();
+    if (w.box) new (w.box) protocol::BlackBox();
     w.state = WorkerState::Starting;
     w.busy = false;
     w.deathReason.clear();
-    w.decoder = FrameDecoder();
+    w.decoder = protocol::FrameDecoder();
     w.process = new QProcess(this);
     w.process->setProcessChannelMode(QProcess::ForwardedChannels);
     auto env = QProcessEnvironment::systemEnvironment();
@@ -151,7 +151,7 @@ void WorkerPool::onNewConnection() {
             s->deleteLater();
             continue;
         }
-        auto* decoder = new FrameDecoder(64 * 1024);
+        auto* decoder = new protocol::FrameDecoder(64 * 1024);
         connect(s, &QObject::destroyed, this, [decoder] { delete decoder; });
         s->setProperty("handshake", QVariant::fromValue(static_cast<void*>(decoder)));
         connect(s, &QLocalSocket::readyRead, this, [this, s] { onHandshakeData(s); });
@@ -160,7 +160,7 @@ void WorkerPool::onNewConnection() {
 }
 
 void WorkerPool::onHandshakeData(QLocalSocket* s) {
-    auto* decoder = static_cast<FrameDecoder*>(s->property("handshake").value<void*>());
+    auto* decoder = static_cast<protocol::FrameDecoder*>(s->property("handshake").value<void*>());
     if (!decoder) return;
     const QByteArray bytes = s->readAll();
     decoder->feed(bytes);
@@ -170,11 +170,11 @@ void WorkerPool::onHandshakeData(QLocalSocket* s) {
         return;
     }
     if (!decoder->hasMessage()) return;
-    const auto hello = Hello::decode(decoder->take());
+    const auto hello = protocol::Hello::decode(decoder->take());
     const int id = hello ? hello->worker : -1;
     const QString why =
         !hello ? hello.error()
-        : hello->version != kProtocolVersion ? QStringLiteral("protocol version mismatch")
+        : hello->version != protocol::kProtocolVersion ? QStringLiteral("protocol version mismatch")
         : hello->token != token_ ? QStringLiteral("wrong session token")
         : (id < 0 || id >= size()) ? QStringLiteral("unknown worker id")
         : workers_[id]->socket ? QStringLiteral("worker already connected")
@@ -194,7 +194,7 @@ void WorkerPool::onHandshakeData(QLocalSocket* s) {
     w.upSince.start();
     // Whatever arrived after the hello (the worker does not wait) stays with this worker.
     w.decoder = std::move(*decoder);
-    w.decoder.setMaxFrameBytes(kMaxFrameBytes);
+    w.decoder.setMaxFrameBytes(protocol::kMaxFrameBytes);
     w.decoder.setLazyResults(true);  // results are parsed once, in place, by the manager
     connect(s, &QLocalSocket::readyRead, this, [this, id] { onSocketData(id); });
     connect(s, &QLocalSocket::disconnected, this, [this, id, s] {
@@ -230,13 +230,13 @@ void WorkerPool::onSocketData(int id) {
 void WorkerPool::deliver(int id) {
     Worker& w = *workers_[id];
     while (w.decoder.hasMessage() && w.socket) {
-        Message m = w.decoder.take();
-        if (m.type == MessageType::Heartbeat) continue;
+        protocol::Message m = w.decoder.take();
+        if (m.type == protocol::MessageType::Heartbeat) continue;
         if (callbacks_.message) callbacks_.message(id, std::move(m));
     }
 }
 
-bool WorkerPool::send(int worker, const Message& m) { return sendFrame(worker, encodeFrame(m)); }
+bool WorkerPool::send(int worker, const protocol::Message& m) { return sendFrame(worker, protocol::encodeFrame(m)); }
 
 bool WorkerPool::sendFrame(int worker, const QByteArray& frame) {
     if (worker < 0 || worker >= size()) return false;
@@ -301,7 +301,7 @@ void WorkerPool::markDead(int id, const QString& reason) {
 }
 
 void WorkerPool::heartbeat() {
-    const QByteArray frame = encodeFrame(toMessage(Heartbeat{}));
+    const QByteArray frame = protocol::encodeFrame(protocol::toMessage(protocol::Heartbeat{}));
     for (auto& w : workers_) {
         if (!w->socket) continue;
         if (w->lastSeen.elapsed() > config_.heartbeatTimeoutMs) {
@@ -333,7 +333,7 @@ std::vector<WorkerStatus> WorkerPool::status() const {
     return out;
 }
 
-const BlackBox* WorkerPool::blackBox(int worker) const {
+const protocol::BlackBox* WorkerPool::blackBox(int worker) const {
     return worker >= 0 && worker < size() ? workers_[worker]->box : nullptr;
 }
 
@@ -343,7 +343,7 @@ void WorkerPool::shutdown(int graceMs, std::function<void()> done) {
     if (heartbeatTimer_) heartbeatTimer_->stop();
     for (auto& w : workers_) {
         if (w->socket) {
-            w->socket->write(encodeFrame(toMessage(Shutdown{})));
+            w->socket->write(protocol::encodeFrame(protocol::toMessage(protocol::Shutdown{})));
             w->socket->flush();
         }
         if (!w->process) w->state = WorkerState::Stopped;
@@ -367,4 +367,4 @@ void WorkerPool::maybeFinishShutdown() {
     done();
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

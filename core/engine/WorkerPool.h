@@ -15,7 +15,7 @@ class QLocalSocket;
 class QProcess;
 class QTimer;
 
-namespace acquila::core {
+namespace acquila::engine {
 
 /**
  * The worker processes (docs/architecture.md, "Processes and threads" and "Protocol"): spawns fresh `acquila-worker`
@@ -41,7 +41,7 @@ public:
     };
     struct Callbacks {
         std::function<void(int worker)> connected;               // hello accepted: send configure now
-        std::function<void(int worker, Message&& m)> message;    // every message but hello/heartbeat
+        std::function<void(int worker, protocol::Message&& m)> message;    // every message but hello/heartbeat
         std::function<void(int worker, const QString& reason)> died;
         std::function<void()> statusChanged;
     };
@@ -52,7 +52,7 @@ public:
     /** Creates the socket directory and server and spawns every worker. */
     bool start(QString* error);
     /** Queues a message to a worker; false if it is not connected. */
-    bool send(int worker, const Message& m);
+    bool send(int worker, const protocol::Message& m);
     /** Sends raw, already encoded frame bytes. */
     bool sendFrame(int worker, const QByteArray& frame);
     /** SIGKILLs a worker; death is reported through `died` and it is respawned. */
@@ -69,7 +69,7 @@ public:
     bool isReady(int worker) const;
     std::vector<WorkerStatus> status() const;
     /** The worker's black box, or nullptr. Read-only view of shared memory. */
-    const BlackBox* blackBox(int worker) const;
+    const protocol::BlackBox* blackBox(int worker) const;
     QString socketDirectory() const { return dir_; }
 
 private:
@@ -95,4 +95,4 @@ private:
     std::function<void()> shutdownDone_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::engine

@@ -2,7 +2,7 @@
 
 #include <array>
 
-namespace acquila::core {
+namespace acquila::model {
 namespace {
 constexpr std::array<const char*, 7> kNames = {"float64", "float32", "int64", "int32", "uint8", "uint16", "uint32"};
 constexpr std::array<size_t, 7> kSizes = {8, 4, 8, 4, 1, 2, 4};
@@ -20,4 +20,4 @@ bool dtypeFromName(QStringView name, DType* out) {
     return false;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::model

@@ -5,7 +5,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace acquila::core {
+namespace acquila::model {
 
 /** Element types of result channels. Values are stable: they cross processes. */
 enum class DType : uint8_t { Float64 = 0, Float32, Int64, Int32, UInt8, UInt16, UInt32 };
@@ -33,4 +33,4 @@ decltype(auto) visitDType(DType t, F&& f) {
     return std::forward<F>(f)(std::type_identity<double>{});
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::model

@@ -1,11 +1,11 @@
 #include "core/model/DeviceDescription.h"
 
-#include "core/protocol/CborFields.h"
+#include "core/util/CborFields.h"
 
 #include <QCborArray>
 #include <cmath>
 
-namespace acquila::core {
+namespace acquila::model {
 
 namespace {
 constexpr const char* kKindNames[] = {"actuator", "detector", "compute"};
@@ -133,17 +133,17 @@ QCborMap DeviceDescription::toCbor() const {
     return m;
 }
 
-Result<DeviceDescription> DeviceDescription::fromCbor(const QCborMap& map) {
-    using R = Result<DeviceDescription>;
+util::Result<DeviceDescription> DeviceDescription::fromCbor(const QCborMap& map) {
+    using R = util::Result<DeviceDescription>;
     DeviceDescription d;
-    CborFields f(map, QStringLiteral("device"));
+    util::CborFields f(map, QStringLiteral("device"));
     d.name = f.str("name");
     d.driver = f.str("driver");
     if (!enumFromName(f.str("kind"), kKindNames, &d.kind)) f.fail(QStringLiteral("device: unknown kind"));
     d.concurrency = f.boolean("exclusive") ? Concurrency::Exclusive : Concurrency::Replicable;
     d.summary = f.optStr("summary", {});
     for (const QCborValue& pv : f.array("properties")) {
-        CborFields pf(pv.toMap(), QStringLiteral("device property"));
+        util::CborFields pf(pv.toMap(), QStringLiteral("device property"));
         PropertyDecl p;
         p.id = pf.str("id");
         p.label = pf.str("label");
@@ -159,13 +159,13 @@ Result<DeviceDescription> DeviceDescription::fromCbor(const QCborMap& map) {
     }
     d.values = f.map("values").toVariantMap();
     for (const QCborValue& av : f.array("axes")) {
-        CborFields af(av.toMap(), QStringLiteral("device axis"));
+        util::CborFields af(av.toMap(), QStringLiteral("device axis"));
         AxisDecl a{af.str("name"), af.str("unit"), af.number("min"), af.number("max")};
         if (!af.ok()) return R::failure(af.error());
         d.axes.push_back(std::move(a));
     }
     for (const QCborValue& ov : f.array("outputs")) {
-        CborFields of(ov.toMap(), QStringLiteral("device output"));
+        util::CborFields of(ov.toMap(), QStringLiteral("device output"));
         OutputDecl o;
         o.name = of.str("name");
         o.unit = of.str("unit");
@@ -184,4 +184,4 @@ Result<DeviceDescription> DeviceDescription::fromCbor(const QCborMap& map) {
     return d;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::model

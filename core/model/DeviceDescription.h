@@ -9,7 +9,7 @@
 #include <limits>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::model {
 
 enum class DeviceKind : uint8_t { Actuator, Detector, Compute };
 /** Exclusive devices live in one worker; replicable ones may be opened in every worker. */
@@ -72,7 +72,7 @@ struct DeviceDescription {
     const PropertyDecl* findProperty(const QString& id) const;
 
     QCborMap toCbor() const;
-    static Result<DeviceDescription> fromCbor(const QCborMap& map);
+    static util::Result<DeviceDescription> fromCbor(const QCborMap& map);
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::model

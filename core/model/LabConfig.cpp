@@ -1,6 +1,6 @@
 #include "core/model/LabConfig.h"
 
-#include "core/protocol/CborFields.h"
+#include "core/util/CborFields.h"
 
 #include <QCborArray>
 #include <QFile>
@@ -18,7 +18,7 @@ static void ensureResources() {
     Q_INIT_RESOURCE(resources);
 }
 
-namespace acquila::core {
+namespace acquila::model {
 
 namespace {
 constexpr int kLabVersion = 1;
@@ -71,8 +71,8 @@ QString typeName(const QJsonValue& v) {
 }
 }  // namespace
 
-Result<LabConfig> parseLabConfig(const QByteArray& json, const QString& fileLabel) {
-    using R = Result<LabConfig>;
+util::Result<LabConfig> parseLabConfig(const QByteArray& json, const QString& fileLabel) {
+    using R = util::Result<LabConfig>;
     auto fail = [&](const QString& pointer, const QString& problem) {
         return R::failure(
             QStringLiteral("%1: %2: %3")
@@ -174,17 +174,17 @@ Result<LabConfig> parseLabConfig(const QByteArray& json, const QString& fileLabe
     return lab;
 }
 
-Result<LabConfig> loadLabConfig(const QString& path) {
+util::Result<LabConfig> loadLabConfig(const QString& path) {
     if (path.isEmpty()) ensureResources();
     const QString file = path.isEmpty() ? QStringLiteral(":/acquila/lab/default.json") : path;
     QFile f(file);
     if (!f.open(QIODevice::ReadOnly))
-        return Result<LabConfig>::failure(
+        return util::Result<LabConfig>::failure(
             QStringLiteral("%1: cannot open: %2").arg(file, f.errorString()));
     // A lab file is a few kilobytes; refuse anything absurd rather than read it all.
     constexpr qint64 kMaxBytes = 16 * 1024 * 1024;
     if (f.size() > kMaxBytes)
-        return Result<LabConfig>::failure(
+        return util::Result<LabConfig>::failure(
             QStringLiteral("%1: larger than 16 MiB, not a lab config").arg(file));
     return parseLabConfig(f.readAll(), file);
 }
@@ -205,9 +205,9 @@ QCborMap LabConfig::toCbor() const {
     return m;
 }
 
-Result<LabConfig> LabConfig::fromCbor(const QCborMap& map) {
-    using R = Result<LabConfig>;
-    CborFields f(map, QStringLiteral("lab"));
+util::Result<LabConfig> LabConfig::fromCbor(const QCborMap& map) {
+    using R = util::Result<LabConfig>;
+    util::CborFields f(map, QStringLiteral("lab"));
     LabConfig lab;
     lab.seed = static_cast<quint64>(f.integer("seed"));
     const QCborArray devs = f.array("devices");
@@ -218,7 +218,7 @@ Result<LabConfig> LabConfig::fromCbor(const QCborMap& map) {
     for (qsizetype i = 0; i < devs.size(); ++i) {
         const QCborValue v = devs.at(i);
         if (!v.isMap()) return R::failure(QStringLiteral("lab: devices[%1] must be a map").arg(i));
-        CborFields df(v.toMap(), QStringLiteral("lab: devices[%1]").arg(i));
+        util::CborFields df(v.toMap(), QStringLiteral("lab: devices[%1]").arg(i));
         DeviceSpec spec;
         spec.name = df.str("name");
         spec.driver = df.str("driver");
@@ -237,4 +237,4 @@ Result<LabConfig> LabConfig::fromCbor(const QCborMap& map) {
     return lab;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::model

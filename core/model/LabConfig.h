@@ -6,7 +6,7 @@
 #include <QVariantMap>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::model {
 
 /** How to open one device: name, driver type and driver parameters (docs/architecture.md, "Devices and workers"). */
 struct DeviceSpec {
@@ -32,12 +32,12 @@ struct LabConfig {
     std::vector<DeviceSpec> devices;
 
     QCborMap toCbor() const;
-    static Result<LabConfig> fromCbor(const QCborMap& map);
+    static util::Result<LabConfig> fromCbor(const QCborMap& map);
 };
 
 /** Parses a lab config JSON document; errors name the file and JSON pointer. */
-Result<LabConfig> parseLabConfig(const QByteArray& json, const QString& fileLabel);
+util::Result<LabConfig> parseLabConfig(const QByteArray& json, const QString& fileLabel);
 /** Reads a lab config file; an empty path gives the embedded default lab. */
-Result<LabConfig> loadLabConfig(const QString& path);
+util::Result<LabConfig> loadLabConfig(const QString& path);
 
-}  // namespace acquila::core
+}  // namespace acquila::model

@@ -1,6 +1,6 @@
 #include "core/model/ResultBatch.h"
 
-namespace acquila::core {
+namespace acquila::model {
 
 qint64 Channel::elementsPerPoint() const {
     qint64 n = 1;
@@ -25,4 +25,4 @@ QString ResultBatch::checkSizes() const {
     return {};
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::model

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::model {
 
 /** Packed per-point values of one channel (an axis position, a timestamp or a detector output). */
 struct Channel {
@@ -45,4 +45,4 @@ struct ResultBatch {
 
 using ResultBatchPtr = std::shared_ptr<const ResultBatch>;
 
-}  // namespace acquila::core
+}  // namespace acquila::model

@@ -1,6 +1,6 @@
 #include "core/model/RunTypes.h"
 
-namespace acquila::core {
+namespace acquila::model {
 
 const char* runStateName(RunState s) {
     static constexpr const char* kNames[] = {"idle", "starting", "running", "paused", "stopping", "aborting", "finished"};
@@ -17,4 +17,4 @@ const char* cancelLevelName(CancelLevel l) {
     return kNames[static_cast<size_t>(l)];
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::model

@@ -4,7 +4,7 @@
 #include <QVariantMap>
 #include <cstdint>
 
-namespace acquila::core {
+namespace acquila::model {
 
 /** Run-control states (docs/architecture.md, "Run lifecycle"). */
 enum class RunState : uint8_t { Idle, Starting, Running, Paused, Stopping, Aborting, Finished };
@@ -21,4 +21,4 @@ const char* runStateName(RunState s);
 const char* runStatusName(RunStatus s);
 const char* cancelLevelName(CancelLevel l);
 
-}  // namespace acquila::core
+}  // namespace acquila::model

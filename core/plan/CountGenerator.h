@@ -1,7 +1,7 @@
 #pragma once
 #include "core/plan/ScanGenerator.h"
 
-namespace acquila::core {
+namespace acquila::plan {
 
 /** Count / time series: `count` points that move nothing; shape [count]. */
 class CountGenerator final : public ScanGenerator<CountGenerator> {
@@ -16,4 +16,4 @@ private:
     qint64 count_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

@@ -1,6 +1,6 @@
 #include "core/plan/GridGenerator.h"
 
-namespace acquila::core {
+namespace acquila::plan {
 
 namespace {
 qint64 product(const std::vector<GridGenerator::Axis>& axes) {
@@ -25,4 +25,4 @@ QStringList GridGenerator::names(const std::vector<Axis>& axes) {
     return n;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

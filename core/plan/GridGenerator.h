@@ -1,7 +1,7 @@
 #pragma once
 #include "core/plan/ScanGenerator.h"
 
-namespace acquila::core {
+namespace acquila::plan {
 
 /**
  * Linear (one axis) and N-D grid scans. The first axis is the slowest. With
@@ -57,4 +57,4 @@ private:
     bool snake_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

@@ -1,7 +1,7 @@
 #pragma once
 #include "core/plan/ScanGenerator.h"
 
-namespace acquila::core {
+namespace acquila::plan {
 
 /** List / table scan: stored points, one column per axis; shape [n]. */
 class ListGenerator final : public ScanGenerator<ListGenerator> {
@@ -23,4 +23,4 @@ private:
     std::vector<double> offsets_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

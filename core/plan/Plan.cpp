@@ -4,7 +4,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
-namespace acquila::core {
+namespace acquila::plan {
 
 namespace {
 constexpr const char* kScanTypeNames[] = {"count", "linear", "grid", "list", "spiral"};
@@ -103,14 +103,14 @@ bool Plan::operator==(const Plan& b) const {
            properties == b.properties && pointsPerJob == b.pointsPerJob;
 }
 
-Result<Plan> loadPlanFile(const QString& path) {
+util::Result<Plan> loadPlanFile(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Result<Plan>::failure(QStringLiteral("%1: cannot read plan file: %2").arg(path, f.errorString()));
+        return util::Result<Plan>::failure(QStringLiteral("%1: cannot read plan file: %2").arg(path, f.errorString()));
     const QFileInfo info(path);
     auto plan = parsePlan(f.readAll(), info.fileName(), info.absolutePath());
     if (plan) plan->sourceFile = path;
     return plan;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

@@ -8,7 +8,7 @@
 #include <QVariantMap>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::plan {
 
 enum class ScanType : uint8_t { Count, Linear, Grid, List, Spiral };
 const char* scanTypeName(ScanType t);
@@ -70,9 +70,9 @@ inline constexpr qint64 kMaxPlanPoints = 1'000'000'000'000;
  * pointer and what was expected, e.g. "plan.json: /axes/0/steps: expected an
  * integer >= 1". `baseDir` resolves relative CSV paths of list scans.
  */
-Result<Plan> parsePlan(const QByteArray& json, const QString& fileLabel, const QString& baseDir = {});
+util::Result<Plan> parsePlan(const QByteArray& json, const QString& fileLabel, const QString& baseDir = {});
 /** Reads and parses a plan file; errors name the file. */
-Result<Plan> loadPlanFile(const QString& path);
+util::Result<Plan> loadPlanFile(const QString& path);
 
 /**
  * Checks a parsed plan against the devices the workers described: unknown
@@ -84,6 +84,6 @@ Result<Plan> loadPlanFile(const QString& path);
  * name of `sourceFile` ("plan" if empty), e.g. "plan.json: /axes/0/stop: 250
  * is above the limit 200 mm of axis 'stage.x'". Any thread.
  */
-QString validatePlan(const Plan& plan, const std::vector<DeviceDescription>& devices);
+QString validatePlan(const Plan& plan, const std::vector<model::DeviceDescription>& devices);
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

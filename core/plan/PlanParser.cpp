@@ -11,7 +11,7 @@
 #include <cmath>
 #include <initializer_list>
 
-namespace acquila::core {
+namespace acquila::plan {
 
 namespace {
 // Thrown inside the parser only, caught by parsePlan: keeps each field check a single line.
@@ -320,7 +320,7 @@ Plan parseRoot(const QJsonObject& obj, const QString& baseDir) {
 }
 }  // namespace
 
-Result<Plan> parsePlan(const QByteArray& json, const QString& fileLabel, const QString& baseDir) {
+util::Result<Plan> parsePlan(const QByteArray& json, const QString& fileLabel, const QString& baseDir) {
     const QString label = fileLabel.isEmpty() ? QStringLiteral("plan") : fileLabel;
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
@@ -330,15 +330,15 @@ Result<Plan> parsePlan(const QByteArray& json, const QString& fileLabel, const Q
         const QByteArray before = json.left(offset);
         const qsizetype line = before.count('\n') + 1;
         const qsizetype column = offset - (before.lastIndexOf('\n') + 1) + 1;
-        return Result<Plan>::failure(
+        return util::Result<Plan>::failure(
             QStringLiteral("%1: line %2, column %3: %4").arg(label).arg(line).arg(column).arg(err.errorString()));
     }
-    if (!doc.isObject()) return Result<Plan>::failure(QStringLiteral("%1: expected a JSON object at the top level").arg(label));
+    if (!doc.isObject()) return util::Result<Plan>::failure(QStringLiteral("%1: expected a JSON object at the top level").arg(label));
     try {
         return parseRoot(doc.object(), baseDir);
     } catch (const ParseFailure& f) {
-        return Result<Plan>::failure(QStringLiteral("%1: %2: %3").arg(label, f.pointer, f.message));
+        return util::Result<Plan>::failure(QStringLiteral("%1: %2: %3").arg(label, f.pointer, f.message));
     }
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

@@ -6,19 +6,19 @@
 #include <algorithm>
 #include <optional>
 
-namespace acquila::core {
+namespace acquila::plan {
 
 namespace {
 QString number(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
 
 struct FoundAxis {
-    const DeviceDescription* device = nullptr;
-    const AxisDecl* decl = nullptr;
+    const model::DeviceDescription* device = nullptr;
+    const model::AxisDecl* decl = nullptr;
     std::optional<double> current;  // position at validation time, when the device reported it
 };
 
-FoundAxis findAxis(const std::vector<DeviceDescription>& devices, const QString& name) {
-    for (const DeviceDescription& d : devices) {
+FoundAxis findAxis(const std::vector<model::DeviceDescription>& devices, const QString& name) {
+    for (const model::DeviceDescription& d : devices) {
         for (size_t i = 0; i < d.axes.size(); ++i) {
             if (d.axes[i].name != name) continue;
             FoundAxis f{&d, &d.axes[i], std::nullopt};
@@ -36,7 +36,7 @@ QString sortedList(QStringList names) {
 }
 
 /** Empty when `value` (an absolute position) is inside the axis limits, else why not. */
-QString limitProblem(double value, const AxisDecl& axis, const QString& how) {
+QString limitProblem(double value, const model::AxisDecl& axis, const QString& how) {
     const QString unit = axis.unit.isEmpty() ? QString() : QLatin1Char(' ') + axis.unit;
     if (value > axis.max)
         return QStringLiteral("%1%2 is above the limit %3%4 of axis '%5'").arg(number(value), how, number(axis.max), unit, axis.name);
@@ -92,20 +92,20 @@ QString checkAxisRange(const Plan& plan, size_t k, const FoundAxis& found) {
     return {};
 }
 
-QString checkProperties(const Plan& plan, const std::vector<DeviceDescription>& devices) {
+QString checkProperties(const Plan& plan, const std::vector<model::DeviceDescription>& devices) {
     QStringList deviceNames;
-    for (const DeviceDescription& d : devices) deviceNames << d.name;
+    for (const model::DeviceDescription& d : devices) deviceNames << d.name;
     for (auto it = plan.properties.cbegin(); it != plan.properties.cend(); ++it) {
         const QString dp = QStringLiteral("/properties/") + it.key();
-        const auto dev = std::find_if(devices.cbegin(), devices.cend(), [&](const DeviceDescription& d) { return d.name == it.key(); });
+        const auto dev = std::find_if(devices.cbegin(), devices.cend(), [&](const model::DeviceDescription& d) { return d.name == it.key(); });
         if (dev == devices.cend())
             return QStringLiteral("%1: unknown device '%2' (known: %3)").arg(dp, it.key(), sortedList(deviceNames));
         for (auto p = it.value().cbegin(); p != it.value().cend(); ++p) {
             const QString pp = dp + QLatin1Char('/') + p.key();
-            const PropertyDecl* decl = dev->findProperty(p.key());
+            const model::PropertyDecl* decl = dev->findProperty(p.key());
             if (!decl) {
                 QStringList ids;
-                for (const PropertyDecl& d : dev->properties) ids << d.id;
+                for (const model::PropertyDecl& d : dev->properties) ids << d.id;
                 return QStringLiteral("%1: unknown property '%2' of device '%3' (known: %4)").arg(pp, p.key(), it.key(), sortedList(ids));
             }
             if (decl->readOnly)
@@ -117,11 +117,11 @@ QString checkProperties(const Plan& plan, const std::vector<DeviceDescription>& 
     return {};
 }
 
-QString firstProblem(const Plan& plan, const std::vector<DeviceDescription>& devices) {
+QString firstProblem(const Plan& plan, const std::vector<model::DeviceDescription>& devices) {
     QStringList axisNames, outputNames;
-    for (const DeviceDescription& d : devices) {
-        for (const AxisDecl& a : d.axes) axisNames << a.name;
-        for (const OutputDecl& o : d.outputs) outputNames << o.name;
+    for (const model::DeviceDescription& d : devices) {
+        for (const model::AxisDecl& a : d.axes) axisNames << a.name;
+        for (const model::OutputDecl& o : d.outputs) outputNames << o.name;
     }
     for (size_t k = 0; k < plan.axes.size(); ++k) {
         const FoundAxis found = findAxis(devices, plan.axes[k].device);
@@ -139,11 +139,11 @@ QString firstProblem(const Plan& plan, const std::vector<DeviceDescription>& dev
 }
 }  // namespace
 
-QString validatePlan(const Plan& plan, const std::vector<DeviceDescription>& devices) {
+QString validatePlan(const Plan& plan, const std::vector<model::DeviceDescription>& devices) {
     const QString problem = firstProblem(plan, devices);
     if (problem.isEmpty()) return {};
     const QString label = plan.sourceFile.isEmpty() ? QStringLiteral("plan") : QFileInfo(plan.sourceFile).fileName();
     return label + QLatin1String(": ") + problem;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

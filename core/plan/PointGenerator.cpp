@@ -5,10 +5,10 @@
 #include "core/plan/ListGenerator.h"
 #include "core/plan/SpiralGenerator.h"
 
-namespace acquila::core {
+namespace acquila::plan {
 
 namespace {
-using GeneratorResult = Result<std::unique_ptr<PointGenerator>>;
+using GeneratorResult = util::Result<std::unique_ptr<PointGenerator>>;
 
 /** Points of one pass times repeats, or -1 if above kMaxPlanPoints. */
 qint64 checkedTotal(qint64 scanSize, qint64 repeats) {
@@ -82,4 +82,4 @@ GeneratorResult PointGenerator::create(const Plan& plan, const std::vector<doubl
     return fail(QStringLiteral("unknown scan type"));
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

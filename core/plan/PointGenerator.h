@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::plan {
 
 /**
  * Lazy, random-access point generator: positions of point i are computed on
@@ -23,7 +23,7 @@ public:
     virtual ~PointGenerator() = default;
 
     /** Builds the generator. `origin` holds, per plan axis, the position at run start (used by relative axes). */
-    static Result<std::unique_ptr<PointGenerator>> create(const Plan& plan, const std::vector<double>& origin = {});
+    static util::Result<std::unique_ptr<PointGenerator>> create(const Plan& plan, const std::vector<double>& origin = {});
 
     /** Total number of points, repeats included. */
     virtual qint64 size() const = 0;
@@ -39,4 +39,4 @@ public:
     virtual void cell(qint64 index, qint64* out) const = 0;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

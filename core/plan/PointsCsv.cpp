@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace acquila::core {
+namespace acquila::plan {
 
 namespace {
 using Columns = std::vector<std::vector<double>>;
@@ -17,14 +17,14 @@ bool parseNumber(const QString& cell, double* out) {
 }
 }  // namespace
 
-Result<Columns> readPointsCsv(const QString& path, const QStringList& axes) {
+util::Result<Columns> readPointsCsv(const QString& path, const QStringList& axes) {
     const QString label = QFileInfo(path).fileName();
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
-        return Result<Columns>::failure(QStringLiteral("cannot read '%1': %2").arg(path, f.errorString()));
+        return util::Result<Columns>::failure(QStringLiteral("cannot read '%1': %2").arg(path, f.errorString()));
 
     const auto fail = [&](int line, const QString& what) {
-        return Result<Columns>::failure(QStringLiteral("%1: line %2: %3").arg(label).arg(line).arg(what));
+        return util::Result<Columns>::failure(QStringLiteral("%1: line %2: %3").arg(label).arg(line).arg(what));
     };
     Columns columns(static_cast<size_t>(axes.size()));
     std::vector<int> columnOfAxis;  // CSV column feeding each axis
@@ -68,7 +68,7 @@ Result<Columns> readPointsCsv(const QString& path, const QStringList& axes) {
             const int col = columnOfAxis[a];
             double v = 0;
             if (!parseNumber(cells[col], &v))
-                return Result<Columns>::failure(QStringLiteral("%1: line %2, column %3: expected a number, got \"%4\"")
+                return util::Result<Columns>::failure(QStringLiteral("%1: line %2, column %3: expected a number, got \"%4\"")
                                                     .arg(label)
                                                     .arg(lineNo)
                                                     .arg(col + 1)
@@ -77,8 +77,8 @@ Result<Columns> readPointsCsv(const QString& path, const QStringList& axes) {
         }
     }
     if (columns.empty() || columns.front().empty())
-        return Result<Columns>::failure(QStringLiteral("%1: no points (expected one row per point)").arg(label));
+        return util::Result<Columns>::failure(QStringLiteral("%1: no points (expected one row per point)").arg(label));
     return columns;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

@@ -5,7 +5,7 @@
 #include <QStringList>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::plan {
 
 /**
  * Reads the points of a list scan from a CSV file: one row per point, one
@@ -15,6 +15,6 @@ namespace acquila::core {
  * values per entry of `axes`; errors name the file and line, e.g.
  * "points.csv: line 4, column 2: expected a number, got \"abc\"". Any thread.
  */
-Result<std::vector<std::vector<double>>> readPointsCsv(const QString& path, const QStringList& axes);
+util::Result<std::vector<std::vector<double>>> readPointsCsv(const QString& path, const QStringList& axes);
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

@@ -3,7 +3,7 @@
 
 #include <utility>
 
-namespace acquila::core {
+namespace acquila::plan {
 
 /**
  * Shared part of the point generators: repeats and axis names. `Derived`
@@ -41,4 +41,4 @@ private:
     qint64 repeats_;   // >= 1
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

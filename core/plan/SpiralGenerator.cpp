@@ -2,7 +2,7 @@
 
 #include <limits>
 
-namespace acquila::core {
+namespace acquila::plan {
 
 qint64 SpiralGenerator::pointCount(double radius, double step) {
     const double q = radius / step;
@@ -14,4 +14,4 @@ qint64 SpiralGenerator::pointCount(double radius, double step) {
     return n;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

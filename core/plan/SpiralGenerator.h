@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numbers>
 
-namespace acquila::core {
+namespace acquila::plan {
 
 /**
  * Fermat spiral over two axes: point i lies at radius step*sqrt(i) and angle
@@ -39,4 +39,4 @@ private:
     qint64 count_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::plan

@@ -4,7 +4,7 @@
 #include <new>
 #include <sys/mman.h>
 
-namespace acquila::core {
+namespace acquila::protocol {
 
 const char* blackBoxOpName(BlackBoxOp op) {
     switch (op) {
@@ -28,4 +28,4 @@ BlackBox* mapBlackBox(const QString& path, bool create) {
     return create ? new (p) BlackBox() : static_cast<BlackBox*>(p);
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::protocol

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <ctime>
 
-namespace acquila::core {
+namespace acquila::protocol {
 
 /** What a worker's executor is doing right now, for post-mortems of crashes and hangs. */
 enum class BlackBoxOp : int32_t { Idle = 0, Move = 1, Read = 2, Settle = 3, Open = 4, Close = 5, Property = 6 };
@@ -52,4 +52,4 @@ inline constexpr int kBlackBoxBytes = 4096;
  */
 BlackBox* mapBlackBox(const QString& path, bool create);
 
-}  // namespace acquila::core
+}  // namespace acquila::protocol

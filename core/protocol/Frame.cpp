@@ -9,7 +9,7 @@
 #include <QtEndian>
 #include <array>
 
-namespace acquila::core {
+namespace acquila::protocol {
 
 namespace {
 constexpr std::array<const char*, 16> kNames = {
@@ -188,4 +188,4 @@ Message FrameDecoder::take() {
     return m;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::protocol

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <deque>
 
-namespace acquila::core {
+namespace acquila::protocol {
 
 /** Every message type of the worker protocol (docs/architecture.md, "Protocol"). */
 enum class MessageType : uint8_t {
@@ -87,4 +87,4 @@ bool decodeMessageBody(const QByteArray& body, Message* out, QString* error, boo
 /** Frame bytes (length prefix + body) for a message decoded lazily. */
 QByteArray frameOfBody(const QByteArray& body);
 
-}  // namespace acquila::core
+}  // namespace acquila::protocol

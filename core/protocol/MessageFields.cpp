@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-namespace acquila::core::detail {
+namespace acquila::protocol::detail {
 
 QCborMap cborMap(std::initializer_list<std::pair<const char*, QCborValue>> fields) {
     QCborMap m;
@@ -25,18 +25,18 @@ QCborArray toCborArray(const std::vector<double>& values) {
     return a;
 }
 
-QCborArray toCborArray(const std::vector<DeviceDescription>& devices) {
+QCborArray toCborArray(const std::vector<model::DeviceDescription>& devices) {
     QCborArray a;
-    for (const DeviceDescription& d : devices) a.append(d.toCbor());
+    for (const model::DeviceDescription& d : devices) a.append(d.toCbor());
     return a;
 }
 
-bool sameDevices(const std::vector<DeviceDescription>& a, const std::vector<DeviceDescription>& b) {
+bool sameDevices(const std::vector<model::DeviceDescription>& a, const std::vector<model::DeviceDescription>& b) {
     return toCborArray(a) == toCborArray(b);
 }
 
 MessageFields::MessageFields(const Message& m, MessageType expected, const QString& context)
-    : CborFields(m.payload, context), context_(context) {
+    : util::CborFields(m.payload, context), context_(context) {
     if (m.type != expected)
         fail(QStringLiteral("%1: expected a '%2' message, got '%3'")
                  .arg(context, QLatin1String(messageTypeName(expected)), QLatin1String(messageTypeName(m.type))));
@@ -105,17 +105,17 @@ QStringList MessageFields::strings(const char* key) {
     return out;
 }
 
-std::vector<DeviceDescription> MessageFields::devices(const char* key) {
-    std::vector<DeviceDescription> out;
+std::vector<model::DeviceDescription> MessageFields::devices(const char* key) {
+    std::vector<model::DeviceDescription> out;
     const QCborArray a = array(key);
     for (qsizetype i = 0; i < a.size() && ok(); ++i) {
         require(a.at(i).isMap(), key, QStringLiteral("item %1 must be a map").arg(i));
         if (!ok()) break;
-        auto d = DeviceDescription::fromCbor(a.at(i).toMap());
+        auto d = model::DeviceDescription::fromCbor(a.at(i).toMap());
         require(d.ok(), key, QStringLiteral("item %1 is invalid: %2").arg(i).arg(d.ok() ? QString() : d.error()));
         if (d) out.push_back(std::move(*d));
     }
     return out;
 }
 
-}  // namespace acquila::core::detail
+}  // namespace acquila::protocol::detail

@@ -1,6 +1,6 @@
 #pragma once
 #include "core/model/DeviceDescription.h"
-#include "core/protocol/CborFields.h"
+#include "core/util/CborFields.h"
 #include "core/protocol/Frame.h"
 #include "core/util/Result.h"
 
@@ -13,7 +13,7 @@
 
 /** Building blocks of the typed messages (Messages.cpp). Internal to core/protocol. */
 
-namespace acquila::core::detail {
+namespace acquila::protocol::detail {
 
 /** A payload map from (key, value) pairs. */
 QCborMap cborMap(std::initializer_list<std::pair<const char*, QCborValue>> fields);
@@ -21,16 +21,16 @@ QCborMap cborMap(std::initializer_list<std::pair<const char*, QCborValue>> field
 void insertIfSet(QCborMap& map, const char* key, const QString& value);
 void insertIfSet(QCborMap& map, const char* key, const QCborMap& value);
 QCborArray toCborArray(const std::vector<double>& values);
-QCborArray toCborArray(const std::vector<DeviceDescription>& devices);
+QCborArray toCborArray(const std::vector<model::DeviceDescription>& devices);
 /** Device lists compare by their wire form (DeviceDescription has no operator==). */
-bool sameDevices(const std::vector<DeviceDescription>& a, const std::vector<DeviceDescription>& b);
+bool sameDevices(const std::vector<model::DeviceDescription>& a, const std::vector<model::DeviceDescription>& b);
 
 /**
  * The payload fields of one message, checked as they are read: the message
  * type, presence, CBOR type and range. The first problem is kept as an error
  * naming the message and the field; reads after it return defaults.
  */
-class MessageFields : public CborFields {
+class MessageFields : public util::CborFields {
 public:
     MessageFields(const Message& m, MessageType expected, const QString& context);
 
@@ -44,11 +44,11 @@ public:
     int oneOf(const char* key, std::span<const char* const> names);
     std::vector<double> numbers(const char* key);
     QStringList strings(const char* key);
-    std::vector<DeviceDescription> devices(const char* key);
+    std::vector<model::DeviceDescription> devices(const char* key);
 
     template <typename T>
-    Result<T> done(T value) const {
-        if (!ok()) return Result<T>::failure(error());
+    util::Result<T> done(T value) const {
+        if (!ok()) return util::Result<T>::failure(error());
         return value;
     }
 
@@ -56,4 +56,4 @@ private:
     QString context_;
 };
 
-}  // namespace acquila::core::detail
+}  // namespace acquila::protocol::detail

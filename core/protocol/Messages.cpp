@@ -6,7 +6,7 @@
 #include <climits>
 #include <limits>
 
-namespace acquila::core {
+namespace acquila::protocol {
 
 using namespace detail;  // MessageFields and the encoding helpers
 
@@ -22,7 +22,7 @@ QCborMap Hello::encode() const {
                     {"role", QLatin1String(workerRoleName(role))}});
 }
 
-Result<Hello> Hello::decode(const Message& m) {
+util::Result<Hello> Hello::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("hello"));
     Hello h;
     h.version = f.inRange("version", 1, INT_MAX);
@@ -38,7 +38,7 @@ QCborMap Configure::encode() const {
                     {"data_directory", dataDirectory}});
 }
 
-Result<Configure> Configure::decode(const Message& m) {
+util::Result<Configure> Configure::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("configure"));
     Configure c;
     const QCborMap lab = f.map("lab");
@@ -46,7 +46,7 @@ Result<Configure> Configure::decode(const Message& m) {
     c.flushIntervalS = f.finite("flush_interval_s", 0);
     c.dataDirectory = f.str("data_directory");
     if (f.ok()) {
-        auto parsed = LabConfig::fromCbor(lab);
+        auto parsed = model::LabConfig::fromCbor(lab);
         f.require(parsed.ok(), "lab", QStringLiteral("is invalid: %1").arg(parsed.ok() ? QString() : parsed.error()));
         if (parsed) c.lab = std::move(*parsed);
     }
@@ -62,7 +62,7 @@ QCborMap Describe::encode() const {
     return cborMap({{"devices", toCborArray(devices)}, {"errors", QCborArray::fromStringList(errors)}});
 }
 
-Result<Describe> Describe::decode(const Message& m) {
+util::Result<Describe> Describe::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("describe"));
     Describe d;
     d.devices = f.devices("devices");
@@ -76,7 +76,7 @@ QCborMap OpenRun::encode() const {
     return cborMap({{"run", static_cast<qint64>(run)}, {"plan", plan}, {"origin", toCborArray(origin)}});
 }
 
-Result<OpenRun> OpenRun::decode(const Message& m) {
+util::Result<OpenRun> OpenRun::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("open"));
     OpenRun o;
     o.run = f.id("run", false);
@@ -87,7 +87,7 @@ Result<OpenRun> OpenRun::decode(const Message& m) {
 
 QCborMap CloseRun::encode() const { return cborMap({{"run", static_cast<qint64>(run)}}); }
 
-Result<CloseRun> CloseRun::decode(const Message& m) {
+util::Result<CloseRun> CloseRun::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("close"));
     CloseRun c;
     c.run = f.id("run", false);
@@ -102,7 +102,7 @@ QCborMap RunReply<T>::encode() const {
 }
 
 template <MessageType T>
-Result<RunReply<T>> RunReply<T>::decode(const Message& m) {
+util::Result<RunReply<T>> RunReply<T>::decode(const Message& m) {
     MessageFields f(m, kType, QLatin1String(messageTypeName(T)) + QStringLiteral(" reply"));
     RunReply r;
     r.run = f.id("run", true);
@@ -117,7 +117,7 @@ QCborMap JobRequest::encode() const {
     return cborMap({{"run", static_cast<qint64>(run)}, {"job", static_cast<qint64>(job)}, {"first", first}, {"count", count}});
 }
 
-Result<JobRequest> JobRequest::decode(const Message& m) {
+util::Result<JobRequest> JobRequest::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("job"));
     JobRequest j;
     j.run = f.id("run", false);
@@ -129,10 +129,10 @@ Result<JobRequest> JobRequest::decode(const Message& m) {
 
 QCborMap Cancel::encode() const { return cborMap({{"level", static_cast<int>(level)}}); }
 
-Result<Cancel> Cancel::decode(const Message& m) {
+util::Result<Cancel> Cancel::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("cancel"));
     Cancel c;
-    c.level = static_cast<CancelLevel>(f.inRange("level", static_cast<int>(CancelLevel::Stop), static_cast<int>(CancelLevel::Abort)));
+    c.level = static_cast<model::CancelLevel>(f.inRange("level", static_cast<int>(model::CancelLevel::Stop), static_cast<int>(model::CancelLevel::Abort)));
     return f.done(c);
 }
 
@@ -141,7 +141,7 @@ QCborMap ErrorReport::encode() const {
                     {"device", device}, {"op", op}, {"message", message}});
 }
 
-Result<ErrorReport> ErrorReport::decode(const Message& m) {
+util::Result<ErrorReport> ErrorReport::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("error"));
     ErrorReport e;
     e.run = f.id("run", true);
@@ -155,7 +155,7 @@ Result<ErrorReport> ErrorReport::decode(const Message& m) {
 
 QCborMap LogLine::encode() const { return cborMap({{"level", level}, {"text", text}}); }
 
-Result<LogLine> LogLine::decode(const Message& m) {
+util::Result<LogLine> LogLine::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("log"));
     LogLine l;
     l.level = static_cast<int>(f.inRange("level", 0, 6));
@@ -165,7 +165,7 @@ Result<LogLine> LogLine::decode(const Message& m) {
 
 QCborMap MoveAxis::encode() const { return cborMap({{"axis", axis}, {"position", position}}); }
 
-Result<MoveAxis> MoveAxis::decode(const Message& m) {
+util::Result<MoveAxis> MoveAxis::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("move"));
     MoveAxis a;
     a.axis = f.str("axis");
@@ -174,12 +174,12 @@ Result<MoveAxis> MoveAxis::decode(const Message& m) {
     return f.done(std::move(a));
 }
 
-Result<Heartbeat> Heartbeat::decode(const Message& m) {
+util::Result<Heartbeat> Heartbeat::decode(const Message& m) {
     return MessageFields(m, kType, QStringLiteral("heartbeat")).done(Heartbeat{});
 }
 
-Result<Shutdown> Shutdown::decode(const Message& m) {
+util::Result<Shutdown> Shutdown::decode(const Message& m) {
     return MessageFields(m, kType, QStringLiteral("shutdown")).done(Shutdown{});
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::protocol

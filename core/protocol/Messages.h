@@ -24,7 +24,7 @@
  * travel as zero-copy frames (ResultFrame.h). Any thread.
  */
 
-namespace acquila::core {
+namespace acquila::protocol {
 
 /** The role a worker process was started in ("device" or "storage" on the wire). */
 enum class WorkerRole : uint8_t { Device, Storage };
@@ -39,29 +39,29 @@ struct Hello {
     int worker = 0;                     // "worker": worker id, >= 0
     WorkerRole role = WorkerRole::Device;  // "role"
     QCborMap encode() const;
-    static Result<Hello> decode(const Message& m);
+    static util::Result<Hello> decode(const Message& m);
     bool operator==(const Hello&) const = default;
 };
 
 /** Manager -> worker after the hello: what to open and where to write. */
 struct Configure {
     static constexpr MessageType kType = MessageType::Configure;
-    LabConfig lab;                 // "lab" (LabConfig::toCbor)
+    model::LabConfig lab;                 // "lab" (LabConfig::toCbor)
     bool exclusive = false;        // "exclusive": this worker opens the exclusive devices
     double flushIntervalS = 0.5;   // "flush_interval_s", >= 0
     QString dataDirectory;         // "data_directory"
     QCborMap encode() const;
-    static Result<Configure> decode(const Message& m);
+    static util::Result<Configure> decode(const Message& m);
     bool operator==(const Configure& o) const;
 };
 
 /** Worker -> manager: the devices it opened (reply to configure, close and move). */
 struct Describe {
     static constexpr MessageType kType = MessageType::Describe;
-    std::vector<DeviceDescription> devices;  // "devices" (DeviceDescription::toCbor each)
+    std::vector<model::DeviceDescription> devices;  // "devices" (DeviceDescription::toCbor each)
     QStringList errors;                      // "errors": devices that could not be opened; optional
     QCborMap encode() const;
-    static Result<Describe> decode(const Message& m);
+    static util::Result<Describe> decode(const Message& m);
     bool operator==(const Describe& o) const;
 };
 
@@ -72,7 +72,7 @@ struct OpenRun {
     QString plan;                // "plan": the plan as compact JSON text
     std::vector<double> origin;  // "origin": resolved start position per plan axis
     QCborMap encode() const;
-    static Result<OpenRun> decode(const Message& m);
+    static util::Result<OpenRun> decode(const Message& m);
     bool operator==(const OpenRun&) const = default;
 };
 
@@ -81,7 +81,7 @@ struct CloseRun {
     static constexpr MessageType kType = MessageType::Close;
     quint64 run = 0;  // "run", > 0
     QCborMap encode() const;
-    static Result<CloseRun> decode(const Message& m);
+    static util::Result<CloseRun> decode(const Message& m);
     bool operator==(const CloseRun&) const = default;
 };
 
@@ -92,7 +92,7 @@ struct RunReply {
     quint64 run = 0;  // "run": the run of the request; 0 when the request named none
     QString error;    // "error": why it failed; optional, empty = success
     QCborMap encode() const;
-    static Result<RunReply> decode(const Message& m);
+    static util::Result<RunReply> decode(const Message& m);
     bool operator==(const RunReply&) const = default;
 };
 using OpenReply = RunReply<MessageType::Open>;
@@ -108,16 +108,16 @@ struct JobRequest {
     qint64 first = 0;  // "first", >= 0
     qint64 count = 0;  // "count", >= 0
     QCborMap encode() const;
-    static Result<JobRequest> decode(const Message& m);
+    static util::Result<JobRequest> decode(const Message& m);
     bool operator==(const JobRequest&) const = default;
 };
 
 /** Manager -> device worker: end the queued and running jobs. */
 struct Cancel {
     static constexpr MessageType kType = MessageType::Cancel;
-    CancelLevel level = CancelLevel::Stop;  // "level": 1 (stop) or 2 (abort)
+    model::CancelLevel level = model::CancelLevel::Stop;  // "level": 1 (stop) or 2 (abort)
     QCborMap encode() const;
-    static Result<Cancel> decode(const Message& m);
+    static util::Result<Cancel> decode(const Message& m);
     bool operator==(const Cancel&) const = default;
 };
 
@@ -131,7 +131,7 @@ struct ErrorReport {
     QString op;        // "op": what failed ("job", "move", "read")
     QString message;   // "message"
     QCborMap encode() const;
-    static Result<ErrorReport> decode(const Message& m);
+    static util::Result<ErrorReport> decode(const Message& m);
     bool operator==(const ErrorReport&) const = default;
 };
 
@@ -141,7 +141,7 @@ struct LogLine {
     int level = 2;  // "level": spdlog level, 0 (trace) .. 5 (critical), 6 (off)
     QString text;   // "text"
     QCborMap encode() const;
-    static Result<LogLine> decode(const Message& m);
+    static util::Result<LogLine> decode(const Message& m);
     bool operator==(const LogLine&) const = default;
 };
 
@@ -151,7 +151,7 @@ struct MoveAxis {
     QString axis;         // "axis": full axis name, not empty
     double position = 0;  // "position": finite
     QCborMap encode() const;
-    static Result<MoveAxis> decode(const Message& m);
+    static util::Result<MoveAxis> decode(const Message& m);
     bool operator==(const MoveAxis&) const = default;
 };
 
@@ -159,7 +159,7 @@ struct MoveAxis {
 struct Heartbeat {
     static constexpr MessageType kType = MessageType::Heartbeat;
     QCborMap encode() const { return {}; }
-    static Result<Heartbeat> decode(const Message& m);
+    static util::Result<Heartbeat> decode(const Message& m);
     bool operator==(const Heartbeat&) const = default;
 };
 
@@ -167,7 +167,7 @@ struct Heartbeat {
 struct Shutdown {
     static constexpr MessageType kType = MessageType::Shutdown;
     QCborMap encode() const { return {}; }
-    static Result<Shutdown> decode(const Message& m);
+    static util::Result<Shutdown> decode(const Message& m);
     bool operator==(const Shutdown&) const = default;
 };
 
@@ -187,7 +187,7 @@ struct StoreOpen {
     QCborMap layout;     // "layout": the file layout
     QString directory;   // "directory": optional, empty = the data directory
     QCborMap encode() const;
-    static Result<StoreOpen> decode(const Message& m);
+    static util::Result<StoreOpen> decode(const Message& m);
     bool operator==(const StoreOpen& o) const;
 };
 /** Store op "log": one line for the run file's log. */
@@ -200,7 +200,7 @@ struct StoreLog {
     /** Wire name of `level`: "trace", "debug", "info", "warning", "error", "critical". */
     QString levelName() const;
     QCborMap encode() const;
-    static Result<StoreLog> decode(const Message& m);
+    static util::Result<StoreLog> decode(const Message& m);
     bool operator==(const StoreLog&) const = default;
 };
 
@@ -209,7 +209,7 @@ struct StoreFlush {
     static constexpr MessageType kType = MessageType::Store;
     static constexpr StoreOp kOp = StoreOp::Flush;
     QCborMap encode() const;
-    static Result<StoreFlush> decode(const Message& m);
+    static util::Result<StoreFlush> decode(const Message& m);
     bool operator==(const StoreFlush&) const = default;
 };
 
@@ -217,17 +217,17 @@ struct StoreFlush {
 struct StoreFinish {
     static constexpr MessageType kType = MessageType::Store;
     static constexpr StoreOp kOp = StoreOp::Finish;
-    RunStatus status = RunStatus::None;      // "status": RunStatus as an integer
+    model::RunStatus status = model::RunStatus::None;      // "status": RunStatus as an integer
     QString reason;                          // "reason": empty when completed
-    std::vector<DeviceDescription> devices;  // "devices": end snapshot
+    std::vector<model::DeviceDescription> devices;  // "devices": end snapshot
     QCborMap encode() const;
-    static Result<StoreFinish> decode(const Message& m);
+    static util::Result<StoreFinish> decode(const Message& m);
     bool operator==(const StoreFinish& o) const;
 };
 
 /** Any `store` message, decoded by its op. */
 using StoreCommand = std::variant<StoreOpen, StoreLog, StoreFlush, StoreFinish>;
-Result<StoreCommand> decodeStoreCommand(const Message& m);
+util::Result<StoreCommand> decodeStoreCommand(const Message& m);
 
 /** Storage worker -> manager: state of the file and the queue (type `store_status`). */
 struct StoreStatus {
@@ -244,7 +244,7 @@ struct StoreStatus {
     QString path;                  // "path": optional; the file (opened, finished)
     std::optional<qint64> points;  // "points": optional; points written (finished), >= 0
     QCborMap encode() const;
-    static Result<StoreStatus> decode(const Message& m);
+    static util::Result<StoreStatus> decode(const Message& m);
     bool operator==(const StoreStatus&) const = default;
 };
 
@@ -254,4 +254,4 @@ Message toMessage(const T& value, quint64 id = 0) {
     return Message{T::kType, id, value.encode()};
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::protocol

@@ -5,9 +5,9 @@
 #include <QCborStreamWriter>
 #include <QtEndian>
 
-namespace acquila::core {
+namespace acquila::protocol {
 
-QByteArray encodeResultFrame(quint64 runId, qint64 first, qint64 count, const std::vector<Channel>& channels,
+QByteArray encodeResultFrame(quint64 runId, qint64 first, qint64 count, const std::vector<model::Channel>& channels,
                              const std::vector<QByteArray>& data, const ResultMeta& meta) {
     qsizetype bytes = 256;
     for (const QByteArray& d : data) bytes += d.size() + 64;
@@ -43,7 +43,7 @@ QByteArray encodeResultFrame(quint64 runId, qint64 first, qint64 count, const st
             w.append(QLatin1String("name"));
             w.append(channels[c].name);
             w.append(QLatin1String("dtype"));
-            w.append(QLatin1String(dtypeName(channels[c].dtype)));
+            w.append(QLatin1String(model::dtypeName(channels[c].dtype)));
             w.append(QLatin1String("shape"));
             w.startArray(static_cast<quint64>(channels[c].pointShape.size()));
             for (int64_t d : channels[c].pointShape) w.append(static_cast<qint64>(d));
@@ -74,7 +74,7 @@ bool readCborText(QCborStreamReader& r, QString* out) {
 
 namespace {
 
-using R = Result<ResultBatch>;
+using R = util::Result<model::ResultBatch>;
 
 /** Size of the CBOR header of a definite-length string at `at`, or 0 if unsupported. */
 int stringHeaderSize(const QByteArray& body, qint64 at) {
@@ -108,7 +108,7 @@ QString readText(QCborStreamReader& r, bool* ok) {
     return out;
 }
 
-bool parseChannel(QCborStreamReader& r, const QByteArray& body, Channel* c, QString* error) {
+bool parseChannel(QCborStreamReader& r, const QByteArray& body, model::Channel* c, QString* error) {
     if (!r.isMap() || !r.enterContainer()) return false;
     bool haveName = false, haveType = false, haveData = false;
     while (r.hasNext()) {
@@ -119,7 +119,7 @@ bool parseChannel(QCborStreamReader& r, const QByteArray& body, Channel* c, QStr
             c->name = readText(r, &ok);
             haveName = ok;
         } else if (key == QLatin1String("dtype")) {
-            haveType = dtypeFromName(readText(r, &ok), &c->dtype) && ok;
+            haveType = model::dtypeFromName(readText(r, &ok), &c->dtype) && ok;
         } else if (key == QLatin1String("shape")) {
             if (!r.isArray() || !r.enterContainer()) return false;
             while (r.hasNext()) {
@@ -150,8 +150,8 @@ bool parseChannel(QCborStreamReader& r, const QByteArray& body, Channel* c, QStr
 
 }  // namespace
 
-Result<ResultBatch> parseResultBody(const QByteArray& body, ResultMeta* meta) {
-    ResultBatch b;
+util::Result<model::ResultBatch> parseResultBody(const QByteArray& body, ResultMeta* meta) {
+    model::ResultBatch b;
     b.backing = body;
     QCborStreamReader r(b.backing);
     QString error;
@@ -192,7 +192,7 @@ Result<ResultBatch> parseResultBody(const QByteArray& body, ResultMeta* meta) {
         } else if (key == QLatin1String("channels")) {
             if (!r.isArray() || !r.enterContainer()) return R::failure(QStringLiteral("result: field 'channels' must be an array"));
             while (r.hasNext()) {
-                Channel c;
+                model::Channel c;
                 if (!parseChannel(r, b.backing, &c, &error))
                     return R::failure(error.isEmpty() ? QStringLiteral("result: malformed channel") : error);
                 b.channels.push_back(std::move(c));
@@ -210,4 +210,4 @@ Result<ResultBatch> parseResultBody(const QByteArray& body, ResultMeta* meta) {
     return b;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::protocol

@@ -6,7 +6,7 @@
 #include <QCborStreamReader>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::protocol {
 
 /** Reads a whole text string at the reader's position (any chunking); false if it is not one. */
 bool readCborText(QCborStreamReader& r, QString* out);
@@ -24,7 +24,7 @@ struct ResultMeta {
  * {run, first, count, job, final, seconds, channels: [{name, dtype, shape, data}]}. `channels` gives names,
  * types and shapes; `data[i]` holds count points of channel i. Any thread.
  */
-QByteArray encodeResultFrame(quint64 runId, qint64 first, qint64 count, const std::vector<Channel>& channels,
+QByteArray encodeResultFrame(quint64 runId, qint64 first, qint64 count, const std::vector<model::Channel>& channels,
                              const std::vector<QByteArray>& data, const ResultMeta& meta);
 
 /**
@@ -33,6 +33,6 @@ QByteArray encodeResultFrame(quint64 runId, qint64 first, qint64 count, const st
  * alive (ResultBatch::backing). Hostile-input safe: bad structure, types or
  * sizes are errors, never crashes. Any thread.
  */
-Result<ResultBatch> parseResultBody(const QByteArray& body, ResultMeta* meta);
+util::Result<model::ResultBatch> parseResultBody(const QByteArray& body, ResultMeta* meta);
 
-}  // namespace acquila::core
+}  // namespace acquila::protocol

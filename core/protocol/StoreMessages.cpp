@@ -6,7 +6,7 @@
 
 /** The `store` and `store_status` messages between the manager and the storage worker. */
 
-namespace acquila::core {
+namespace acquila::protocol {
 
 using namespace detail;  // MessageFields and the encoding helpers
 
@@ -33,8 +33,8 @@ MessageFields storeFields(const Message& m, StoreOp op) {
 }
 
 template <typename T>
-Result<StoreCommand> asCommand(Result<T> r) {
-    if (!r) return Result<StoreCommand>::failure(r.error());
+util::Result<StoreCommand> asCommand(util::Result<T> r) {
+    if (!r) return util::Result<StoreCommand>::failure(r.error());
     return StoreCommand(std::move(*r));
 }
 }  // namespace
@@ -47,7 +47,7 @@ QCborMap StoreOpen::encode() const {
     return p;
 }
 
-Result<StoreOpen> StoreOpen::decode(const Message& m) {
+util::Result<StoreOpen> StoreOpen::decode(const Message& m) {
     MessageFields f = storeFields(m, kOp);
     StoreOpen o;
     o.run = f.id("run", false);
@@ -64,7 +64,7 @@ QString StoreLog::levelName() const { return QLatin1String(kLogLevels[static_cas
 
 QCborMap StoreLog::encode() const { return storePayload(kOp, {{"time_ms", timeMs}, {"level", levelName()}, {"text", text}}); }
 
-Result<StoreLog> StoreLog::decode(const Message& m) {
+util::Result<StoreLog> StoreLog::decode(const Message& m) {
     MessageFields f = storeFields(m, kOp);
     StoreLog l;
     l.timeMs = f.integer("time_ms");
@@ -75,16 +75,16 @@ Result<StoreLog> StoreLog::decode(const Message& m) {
 
 QCborMap StoreFlush::encode() const { return storePayload(kOp, {}); }
 
-Result<StoreFlush> StoreFlush::decode(const Message& m) { return storeFields(m, kOp).done(StoreFlush{}); }
+util::Result<StoreFlush> StoreFlush::decode(const Message& m) { return storeFields(m, kOp).done(StoreFlush{}); }
 
 QCborMap StoreFinish::encode() const {
     return storePayload(kOp, {{"status", static_cast<int>(status)}, {"reason", reason}, {"devices", toCborArray(devices)}});
 }
 
-Result<StoreFinish> StoreFinish::decode(const Message& m) {
+util::Result<StoreFinish> StoreFinish::decode(const Message& m) {
     MessageFields f = storeFields(m, kOp);
     StoreFinish s;
-    s.status = static_cast<RunStatus>(f.inRange("status", 0, static_cast<int>(RunStatus::Interrupted)));
+    s.status = static_cast<model::RunStatus>(f.inRange("status", 0, static_cast<int>(model::RunStatus::Interrupted)));
     s.reason = f.str("reason");
     s.devices = f.devices("devices");
     return f.done(std::move(s));
@@ -94,10 +94,10 @@ bool StoreFinish::operator==(const StoreFinish& o) const {
     return status == o.status && reason == o.reason && sameDevices(devices, o.devices);
 }
 
-Result<StoreCommand> decodeStoreCommand(const Message& m) {
+util::Result<StoreCommand> decodeStoreCommand(const Message& m) {
     MessageFields f(m, MessageType::Store, QStringLiteral("store"));
     const int op = f.oneOf("op", kStoreOps);
-    if (op < 0) return Result<StoreCommand>::failure(f.error());
+    if (op < 0) return util::Result<StoreCommand>::failure(f.error());
     switch (static_cast<StoreOp>(op)) {
         case StoreOp::Open: return asCommand(StoreOpen::decode(m));
         case StoreOp::Log: return asCommand(StoreLog::decode(m));
@@ -118,7 +118,7 @@ QCborMap StoreStatus::encode() const {
     return p;
 }
 
-Result<StoreStatus> StoreStatus::decode(const Message& m) {
+util::Result<StoreStatus> StoreStatus::decode(const Message& m) {
     MessageFields f(m, kType, QStringLiteral("store status"));
     StoreStatus s;
     s.op = static_cast<Op>(std::max(0, f.oneOf("op", kStatusOps)));
@@ -132,4 +132,4 @@ Result<StoreStatus> StoreStatus::decode(const Message& m) {
     return f.done(std::move(s));
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::protocol

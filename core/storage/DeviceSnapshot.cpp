@@ -3,7 +3,7 @@
 #include "core/storage/Hdf5Util.h"
 #include "core/storage/RunLayout.h"
 
-namespace acquila::core::h5 {
+namespace acquila::storage::h5 {
 
 namespace {
 bool writeNumbers(hid_t group, const char* name, hid_t type, const void* data, hsize_t n, bool scalar, const QString& unit) {
@@ -21,11 +21,11 @@ QString freeName(hid_t group, const QString& wanted) {
 }
 }  // namespace
 
-const char* nexusClassFor(const DeviceDescription& device) {
-    return device.kind == DeviceKind::Actuator ? "NXpositioner" : "NXdetector";
+const char* nexusClassFor(const model::DeviceDescription& device) {
+    return device.kind == model::DeviceKind::Actuator ? "NXpositioner" : "NXdetector";
 }
 
-QString writeDeviceSnapshot(hid_t group, const DeviceDescription& device) {
+QString writeDeviceSnapshot(hid_t group, const model::DeviceDescription& device) {
     if (!writeStringDataset(group, "name", device.name)) return QStringLiteral("writing name");
     if (!device.driver.isEmpty() && !writeStringDataset(group, "driver", device.driver)) return QStringLiteral("writing driver");
     if (!device.summary.isEmpty() && !writeStringDataset(group, "summary", device.summary)) return QStringLiteral("writing summary");
@@ -35,7 +35,7 @@ QString writeDeviceSnapshot(hid_t group, const DeviceDescription& device) {
             return QStringLiteral("writing value");
     }
     for (auto it = device.values.cbegin(); it != device.values.cend(); ++it) {
-        const PropertyDecl* decl = device.findProperty(it.key());
+        const model::PropertyDecl* decl = device.findProperty(it.key());
         const QString unit = decl ? decl->unit : QString();
         const QByteArray name = freeName(group, it.key()).toUtf8();
         const QVariant& v = it.value();
@@ -69,4 +69,4 @@ QString writeDeviceSnapshot(hid_t group, const DeviceDescription& device) {
     return {};
 }
 
-}  // namespace acquila::core::h5
+}  // namespace acquila::storage::h5

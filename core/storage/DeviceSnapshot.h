@@ -5,7 +5,7 @@
 
 #include <QString>
 
-namespace acquila::core::h5 {
+namespace acquila::storage::h5 {
 
 /**
  * Writes the values of one device snapshot as datasets into `group`
@@ -13,9 +13,9 @@ namespace acquila::core::h5 {
  * property value with @units). Property ids become NeXus-safe names.
  * Returns an empty string or the failed operation. Internal to storage.
  */
-QString writeDeviceSnapshot(hid_t group, const DeviceDescription& device);
+QString writeDeviceSnapshot(hid_t group, const model::DeviceDescription& device);
 
 /** NXpositioner for actuators, NXdetector otherwise. */
-const char* nexusClassFor(const DeviceDescription& device);
+const char* nexusClassFor(const model::DeviceDescription& device);
 
-}  // namespace acquila::core::h5
+}  // namespace acquila::storage::h5

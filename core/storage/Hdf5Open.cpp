@@ -2,7 +2,7 @@
 
 #include "core/storage/Hdf5Util.h"
 
-namespace acquila::core {
+namespace acquila::storage {
 
 hid_t openForReading(const QByteArray& path, ReadOpenMode* mode, QString* error) {
     h5::quietErrors();
@@ -33,4 +33,4 @@ hid_t openForReading(const QByteArray& path, ReadOpenMode* mode, QString* error)
     return -1;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

@@ -3,7 +3,7 @@
 #include <QString>
 #include <hdf5.h>
 
-namespace acquila::core {
+namespace acquila::storage {
 
 /** How openForReading() got a file open. */
 enum class ReadOpenMode { Plain, SwmrRead, IgnoringStatusFlags };
@@ -19,4 +19,4 @@ enum class ReadOpenMode { Plain, SwmrRead, IgnoringStatusFlags };
  */
 hid_t openForReading(const QByteArray& path, ReadOpenMode* mode, QString* error);
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

@@ -5,7 +5,7 @@
 #include <string>
 #include <type_traits>
 
-namespace acquila::core::h5 {
+namespace acquila::storage::h5 {
 
 bool Hid::reset() {
     if (id_ < 0) return true;
@@ -84,8 +84,8 @@ hid_t nativeTypeOf() {
 }
 }  // namespace
 
-hid_t nativeType(DType t) {
-    return visitDType(t, [](auto tag) { return nativeTypeOf<typename decltype(tag)::type>(); });
+hid_t nativeType(model::DType t) {
+    return model::visitDType(t, [](auto tag) { return nativeTypeOf<typename decltype(tag)::type>(); });
 }
 
 hid_t vlenStringType() {
@@ -200,4 +200,4 @@ QString readStringAttribute(hid_t object, const char* name) {
     return readStringArrayAttribute(object, name).join(QLatin1Char(','));
 }
 
-}  // namespace acquila::core::h5
+}  // namespace acquila::storage::h5

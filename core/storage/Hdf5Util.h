@@ -8,7 +8,7 @@
 #include <vector>
 
 /** Small HDF5 C API helpers shared by the writer and the inspector. Internal to storage. */
-namespace acquila::core::h5 {
+namespace acquila::storage::h5 {
 
 /** Owns an HDF5 identifier and closes it with the matching H5?close. Move-only. */
 class Hid {
@@ -58,7 +58,7 @@ QString takeErrorStack();
 /** "<file>: <operation>: <hdf5 stack>", the form of every storage error. */
 QString failure(const QString& file, const QString& operation);
 
-hid_t nativeType(DType t);
+hid_t nativeType(model::DType t);
 /** Variable-length UTF-8 string type (caller owns). */
 hid_t vlenStringType();
 
@@ -76,4 +76,4 @@ QString readStringDataset(hid_t parent, const char* name, bool* ok = nullptr);
 QString readStringAttribute(hid_t object, const char* name);
 QStringList readStringArrayAttribute(hid_t object, const char* name);
 
-}  // namespace acquila::core::h5
+}  // namespace acquila::storage::h5

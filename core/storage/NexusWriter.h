@@ -10,13 +10,13 @@
 #include <memory>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::storage {
 
 /** Empty value for Result<> of operations that return nothing. */
 struct Done {};
 
 /** Status string written to /entry/status ("completed", "stopped", ...). */
-QString runStatusText(RunStatus status);
+QString runStatusText(model::RunStatus status);
 
 /**
  * Writes one run to a NeXus/HDF5 file (docs/architecture.md, "Storage") with SWMR, so readers can
@@ -43,7 +43,7 @@ public:
      * Creates "<path>.part" (replacing a stale one), every group, dataset and
      * attribute, writes the start metadata and starts SWMR writing.
      */
-    Result<Done> open(const RunLayout& layout);
+    util::Result<Done> open(const RunLayout& layout);
 
     /**
      * Stores the points [first, first+count) of `batch` at the cells given by
@@ -51,22 +51,22 @@ public:
      * layout; an unknown channel or a dtype/shape mismatch is an error naming it.
      * Cells never written read as NaN (floats), -1 (point_index) or 0.
      */
-    Result<Done> append(const ResultBatch& batch, const CellMap& cellOf = {});
+    util::Result<Done> append(const model::ResultBatch& batch, const CellMap& cellOf = {});
 
     /** Flushes when the flush interval has passed since the last flush; cheap otherwise. */
-    Result<Done> flushIfDue();
+    util::Result<Done> flushIfDue();
     /** Writes points_written and flushes data and metadata to the file (H5Fflush). */
-    Result<Done> flush();
+    util::Result<Done> flush();
 
     /** Appends a message to /entry/log. `time` is stored as seconds since the Unix epoch. */
-    Result<Done> log(const QDateTime& time, const QString& level, const QString& text);
+    util::Result<Done> log(const QDateTime& time, const QString& level, const QString& text);
 
     /**
      * Writes end_time, status, status_reason and the end snapshots
      * (/entry/instrument/<device>/at_end), closes the file and renames it to
      * the final path. Calling it twice is an error.
      */
-    Result<Done> finish(RunStatus status, const QString& reason, const std::vector<DeviceDescription>& endSnapshots = {});
+    util::Result<Done> finish(model::RunStatus status, const QString& reason, const std::vector<model::DeviceDescription>& endSnapshots = {});
 
     bool isOpen() const;
     /** Path of the file as currently named on disk (".part" until finished). */
@@ -79,4 +79,4 @@ private:
     std::unique_ptr<Impl> d_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

@@ -6,7 +6,7 @@
 
 #include <QFileInfo>
 
-namespace acquila::core {
+namespace acquila::storage {
 
 using h5::Hid;
 
@@ -48,27 +48,27 @@ QString shapeText(const std::vector<qint64>& shape) {
 }
 }  // namespace
 
-Result<RunFileSummary> inspectRunFile(const QString& path) {
+util::Result<RunFileSummary> inspectRunFile(const QString& path) {
     h5::quietErrors();
     RunFileSummary sum;
     sum.path = path;
     const QFileInfo info(path);
-    if (!info.exists()) return Result<RunFileSummary>::failure(QStringLiteral("%1: no such file").arg(path));
-    if (!info.isFile()) return Result<RunFileSummary>::failure(QStringLiteral("%1: not a regular file").arg(path));
+    if (!info.exists()) return util::Result<RunFileSummary>::failure(QStringLiteral("%1: no such file").arg(path));
+    if (!info.isFile()) return util::Result<RunFileSummary>::failure(QStringLiteral("%1: not a regular file").arg(path));
     const QByteArray native = path.toUtf8();
     if (H5Fis_hdf5(native.constData()) <= 0) {
         h5::takeErrorStack();
-        return Result<RunFileSummary>::failure(QStringLiteral("%1: not an HDF5 file (no HDF5 signature found)").arg(path));
+        return util::Result<RunFileSummary>::failure(QStringLiteral("%1: not an HDF5 file (no HDF5 signature found)").arg(path));
     }
     ReadOpenMode mode = ReadOpenMode::Plain;
     QString openError;
     Hid file(openForReading(native, &mode, &openError));
     if (!file.valid())
-        return Result<RunFileSummary>::failure(QStringLiteral("%1: cannot open the HDF5 file (truncated or damaged?): %2").arg(path, openError));
+        return util::Result<RunFileSummary>::failure(QStringLiteral("%1: cannot open the HDF5 file (truncated or damaged?): %2").arg(path, openError));
     // A file still open for SWMR writing, or left by a killed writer, only opens in a fallback mode.
     sum.openedSwmrRead = mode != ReadOpenMode::Plain;
     Hid root(H5Gopen2(file, "/", H5P_DEFAULT));
-    if (!root.valid()) return Result<RunFileSummary>::failure(h5::failure(path, QStringLiteral("open root group")));
+    if (!root.valid()) return util::Result<RunFileSummary>::failure(h5::failure(path, QStringLiteral("open root group")));
     sum.topLevelObjects = childNames(root);
     sum.creator = h5::readStringAttribute(root, "creator");
     if (H5Lexists(root, "entry", H5P_DEFAULT) <= 0 || H5Oexists_by_name(root, "entry", H5P_DEFAULT) <= 0) {
@@ -156,4 +156,4 @@ QString formatSummary(const RunFileSummary& s) {
     return lines.join(QLatin1Char('\n'));
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

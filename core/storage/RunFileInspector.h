@@ -5,7 +5,7 @@
 #include <QStringList>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::storage {
 
 /** One dataset of /entry/data as found in a run file. */
 struct RunDatasetSummary {
@@ -45,9 +45,9 @@ struct RunFileSummary {
  * files give an error naming the file; a foreign HDF5 file gives a summary
  * with isAcquilaRun = false. Any thread (HDF5 is built thread-safe).
  */
-Result<RunFileSummary> inspectRunFile(const QString& path);
+util::Result<RunFileSummary> inspectRunFile(const QString& path);
 
 /** Multi-line human-readable text for `acquila inspect`. */
 QString formatSummary(const RunFileSummary& summary);
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

@@ -2,7 +2,7 @@
 
 #include <QSet>
 
-namespace acquila::core {
+namespace acquila::storage {
 
 qint64 RunLayout::cellCount() const {
     qint64 n = 1;
@@ -40,7 +40,7 @@ QString RunLayout::checkContent() const {
         seen.insert(c.name);
         for (qint64 s : c.pointShape)
             if (s < 1) return QStringLiteral("run layout: channel '%1': point shape has a dimension of %2").arg(c.name).arg(s);
-        if (c.role == ChannelRole::Timestamp && c.dtype != DType::Float64)
+        if (c.role == ChannelRole::Timestamp && c.dtype != model::DType::Float64)
             return QStringLiteral("run layout: timestamp channel '%1' must be float64").arg(c.name);
     }
     return {};
@@ -87,4 +87,4 @@ QString nexusName(const QString& name) {
     return out;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

@@ -9,10 +9,12 @@
 #include <functional>
 #include <vector>
 
-namespace acquila::core {
-
+namespace acquila::plan {
 struct Plan;
 class PointGenerator;
+}  // namespace acquila::plan
+
+namespace acquila::storage {
 
 /** What a channel of the result batches holds; decides where it is stored. */
 enum class ChannelRole : uint8_t { AxisPosition, Timestamp, Detector };
@@ -38,11 +40,11 @@ struct RunAxis {
     std::vector<double> positions;  // Dimension: scanShape[dimension] values; PerPoint: scanShape.back() values or empty
 };
 
-/** One per-point channel of the result batches (matches core::Channel by name). */
+/** One per-point channel of the result batches (matches model::Channel by name). */
 struct RunChannel {
     QString name;
     QString unit;
-    DType dtype = DType::Float64;
+    model::DType dtype = model::DType::Float64;
     std::vector<qint64> pointShape;  // empty = scalar, [n] spectrum, [h, w] image
     ChannelRole role = ChannelRole::Detector;
 };
@@ -81,7 +83,7 @@ struct RunLayout {
     std::vector<qint64> scanShape;  // [n], [n0, n1, ...], with repeats as a leading dimension
     std::vector<RunAxis> axes;
     std::vector<RunChannel> channels;  // the first Detector channel is the NXdata @signal
-    std::vector<DeviceDescription> devices;  // start snapshots, /entry/instrument/<device>
+    std::vector<model::DeviceDescription> devices;  // start snapshots, /entry/instrument/<device>
 
     double flushIntervalS = 0.5;  // NexusWriter::flushIfDue flushes at most this often
 
@@ -97,8 +99,8 @@ struct RunLayout {
      * positions reached. `path`, hostname and user stay empty: the storage
      * side fills them. Fails naming an unknown detector output.
      */
-    static Result<RunLayout> forPlan(const Plan& plan, const PointGenerator& gen,
-                                     const std::vector<DeviceDescription>& devices, const RunStart& start = {});
+    static util::Result<RunLayout> forPlan(const plan::Plan& plan, const plan::PointGenerator& gen,
+                                           const std::vector<model::DeviceDescription>& devices, const RunStart& start = {});
 
     /** Where each point goes in the scan array, from `snake` and `leadingRasterDims` alone. */
     CellMap cellMap() const;
@@ -111,7 +113,7 @@ struct RunLayout {
      * field 'dimension' must be an integer"; the result also passes the
      * consistency checks of check() (the path may be empty).
      */
-    static Result<RunLayout> fromCbor(const QCborMap& map);
+    static util::Result<RunLayout> fromCbor(const QCborMap& map);
 
     /** Number of cells of the scan array (product of scanShape). */
     qint64 cellCount() const;
@@ -135,4 +137,4 @@ qint64 flatCellIndex(const std::vector<qint64>& shape, const qint64* cell);
 /** Dataset name for a channel or axis name: characters outside [A-Za-z0-9_] become '_'. */
 QString nexusName(const QString& name);
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

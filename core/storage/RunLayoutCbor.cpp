@@ -1,5 +1,5 @@
 #include "core/plan/Plan.h"
-#include "core/protocol/CborFields.h"
+#include "core/util/CborFields.h"
 #include "core/storage/RunLayout.h"
 
 #include <algorithm>
@@ -7,7 +7,7 @@
 #include <iterator>
 #include <limits>
 
-namespace acquila::core {
+namespace acquila::storage {
 
 namespace {
 constexpr const char* kStorageNames[] = {"dimension", "per_point"};
@@ -30,7 +30,7 @@ QCborArray toArray(const std::vector<T>& values) {
 /** Reads the fields of one CBOR map; every error starts with `context`, which names the map. */
 struct Reader {
     Reader(const QCborMap& map, const QString& context) : f(map, context), ctx(context) {}
-    CborFields f;
+    util::CborFields f;
     QString ctx;
 
     void outOfRange(const QString& field, const QString& value, const QString& allowed) {
@@ -57,8 +57,8 @@ struct Reader {
         for (qsizetype i = 0; i < a.size() && f.ok(); ++i) {
             const QString field = QStringLiteral("%1[%2]").arg(QLatin1String(key)).arg(i);
             if (!a[i].isInteger()) f.fail(QStringLiteral("%1: field '%2' must be an integer").arg(ctx, field));
-            else if (a[i].toInteger() < lo || a[i].toInteger() > kMaxPlanPoints / product)
-                outOfRange(field, QString::number(a[i].toInteger()), QStringLiteral("in [%1, %2]").arg(lo).arg(kMaxPlanPoints / product));
+            else if (a[i].toInteger() < lo || a[i].toInteger() > plan::kMaxPlanPoints / product)
+                outOfRange(field, QString::number(a[i].toInteger()), QStringLiteral("in [%1, %2]").arg(lo).arg(plan::kMaxPlanPoints / product));
             else product *= a[i].toInteger();
             out.push_back(a[i].toInteger());
         }
@@ -104,7 +104,7 @@ QString readChannel(const QCborMap& m, const QString& where, std::vector<RunChan
     c.name = r.f.str("name");
     c.unit = r.f.str("unit");
     const QString dtype = r.f.str("dtype");
-    if (r.f.ok() && !dtypeFromName(dtype, &c.dtype)) r.outOfRange(QStringLiteral("dtype"), QStringLiteral("'%1'").arg(dtype), QStringLiteral("a known dtype"));
+    if (r.f.ok() && !model::dtypeFromName(dtype, &c.dtype)) r.outOfRange(QStringLiteral("dtype"), QStringLiteral("'%1'").arg(dtype), QStringLiteral("a known dtype"));
     c.pointShape = r.shape("point_shape", 1);
     c.role = r.name<ChannelRole>("role", kRoleNames);
     out.push_back(std::move(c));
@@ -125,7 +125,7 @@ QCborMap channelToCbor(const RunChannel& c) {
     QCborMap m;
     m.insert(QLatin1String("name"), c.name);
     m.insert(QLatin1String("unit"), c.unit);
-    m.insert(QLatin1String("dtype"), QLatin1String(dtypeName(c.dtype)));
+    m.insert(QLatin1String("dtype"), QLatin1String(model::dtypeName(c.dtype)));
     m.insert(QLatin1String("point_shape"), toArray(c.pointShape));
     m.insert(QLatin1String("role"), QLatin1String(kRoleNames[static_cast<size_t>(c.role)]));
     return m;
@@ -158,7 +158,7 @@ QCborMap RunLayout::toCbor() const {
     return m;
 }
 
-Result<RunLayout> RunLayout::fromCbor(const QCborMap& map) {
+util::Result<RunLayout> RunLayout::fromCbor(const QCborMap& map) {
     Reader r(map, QStringLiteral("run layout"));
     RunLayout l;
     l.path = r.f.str("path");
@@ -177,7 +177,7 @@ Result<RunLayout> RunLayout::fromCbor(const QCborMap& map) {
     r.eachMap("axes", [&](const QCborMap& m, const QString& where) { return readAxis(m, where, rank, l.axes); });
     r.eachMap("channels", [&](const QCborMap& m, const QString& where) { return readChannel(m, where, l.channels); });
     r.eachMap("devices", [&](const QCborMap& m, const QString& where) {
-        auto d = DeviceDescription::fromCbor(m);
+        auto d = model::DeviceDescription::fromCbor(m);
         if (!d) return QStringLiteral("%1: %2").arg(where, d.error());
         l.devices.push_back(std::move(*d));
         return QString();
@@ -187,9 +187,9 @@ Result<RunLayout> RunLayout::fromCbor(const QCborMap& map) {
         r.outOfRange(QStringLiteral("flush_interval_s"), QString::number(l.flushIntervalS), QStringLiteral("a finite number >= 0"));
     l.snake = r.f.boolean("snake");
     l.leadingRasterDims = static_cast<int>(r.integerIn("leading_raster_dims", 0, rank));
-    if (!r.f.ok()) return Result<RunLayout>::failure(r.f.error());
-    if (QString problem = l.checkContent(); !problem.isEmpty()) return Result<RunLayout>::failure(problem);
+    if (!r.f.ok()) return util::Result<RunLayout>::failure(r.f.error());
+    if (QString problem = l.checkContent(); !problem.isEmpty()) return util::Result<RunLayout>::failure(problem);
     return l;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

@@ -4,12 +4,12 @@
 
 #include <QJsonDocument>
 
-namespace acquila::core {
+namespace acquila::storage {
 
 namespace {
-QString axisUnit(const std::vector<DeviceDescription>& devices, const QString& name) {
+QString axisUnit(const std::vector<model::DeviceDescription>& devices, const QString& name) {
     for (const auto& d : devices)
-        if (const AxisDecl* a = d.findAxis(name)) return a->unit;
+        if (const model::AxisDecl* a = d.findAxis(name)) return a->unit;
     return {};
 }
 
@@ -19,7 +19,7 @@ QString axisUnit(const std::vector<DeviceDescription>& devices, const QString& n
  * first pass whose cell has index i there. Fails if the generator places that
  * point elsewhere, so the stored axis can never disagree with the points.
  */
-Result<std::vector<double>> dimensionPositions(const PointGenerator& gen, int k, size_t dim) {
+util::Result<std::vector<double>> dimensionPositions(const plan::PointGenerator& gen, int k, size_t dim) {
     const std::vector<qint64> shape = gen.shape();
     qint64 stride = 1;
     for (size_t d = dim + 1; d < shape.size(); ++d) stride *= shape[d];
@@ -29,7 +29,7 @@ Result<std::vector<double>> dimensionPositions(const PointGenerator& gen, int k,
     for (qint64 i = 0; i < shape[dim]; ++i) {
         gen.cell(i * stride, cell.data());
         if (cell[dim] != i)
-            return Result<std::vector<double>>::failure(
+            return util::Result<std::vector<double>>::failure(
                 QStringLiteral("point %1 lies at index %2 of scan dimension %3, expected %4").arg(i * stride).arg(cell[dim]).arg(dim).arg(i));
         gen.positions(i * stride, pos.data());
         out[static_cast<size_t>(i)] = pos[static_cast<size_t>(k)];
@@ -38,8 +38,8 @@ Result<std::vector<double>> dimensionPositions(const PointGenerator& gen, int k,
 }
 
 /** One RunAxis per axis of the generator, with an AxisPosition channel each; empty or the problem. */
-QString addAxes(RunLayout& l, const Plan& plan, const PointGenerator& gen, const std::vector<DeviceDescription>& devices) {
-    const bool gridLike = plan.type == ScanType::Linear || plan.type == ScanType::Grid;
+QString addAxes(RunLayout& l, const plan::Plan& plan, const plan::PointGenerator& gen, const std::vector<model::DeviceDescription>& devices) {
+    const bool gridLike = plan.type == plan::ScanType::Linear || plan.type == plan::ScanType::Grid;
     const QStringList names = gen.axisNames();
     for (int k = 0; k < names.size(); ++k) {
         RunAxis a;
@@ -52,15 +52,15 @@ QString addAxes(RunLayout& l, const Plan& plan, const PointGenerator& gen, const
             if (!positions) return QStringLiteral("axis '%1': %2").arg(a.name, positions.error());
             a.positions = std::move(*positions);
         }
-        l.channels.push_back({a.name, a.unit, DType::Float64, {}, ChannelRole::AxisPosition});
+        l.channels.push_back({a.name, a.unit, model::DType::Float64, {}, ChannelRole::AxisPosition});
         l.axes.push_back(std::move(a));
     }
     return {};
 }
 }  // namespace
 
-Result<RunLayout> RunLayout::forPlan(const Plan& plan, const PointGenerator& gen, const std::vector<DeviceDescription>& devices,
-                                     const RunStart& start) {
+util::Result<RunLayout> RunLayout::forPlan(const plan::Plan& plan, const plan::PointGenerator& gen, const std::vector<model::DeviceDescription>& devices,
+                                           const RunStart& start) {
     RunLayout l;
     l.title = plan.title.isEmpty() ? plan.name : plan.title;
     l.planName = plan.name;
@@ -69,19 +69,19 @@ Result<RunLayout> RunLayout::forPlan(const Plan& plan, const PointGenerator& gen
     l.planJson = start.planJson.isEmpty() ? QString::fromUtf8(QJsonDocument(plan.toJson()).toJson(QJsonDocument::Compact)) : start.planJson;
     l.scanShape = gen.shape();
     // Repeats are the leading dimension exactly when the generator adds one.
-    l.leadingRasterDims = static_cast<int>(l.scanShape.size()) - (plan.type == ScanType::Grid ? static_cast<int>(plan.axes.size()) : 1);
-    l.snake = plan.type == ScanType::Grid && plan.snake;
-    if (QString problem = addAxes(l, plan, gen, devices); !problem.isEmpty()) return Result<RunLayout>::failure(problem);
-    l.channels.push_back({kTimestampChannel, QStringLiteral("s"), DType::Float64, {}, ChannelRole::Timestamp});
+    l.leadingRasterDims = static_cast<int>(l.scanShape.size()) - (plan.type == plan::ScanType::Grid ? static_cast<int>(plan.axes.size()) : 1);
+    l.snake = plan.type == plan::ScanType::Grid && plan.snake;
+    if (QString problem = addAxes(l, plan, gen, devices); !problem.isEmpty()) return util::Result<RunLayout>::failure(problem);
+    l.channels.push_back({model::kTimestampChannel, QStringLiteral("s"), model::DType::Float64, {}, ChannelRole::Timestamp});
     for (const QString& out : plan.detectors) {
-        const OutputDecl* decl = nullptr;
+        const model::OutputDecl* decl = nullptr;
         for (const auto& d : devices)
             if ((decl = d.findOutput(out))) break;
-        if (!decl) return Result<RunLayout>::failure(QStringLiteral("unknown detector output '%1'").arg(out));
+        if (!decl) return util::Result<RunLayout>::failure(QStringLiteral("unknown detector output '%1'").arg(out));
         l.channels.push_back({out, decl->unit, decl->dtype, std::vector<qint64>(decl->shape.begin(), decl->shape.end()), ChannelRole::Detector});
     }
     l.devices = devices;
     return l;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

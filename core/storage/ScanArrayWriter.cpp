@@ -6,7 +6,7 @@
 #include <limits>
 #include <numeric>
 
-namespace acquila::core {
+namespace acquila::storage {
 
 using h5::Hid;
 
@@ -65,13 +65,13 @@ void decompose(const std::vector<qint64>& shape, size_t dim, std::vector<hsize_t
 }
 }  // namespace
 
-Result<CellPlacement> CellPlacement::build(qint64 first, qint64 count, const CellMap& cellOf, qint64 cellCount) {
+util::Result<CellPlacement> CellPlacement::build(qint64 first, qint64 count, const CellMap& cellOf, qint64 cellCount) {
     CellPlacement p;
     p.first = first;
     p.count = count;
     if (!cellOf) {
         if (first + count > cellCount)
-            return Result<CellPlacement>::failure(QStringLiteral("points %1..%2 do not fit the %3 cells of the scan").arg(first).arg(first + count - 1).arg(cellCount));
+            return util::Result<CellPlacement>::failure(QStringLiteral("points %1..%2 do not fit the %3 cells of the scan").arg(first).arg(first + count - 1).arg(cellCount));
         p.firstCell = first;
         return p;
     }
@@ -80,7 +80,7 @@ Result<CellPlacement> CellPlacement::build(qint64 first, qint64 count, const Cel
     for (qint64 i = 0; i < count; ++i) {
         const qint64 c = cellOf(first + i);
         if (c < 0 || c >= cellCount)
-            return Result<CellPlacement>::failure(QStringLiteral("point %1 maps to cell %2, outside the %3 cells of the scan").arg(first + i).arg(c).arg(cellCount));
+            return util::Result<CellPlacement>::failure(QStringLiteral("point %1 maps to cell %2, outside the %3 cells of the scan").arg(first + i).arg(c).arg(cellCount));
         p.cells[static_cast<size_t>(i)] = c;
         if (i > 0 && c != p.cells[static_cast<size_t>(i - 1)] + 1) ascending = false;
     }
@@ -96,12 +96,12 @@ Result<CellPlacement> CellPlacement::build(qint64 first, qint64 count, const Cel
     return p;
 }
 
-Result<ScanArrayWriter> ScanArrayWriter::create(hid_t group, const ScanArraySpec& spec, const QString& filePath) {
+util::Result<ScanArrayWriter> ScanArrayWriter::create(hid_t group, const ScanArraySpec& spec, const QString& filePath) {
     ScanArrayWriter w;
     w.spec_ = spec;
     w.file_ = filePath;
     for (qint64 s : spec.pointShape) w.elementsPerPoint_ *= s;
-    w.bytesPerPoint_ = w.elementsPerPoint_ * static_cast<qint64>(dtypeSize(spec.dtype));
+    w.bytesPerPoint_ = w.elementsPerPoint_ * static_cast<qint64>(model::dtypeSize(spec.dtype));
     w.frameChunks_ = !spec.pointShape.empty() && w.bytesPerPoint_ >= kFrameChunkBytes;
 
     std::vector<hsize_t> dims, maxdims, chunk;
@@ -128,7 +128,7 @@ Result<ScanArrayWriter> ScanArrayWriter::create(hid_t group, const ScanArraySpec
     Hid space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maxdims.data()));
     Hid dcpl(H5Pcreate(H5P_DATASET_CREATE));
     H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
-    const bool isFloat = spec.dtype == DType::Float64 || spec.dtype == DType::Float32;
+    const bool isFloat = spec.dtype == model::DType::Float64 || spec.dtype == model::DType::Float32;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const qint64 intFill = spec.isPointIndex ? -1 : 0;
     if (isFloat) H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan);
@@ -137,23 +137,23 @@ Result<ScanArrayWriter> ScanArrayWriter::create(hid_t group, const ScanArraySpec
     if (!w.frameChunks_) H5Pset_chunk_cache(dapl, 10007, static_cast<size_t>(std::max<qint64>(16 << 20, 4 * chunkBytes)), 1.0);
     const QByteArray name = spec.name.toUtf8();
     w.ds_ = Hid(H5Dcreate2(group, name.constData(), h5::nativeType(spec.dtype), space, H5P_DEFAULT, dcpl, dapl));
-    if (!w.ds_.valid()) return Result<ScanArrayWriter>::failure(h5::failure(filePath, QStringLiteral("create /entry/data/%1").arg(spec.name)));
+    if (!w.ds_.valid()) return util::Result<ScanArrayWriter>::failure(h5::failure(filePath, QStringLiteral("create /entry/data/%1").arg(spec.name)));
     w.fileSpace_ = Hid(H5Dget_space(w.ds_));
     if ((!spec.unit.isEmpty() && !h5::writeStringAttribute(w.ds_, "units", spec.unit))
         || (!spec.longName.isEmpty() && !h5::writeStringAttribute(w.ds_, "long_name", spec.longName))
         || !h5::writeStringAttribute(w.ds_, "acquila_role", spec.role)
         || (spec.pointShape.size() >= 1 && !h5::writeStringAttribute(w.ds_, "interpretation", spec.pointShape.size() == 1 ? QStringLiteral("spectrum") : QStringLiteral("image"))))
-        return Result<ScanArrayWriter>::failure(h5::failure(filePath, QStringLiteral("write attributes of /entry/data/%1").arg(spec.name)));
+        return util::Result<ScanArrayWriter>::failure(h5::failure(filePath, QStringLiteral("write attributes of /entry/data/%1").arg(spec.name)));
     if (!spec.initial.empty() && H5Dwrite(w.ds_, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, spec.initial.data()) < 0)
-        return Result<ScanArrayWriter>::failure(h5::failure(filePath, QStringLiteral("write /entry/data/%1").arg(spec.name)));
+        return util::Result<ScanArrayWriter>::failure(h5::failure(filePath, QStringLiteral("write /entry/data/%1").arg(spec.name)));
     return w;
 }
 
-Result<Done> ScanArrayWriter::fail(const QString& op) const {
-    return Result<Done>::failure(h5::failure(file_, QStringLiteral("%1 /entry/data/%2").arg(op, spec_.name)));
+util::Result<Done> ScanArrayWriter::fail(const QString& op) const {
+    return util::Result<Done>::failure(h5::failure(file_, QStringLiteral("%1 /entry/data/%2").arg(op, spec_.name)));
 }
 
-Result<Done> ScanArrayWriter::write(const ResultBatch& batch, const CellPlacement& placement) {
+util::Result<Done> ScanArrayWriter::write(const model::ResultBatch& batch, const CellPlacement& placement) {
     const qint64 n = placement.count;
     const char* src = nullptr;
     std::vector<qint64> indices;
@@ -163,16 +163,16 @@ Result<Done> ScanArrayWriter::write(const ResultBatch& batch, const CellPlacemen
         src = reinterpret_cast<const char*>(indices.data());
     } else {
         if (spec_.channel.isEmpty()) return Done{};
-        const Channel* ch = batch.find(spec_.channel);
+        const model::Channel* ch = batch.find(spec_.channel);
         if (!ch) return Done{};
         const bool shapeOk = ch->pointShape.size() == spec_.pointShape.size()
             && std::equal(ch->pointShape.begin(), ch->pointShape.end(), spec_.pointShape.begin(), [](int64_t a, qint64 b) { return a == b; });
         if (ch->dtype != spec_.dtype || !shapeOk)
-            return Result<Done>::failure(QStringLiteral("%1: append: channel '%2' has dtype %3 and a point shape of %4 dimensions, the layout expects %5 and %6")
-                                             .arg(file_, ch->name, QLatin1String(dtypeName(ch->dtype))).arg(ch->pointShape.size())
-                                             .arg(QLatin1String(dtypeName(spec_.dtype))).arg(spec_.pointShape.size()));
+            return util::Result<Done>::failure(QStringLiteral("%1: append: channel '%2' has dtype %3 and a point shape of %4 dimensions, the layout expects %5 and %6")
+                                             .arg(file_, ch->name, QLatin1String(model::dtypeName(ch->dtype))).arg(ch->pointShape.size())
+                                             .arg(QLatin1String(model::dtypeName(spec_.dtype))).arg(spec_.pointShape.size()));
         if (ch->data.size() != n * bytesPerPoint_)
-            return Result<Done>::failure(QStringLiteral("%1: append: channel '%2' holds %3 bytes for %4 points, expected %5")
+            return util::Result<Done>::failure(QStringLiteral("%1: append: channel '%2' holds %3 bytes for %4 points, expected %5")
                                              .arg(file_, ch->name).arg(ch->data.size()).arg(n).arg(n * bytesPerPoint_));
         src = ch->data.constData();
     }
@@ -211,7 +211,7 @@ Result<Done> ScanArrayWriter::write(const ResultBatch& batch, const CellPlacemen
     return Done{};
 }
 
-Result<Done> ScanArrayWriter::writeRange(qint64 cellStart, qint64 n, const char* data) {
+util::Result<Done> ScanArrayWriter::writeRange(qint64 cellStart, qint64 n, const char* data) {
     std::vector<Block> blocks;
     std::vector<hsize_t> prefix;
     decompose(spec_.arrayShape, 0, prefix, cellStart, cellStart + n, blocks);
@@ -231,7 +231,7 @@ Result<Done> ScanArrayWriter::writeRange(qint64 cellStart, qint64 n, const char*
     return Done{};
 }
 
-Result<Done> ScanArrayWriter::writeFrame(qint64 cell, const char* data) {
+util::Result<Done> ScanArrayWriter::writeFrame(qint64 cell, const char* data) {
     hsize_t offset[H5S_MAX_RANK] = {0};
     for (size_t k = spec_.arrayShape.size(); k-- > 0;) {
         offset[k] = static_cast<hsize_t>(cell % spec_.arrayShape[k]);
@@ -241,4 +241,4 @@ Result<Done> ScanArrayWriter::writeFrame(qint64 cell, const char* data) {
     return Done{};
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

@@ -7,7 +7,7 @@
 #include <QString>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::storage {
 
 /** One dataset of /entry/data and where its values come from. Internal to storage. */
 struct ScanArraySpec {
@@ -15,7 +15,7 @@ struct ScanArraySpec {
     QString longName;  // original channel or axis name, stored as @long_name
     QString unit;
     QString role;  // @acquila_role: detector, axis, axis_readback, timestamp, point_index
-    DType dtype = DType::Float64;
+    model::DType dtype = model::DType::Float64;
     std::vector<qint64> arrayShape;  // scan shape, or [n] for 1-D axis datasets
     std::vector<qint64> pointShape;  // per-point shape appended to arrayShape
     QString channel;                 // batch channel feeding it; empty = only `initial`
@@ -34,7 +34,7 @@ struct CellPlacement {
     std::vector<qint64> order;  // point offsets sorted by cell, when not contiguous
 
     /** Evaluates `cellOf` (empty = identity) and checks every cell is below `cellCount`. */
-    static Result<CellPlacement> build(qint64 first, qint64 count, const CellMap& cellOf, qint64 cellCount);
+    static util::Result<CellPlacement> build(qint64 first, qint64 count, const CellMap& cellOf, qint64 cellCount);
 };
 
 /**
@@ -49,16 +49,16 @@ struct CellPlacement {
  */
 class ScanArrayWriter {
 public:
-    static Result<ScanArrayWriter> create(hid_t group, const ScanArraySpec& spec, const QString& filePath);
+    static util::Result<ScanArrayWriter> create(hid_t group, const ScanArraySpec& spec, const QString& filePath);
 
     const ScanArraySpec& spec() const { return spec_; }
     /** Writes this dataset's channel of `batch` (no-op when the batch lacks it). */
-    Result<Done> write(const ResultBatch& batch, const CellPlacement& placement);
+    util::Result<Done> write(const model::ResultBatch& batch, const CellPlacement& placement);
 
 private:
-    Result<Done> writeRange(qint64 cellStart, qint64 n, const char* data);
-    Result<Done> writeFrame(qint64 cell, const char* data);
-    Result<Done> fail(const QString& op) const;
+    util::Result<Done> writeRange(qint64 cellStart, qint64 n, const char* data);
+    util::Result<Done> writeFrame(qint64 cell, const char* data);
+    util::Result<Done> fail(const QString& op) const;
 
     ScanArraySpec spec_;
     QString file_;
@@ -70,4 +70,4 @@ private:
     std::vector<char> scratch_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::storage

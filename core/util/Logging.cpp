@@ -6,7 +6,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-namespace acquila::core {
+namespace acquila::util {
 
 QString logDirectory() {
     QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
@@ -44,4 +44,4 @@ void addLogSink(std::shared_ptr<spdlog::sinks::sink> sink) { spdlog::default_log
 
 void removeLogSink(const std::shared_ptr<spdlog::sinks::sink>& sink) { std::erase(spdlog::default_logger()->sinks(), sink); }
 
-}  // namespace acquila::core
+}  // namespace acquila::util

@@ -3,7 +3,7 @@
 #include <memory>
 #include <spdlog/sinks/sink.h>
 
-namespace acquila::core {
+namespace acquila::util {
 
 /**
  * Sets up spdlog for a process: console (stderr) at `consoleLevel` and a
@@ -18,4 +18,4 @@ void removeLogSink(const std::shared_ptr<spdlog::sinks::sink>& sink);
 /** The per-user log directory (created if missing). */
 QString logDirectory();
 
-}  // namespace acquila::core
+}  // namespace acquila::util

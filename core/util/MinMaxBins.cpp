@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-namespace acquila::core {
+namespace acquila::util {
 
 MinMaxBins::MinMaxBins(qint64 total, int maxBins)
     : total_(std::max<qint64>(total, 0)),
@@ -82,4 +82,4 @@ qint64 MinMaxBins::strideFor(qint64 extent, qint64 target) {
     return (extent + target - 1) / target;
 }
 
-}  // namespace acquila::core
+}  // namespace acquila::util

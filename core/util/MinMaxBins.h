@@ -4,7 +4,7 @@
 #include <functional>
 #include <vector>
 
-namespace acquila::core {
+namespace acquila::util {
 
 /**
  * A long 1D series reduced to at most `maxBins` equal index bins, each keeping
@@ -50,4 +50,4 @@ private:
     std::vector<Bin> bins_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::util

@@ -4,7 +4,7 @@
 #include <utility>
 #include <variant>
 
-namespace acquila::core {
+namespace acquila::util {
 
 /** A value or an error message. Cheap to move; any thread. */
 template <typename T>
@@ -28,4 +28,4 @@ private:
     std::variant<T, Error> v_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::util

@@ -25,7 +25,7 @@ public:
     Checkpoint move(double target, double settleS, const CancelToken& token,
                     const std::atomic<bool>& stopFlag);
 
-    core::AxisDecl decl() const { return {name_, unit_, min_, max_}; }
+    model::AxisDecl decl() const { return {name_, unit_, min_, max_}; }
     const QString& name() const { return name_; }
     const QString& unit() const { return unit_; }
     double min() const { return min_; }

@@ -9,10 +9,10 @@
 
 namespace acquila::devices {
 
-SimCamera::SimCamera(const core::DeviceSpec& spec, const LabContext& ctx)
+SimCamera::SimCamera(const model::DeviceSpec& spec, const LabContext& ctx)
     : SimCamera(spec, ctx, DriverParams(spec)) {}
 
-SimCamera::SimCamera(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
+SimCamera::SimCamera(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
     : Detector(spec.name),
       seed_(ctx.seed),
       nameHash_(SimNoise::nameHash(spec.name)),
@@ -51,12 +51,12 @@ SimCamera::SimCamera(const core::DeviceSpec& spec, const LabContext& ctx, Driver
     props_.addTimeout(timeoutS_);
 }
 
-core::DeviceDescription SimCamera::describe() const {
-    core::DeviceDescription d;
+model::DeviceDescription SimCamera::describe() const {
+    model::DeviceDescription d;
     d.name = name();
     d.driver = QStringLiteral("sim.camera");
-    d.kind = core::DeviceKind::Detector;
-    d.concurrency = exclusive_ ? core::Concurrency::Exclusive : core::Concurrency::Replicable;
+    d.kind = model::DeviceKind::Detector;
+    d.concurrency = exclusive_ ? model::Concurrency::Exclusive : model::Concurrency::Replicable;
     d.summary = QStringLiteral("Simulated camera, %1 x %2 pixels").arg(width_).arg(height_);
     d.properties = props_.decls();
     d.values.insert(QStringLiteral("width"), width_);
@@ -68,7 +68,7 @@ core::DeviceDescription SimCamera::describe() const {
     d.values.insert(QStringLiteral("pixels_per_unit"), pixelsPerUnit_);
     d.values.insert(QStringLiteral("orbit_points"), orbitPoints_);
     d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    d.outputs.push_back({name(), QStringLiteral("counts"), core::DType::UInt16, {height_, width_}, {QStringLiteral("y"), QStringLiteral("x")}});
+    d.outputs.push_back({name(), QStringLiteral("counts"), model::DType::UInt16, {height_, width_}, {QStringLiteral("y"), QStringLiteral("x")}});
     return d;
 }
 

@@ -20,9 +20,9 @@ class DriverParams;
  */
 class SimCamera final : public Detector {
 public:
-    SimCamera(const core::DeviceSpec& spec, const LabContext& ctx);
+    SimCamera(const model::DeviceSpec& spec, const LabContext& ctx);
 
-    core::DeviceDescription describe() const override;
+    model::DeviceDescription describe() const override;
     void setProperty(const QString& id, const QVariant& value) override;
     double timeoutS() const override { return timeoutS_; }
     Checkpoint read(const PointContext& ctx, std::vector<OutputBuffer>& out,
@@ -32,7 +32,7 @@ public:
     std::pair<double, double> spotCentre(qint64 index);
 
 private:
-    SimCamera(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
+    SimCamera(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
 
     PropertyTable props_;
     int width_ = 160;

@@ -14,10 +14,10 @@ constexpr qint64 kMaxCostUs = 60'000'000;
 std::atomic<uint64_t> g_sink{0};
 }  // namespace
 
-SimCpu::SimCpu(const core::DeviceSpec& spec, const LabContext& ctx)
+SimCpu::SimCpu(const model::DeviceSpec& spec, const LabContext& ctx)
     : SimCpu(spec, ctx, DriverParams(spec)) {}
 
-SimCpu::SimCpu(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
+SimCpu::SimCpu(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
     : Detector(spec.name), seed_(ctx.seed), nameHash_(SimNoise::nameHash(spec.name)) {
     costUs_ = p.integer("cost_us", 1000, 0, kMaxCostUs);
     timeoutS_ = p.timeoutS();
@@ -28,17 +28,17 @@ SimCpu::SimCpu(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams
     props_.addTimeout(timeoutS_);
 }
 
-core::DeviceDescription SimCpu::describe() const {
-    core::DeviceDescription d;
+model::DeviceDescription SimCpu::describe() const {
+    model::DeviceDescription d;
     d.name = name();
     d.driver = QStringLiteral("sim.cpu");
-    d.kind = core::DeviceKind::Detector;
-    d.concurrency = exclusive_ ? core::Concurrency::Exclusive : core::Concurrency::Replicable;
+    d.kind = model::DeviceKind::Detector;
+    d.concurrency = exclusive_ ? model::Concurrency::Exclusive : model::Concurrency::Replicable;
     d.summary = QStringLiteral("Simulated computation, %1 µs of CPU per point").arg(costUs_);
     d.properties = props_.decls();
     d.values.insert(QStringLiteral("cost_us"), costUs_);
     d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    d.outputs.push_back({name(), QStringLiteral("a.u."), core::DType::Float64, {}, {}});
+    d.outputs.push_back({name(), QStringLiteral("a.u."), model::DType::Float64, {}, {}});
     return d;
 }
 

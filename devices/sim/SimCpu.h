@@ -16,16 +16,16 @@ class DriverParams;
  */
 class SimCpu final : public Detector {
 public:
-    SimCpu(const core::DeviceSpec& spec, const LabContext& ctx);
+    SimCpu(const model::DeviceSpec& spec, const LabContext& ctx);
 
-    core::DeviceDescription describe() const override;
+    model::DeviceDescription describe() const override;
     void setProperty(const QString& id, const QVariant& value) override;
     double timeoutS() const override { return timeoutS_; }
     Checkpoint read(const PointContext& ctx, std::vector<OutputBuffer>& out,
                     const CancelToken& token) override;
 
 private:
-    SimCpu(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
+    SimCpu(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
 
     PropertyTable props_;
     qint64 costUs_ = 1000;

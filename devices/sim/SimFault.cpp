@@ -14,10 +14,10 @@ QStringList SimFault::modeNames() {
             QStringLiteral("throw"), QStringLiteral("malformed"), QStringLiteral("slow")};
 }
 
-SimFault::SimFault(const core::DeviceSpec& spec, const LabContext& ctx)
+SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx)
     : SimFault(spec, ctx, DriverParams(spec)) {}
 
-SimFault::SimFault(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
+SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
     : Detector(spec.name), seed_(ctx.seed), nameHash_(SimNoise::nameHash(spec.name)) {
     const QStringList modes = modeNames();
     mode_ = static_cast<Mode>(modes.indexOf(p.choice("mode", QStringLiteral("none"), modes)));
@@ -32,18 +32,18 @@ SimFault::SimFault(const core::DeviceSpec& spec, const LabContext& ctx, DriverPa
     props_.addTimeout(timeoutS_);
 }
 
-core::DeviceDescription SimFault::describe() const {
-    core::DeviceDescription d;
+model::DeviceDescription SimFault::describe() const {
+    model::DeviceDescription d;
     d.name = name();
     d.driver = QStringLiteral("sim.fault");
-    d.kind = core::DeviceKind::Detector;
-    d.concurrency = exclusive_ ? core::Concurrency::Exclusive : core::Concurrency::Replicable;
+    d.kind = model::DeviceKind::Detector;
+    d.concurrency = exclusive_ ? model::Concurrency::Exclusive : model::Concurrency::Replicable;
     d.summary = QStringLiteral("Fault injection device");
     d.properties = props_.decls();
     d.values.insert(QStringLiteral("mode"), modeNames().at(static_cast<int>(mode_)));
     d.values.insert(QStringLiteral("at_point"), atPoint_);
     d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    d.outputs.push_back({name(), QStringLiteral("a.u."), core::DType::Float64, {}, {}});
+    d.outputs.push_back({name(), QStringLiteral("a.u."), model::DType::Float64, {}, {}});
     return d;
 }
 

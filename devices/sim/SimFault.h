@@ -16,9 +16,9 @@ class DriverParams;
  */
 class SimFault final : public Detector {
 public:
-    SimFault(const core::DeviceSpec& spec, const LabContext& ctx);
+    SimFault(const model::DeviceSpec& spec, const LabContext& ctx);
 
-    core::DeviceDescription describe() const override;
+    model::DeviceDescription describe() const override;
     void setProperty(const QString& id, const QVariant& value) override;
     double timeoutS() const override { return timeoutS_; }
     Checkpoint read(const PointContext& ctx, std::vector<OutputBuffer>& out,
@@ -29,7 +29,7 @@ public:
 private:
     enum class Mode : uint8_t { None, Crash, Hang, Throw, Malformed, Slow };
 
-    SimFault(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
+    SimFault(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
 
     PropertyTable props_;
     Mode mode_ = Mode::None;

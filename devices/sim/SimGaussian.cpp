@@ -8,10 +8,10 @@
 
 namespace acquila::devices {
 
-SimGaussian::SimGaussian(const core::DeviceSpec& spec, const LabContext& ctx)
+SimGaussian::SimGaussian(const model::DeviceSpec& spec, const LabContext& ctx)
     : SimGaussian(spec, ctx, DriverParams(spec)) {}
 
-SimGaussian::SimGaussian(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
+SimGaussian::SimGaussian(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
     : Detector(spec.name),
       seed_(ctx.seed),
       nameHash_(SimNoise::nameHash(spec.name)),
@@ -54,12 +54,12 @@ SimGaussian::SimGaussian(const core::DeviceSpec& spec, const LabContext& ctx, Dr
     props_.addTimeout(timeoutS_);
 }
 
-core::DeviceDescription SimGaussian::describe() const {
-    core::DeviceDescription d;
+model::DeviceDescription SimGaussian::describe() const {
+    model::DeviceDescription d;
     d.name = name();
     d.driver = QStringLiteral("sim.gaussian");
-    d.kind = core::DeviceKind::Detector;
-    d.concurrency = exclusive_ ? core::Concurrency::Exclusive : core::Concurrency::Replicable;
+    d.kind = model::DeviceKind::Detector;
+    d.concurrency = exclusive_ ? model::Concurrency::Exclusive : model::Concurrency::Replicable;
     d.summary = axisNames_.isEmpty()
                     ? QStringLiteral("Simulated detector (constant signal plus noise)")
                     : QStringLiteral("Simulated Gaussian peak over %1")
@@ -74,7 +74,7 @@ core::DeviceDescription SimGaussian::describe() const {
     d.values.insert(QStringLiteral("noise"), noise_);
     d.values.insert(QStringLiteral("axes"), axisNames_.join(QLatin1String(", ")));
     d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    d.outputs.push_back({name(), QStringLiteral("counts"), core::DType::Float64, {}, {}});
+    d.outputs.push_back({name(), QStringLiteral("counts"), model::DType::Float64, {}, {}});
     return d;
 }
 

@@ -21,9 +21,9 @@ class DriverParams;
 class SimGaussian final : public Detector {
 public:
     /** Throws DeviceError for bad parameters. `ctx.world` may be null (all positions 0). */
-    SimGaussian(const core::DeviceSpec& spec, const LabContext& ctx);
+    SimGaussian(const model::DeviceSpec& spec, const LabContext& ctx);
 
-    core::DeviceDescription describe() const override;
+    model::DeviceDescription describe() const override;
     void setProperty(const QString& id, const QVariant& value) override;
     double timeoutS() const override { return timeoutS_; }
     Checkpoint read(const PointContext& ctx, std::vector<OutputBuffer>& out,
@@ -33,7 +33,7 @@ public:
     double idealValue();
 
 private:
-    SimGaussian(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
+    SimGaussian(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
     void resolveAxes();
 
     PropertyTable props_;

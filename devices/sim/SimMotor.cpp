@@ -7,7 +7,7 @@
 namespace acquila::devices {
 
 namespace {
-SimAxis makeAxis(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams& p) {
+SimAxis makeAxis(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams& p) {
     const QString unit = p.string("unit", QStringLiteral("mm"));
     const double min = p.number("min", -DriverParams::kInf);
     const double max = p.number("max", DriverParams::kInf);
@@ -18,10 +18,10 @@ SimAxis makeAxis(const core::DeviceSpec& spec, const LabContext& ctx, DriverPara
 }
 }  // namespace
 
-SimMotor::SimMotor(const core::DeviceSpec& spec, const LabContext& ctx)
+SimMotor::SimMotor(const model::DeviceSpec& spec, const LabContext& ctx)
     : SimMotor(spec, ctx, DriverParams(spec)) {}
 
-SimMotor::SimMotor(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
+SimMotor::SimMotor(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
     : Actuator(spec.name), axis_(makeAxis(spec, ctx, p)) {
     settleS_ = p.number("settle_s", 0.0, 0.0, 3600.0);
     timeoutS_ = p.timeoutS();
@@ -41,12 +41,12 @@ SimMotor::SimMotor(const core::DeviceSpec& spec, const LabContext& ctx, DriverPa
     props_.addTimeout(timeoutS_);
 }
 
-core::DeviceDescription SimMotor::describe() const {
-    core::DeviceDescription d;
+model::DeviceDescription SimMotor::describe() const {
+    model::DeviceDescription d;
     d.name = name();
     d.driver = QStringLiteral("sim.motor");
-    d.kind = core::DeviceKind::Actuator;
-    d.concurrency = exclusive_ ? core::Concurrency::Exclusive : core::Concurrency::Replicable;
+    d.kind = model::DeviceKind::Actuator;
+    d.concurrency = exclusive_ ? model::Concurrency::Exclusive : model::Concurrency::Replicable;
     d.summary = QStringLiteral("Simulated motor (%1)").arg(axis_.unit());
     d.properties = props_.decls();
     d.values.insert(QStringLiteral("velocity"), axis_.velocity());

@@ -17,9 +17,9 @@ class DriverParams;
 class SimMotor final : public Actuator {
 public:
     /** Throws DeviceError for bad parameters. `ctx.world` may be null. */
-    SimMotor(const core::DeviceSpec& spec, const LabContext& ctx);
+    SimMotor(const model::DeviceSpec& spec, const LabContext& ctx);
 
-    core::DeviceDescription describe() const override;
+    model::DeviceDescription describe() const override;
     void setProperty(const QString& id, const QVariant& value) override;
     void stop() override { stopRequested_.store(true); }
     double timeoutS() const override { return timeoutS_; }
@@ -27,7 +27,7 @@ public:
     double position(int axis) const override;
 
 private:
-    SimMotor(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
+    SimMotor(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
     void checkAxis(int axis) const;
 
     PropertyTable props_;

@@ -8,10 +8,10 @@
 
 namespace acquila::devices {
 
-SimSpectrometer::SimSpectrometer(const core::DeviceSpec& spec, const LabContext& ctx)
+SimSpectrometer::SimSpectrometer(const model::DeviceSpec& spec, const LabContext& ctx)
     : SimSpectrometer(spec, ctx, DriverParams(spec)) {}
 
-SimSpectrometer::SimSpectrometer(const core::DeviceSpec& spec, const LabContext& ctx,
+SimSpectrometer::SimSpectrometer(const model::DeviceSpec& spec, const LabContext& ctx,
                                  DriverParams&& p)
     : Detector(spec.name),
       seed_(ctx.seed),
@@ -58,12 +58,12 @@ SimSpectrometer::SimSpectrometer(const core::DeviceSpec& spec, const LabContext&
     props_.addTimeout(timeoutS_);
 }
 
-core::DeviceDescription SimSpectrometer::describe() const {
-    core::DeviceDescription d;
+model::DeviceDescription SimSpectrometer::describe() const {
+    model::DeviceDescription d;
     d.name = name();
     d.driver = QStringLiteral("sim.spectrometer");
-    d.kind = core::DeviceKind::Detector;
-    d.concurrency = exclusive_ ? core::Concurrency::Exclusive : core::Concurrency::Replicable;
+    d.kind = model::DeviceKind::Detector;
+    d.concurrency = exclusive_ ? model::Concurrency::Exclusive : model::Concurrency::Replicable;
     d.summary = QStringLiteral("Simulated spectrometer, %1 pixels over %2–%3 nm")
                     .arg(pixels_)
                     .arg(wlMin_)
@@ -81,7 +81,7 @@ core::DeviceDescription SimSpectrometer::describe() const {
     d.values.insert(QStringLiteral("background"), background_);
     d.values.insert(QStringLiteral("noise"), noise_);
     d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    d.outputs.push_back({name(), QStringLiteral("counts"), core::DType::Float64, {pixels_}, {QStringLiteral("wavelength")}});
+    d.outputs.push_back({name(), QStringLiteral("counts"), model::DType::Float64, {pixels_}, {QStringLiteral("wavelength")}});
     return d;
 }
 

@@ -20,9 +20,9 @@ class DriverParams;
  */
 class SimSpectrometer final : public Detector {
 public:
-    SimSpectrometer(const core::DeviceSpec& spec, const LabContext& ctx);
+    SimSpectrometer(const model::DeviceSpec& spec, const LabContext& ctx);
 
-    core::DeviceDescription describe() const override;
+    model::DeviceDescription describe() const override;
     void setProperty(const QString& id, const QVariant& value) override;
     double timeoutS() const override { return timeoutS_; }
     Checkpoint read(const PointContext& ctx, std::vector<OutputBuffer>& out,
@@ -32,7 +32,7 @@ public:
     double peakPosition(qint64 index);
 
 private:
-    SimSpectrometer(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
+    SimSpectrometer(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
 
     PropertyTable props_;
     int pixels_ = 512;

@@ -10,10 +10,10 @@ namespace {
 const char* const kAxisSuffix[] = {"x", "y"};
 }
 
-SimXYStage::SimXYStage(const core::DeviceSpec& spec, const LabContext& ctx)
+SimXYStage::SimXYStage(const model::DeviceSpec& spec, const LabContext& ctx)
     : SimXYStage(spec, ctx, DriverParams(spec)) {}
 
-SimXYStage::SimXYStage(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
+SimXYStage::SimXYStage(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
     : Actuator(spec.name) {
     const QString unit = p.string("unit", QStringLiteral("mm"));
     const auto mins = p.numbers("min", 2, -DriverParams::kInf);
@@ -56,12 +56,12 @@ SimXYStage::SimXYStage(const core::DeviceSpec& spec, const LabContext& ctx, Driv
     props_.addTimeout(timeoutS_);
 }
 
-core::DeviceDescription SimXYStage::describe() const {
-    core::DeviceDescription d;
+model::DeviceDescription SimXYStage::describe() const {
+    model::DeviceDescription d;
     d.name = name();
     d.driver = QStringLiteral("sim.xy_stage");
-    d.kind = core::DeviceKind::Actuator;
-    d.concurrency = exclusive_ ? core::Concurrency::Exclusive : core::Concurrency::Replicable;
+    d.kind = model::DeviceKind::Actuator;
+    d.concurrency = exclusive_ ? model::Concurrency::Exclusive : model::Concurrency::Replicable;
     d.summary = QStringLiteral("Simulated XY stage (%1)").arg(axes_[0].unit());
     d.properties = props_.decls();
     for (size_t i = 0; i < 2; ++i) {

@@ -18,9 +18,9 @@ class DriverParams;
 class SimXYStage final : public Actuator {
 public:
     /** Throws DeviceError for bad parameters. `ctx.world` may be null. */
-    SimXYStage(const core::DeviceSpec& spec, const LabContext& ctx);
+    SimXYStage(const model::DeviceSpec& spec, const LabContext& ctx);
 
-    core::DeviceDescription describe() const override;
+    model::DeviceDescription describe() const override;
     void setProperty(const QString& id, const QVariant& value) override;
     void stop() override { stopRequested_.store(true); }
     double timeoutS() const override { return timeoutS_; }
@@ -28,7 +28,7 @@ public:
     double position(int axis) const override;
 
 private:
-    SimXYStage(const core::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
+    SimXYStage(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
     SimAxis& axis(int index);
     const SimAxis& axis(int index) const;
 

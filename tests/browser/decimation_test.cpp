@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <atomic>
 
-using namespace acquila::ui;
+using namespace acquila::ui::browser;
 
 class BigDataset : public ::testing::Test {
 protected:

@@ -7,7 +7,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
-using namespace acquila::ui;
+using namespace acquila::ui::browser;
 using acquila::test::waitUntil;
 
 namespace {

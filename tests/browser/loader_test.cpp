@@ -5,7 +5,7 @@
 #include <QTemporaryDir>
 #include <functional>
 
-using namespace acquila::ui;
+using namespace acquila::ui::browser;
 using acquila::test::corpusDir;
 
 namespace {

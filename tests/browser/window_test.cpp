@@ -6,7 +6,7 @@
 #include <QDir>
 #include <QTreeView>
 
-using namespace acquila::ui;
+using namespace acquila::ui::browser;
 using acquila::test::waitUntil;
 
 class BrowserWindowTest : public ::testing::Test {

@@ -19,7 +19,7 @@ TEST(CancelToken, AbortFromAnotherThreadEndsALongSleep) {
     std::atomic<bool> sleeping{false};
     std::thread requester([&] {
         while (!sleeping.load()) std::this_thread::yield();
-        token.request(acquila::core::CancelLevel::Abort);
+        token.request(acquila::model::CancelLevel::Abort);
     });
     sleeping.store(true);
     const auto t0 = Clock::now();
@@ -31,14 +31,14 @@ TEST(CancelToken, AbortFromAnotherThreadEndsALongSleep) {
 
 TEST(CancelToken, StopDoesNotInterruptButDeadlineDoes) {
     CancelToken token;
-    token.request(acquila::core::CancelLevel::Stop);
+    token.request(acquila::model::CancelLevel::Stop);
     EXPECT_EQ(token.sleepFor(std::chrono::milliseconds(1)), Checkpoint::Continue);
     token.setDeadline(Clock::now() + std::chrono::milliseconds(20));
     const auto t0 = Clock::now();
     EXPECT_EQ(token.sleepFor(std::chrono::seconds(30)), Checkpoint::Timeout);
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
     token.clearDeadline();
-    token.request(acquila::core::CancelLevel::Abort);
+    token.request(acquila::model::CancelLevel::Abort);
     EXPECT_EQ(token.sleepFor(std::chrono::seconds(30)), Checkpoint::Abort);
     token.reset();
     EXPECT_EQ(token.sleepFor(std::chrono::duration<double>(-1.0)), Checkpoint::Continue);

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 using namespace acquila::devices;
-using acquila::core::DeviceSpec;
+using acquila::model::DeviceSpec;
 
 TEST(DeviceRegistry, KnowsEverySimulatedDriver) {
     const QStringList names = driverNames();
@@ -26,7 +26,7 @@ TEST(DeviceRegistry, UnknownDriverErrorNamesTheDevice) {
 }
 
 TEST(DeviceRegistry, EveryDeviceOfTheDefaultLabOpensDescribesAndMeasures) {
-    const auto lab = acquila::core::loadLabConfig(QString());
+    const auto lab = acquila::model::loadLabConfig(QString());
     ASSERT_TRUE(lab.ok()) << lab.error().toStdString();
     SimWorld world;
     CancelToken token;
@@ -46,7 +46,7 @@ TEST(DeviceRegistry, EveryDeviceOfTheDefaultLabOpensDescribesAndMeasures) {
         EXPECT_DOUBLE_EQ(d.values.value(QStringLiteral("timeout_s")).toDouble(), dev->timeoutS());
 
         // The description crosses processes: it must survive CBOR.
-        const auto back = acquila::core::DeviceDescription::fromCbor(d.toCbor());
+        const auto back = acquila::model::DeviceDescription::fromCbor(d.toCbor());
         ASSERT_TRUE(back.ok()) << back.error().toStdString();
         EXPECT_EQ(back->properties.size(), d.properties.size());
         EXPECT_EQ(back->outputs.size(), d.outputs.size());

@@ -5,7 +5,7 @@
 #include <cstring>
 
 using namespace acquila::devices;
-using acquila::core::DeviceSpec;
+using acquila::model::DeviceSpec;
 
 namespace {
 struct Rig {
@@ -109,7 +109,7 @@ TEST(SimGaussian, DeclaresOneScalarOutputAndEditableProperties) {
     EXPECT_EQ(d.outputs[0].name, QStringLiteral("det"));
     EXPECT_EQ(d.outputs[0].unit, QStringLiteral("counts"));
     EXPECT_TRUE(d.outputs[0].shape.empty());
-    EXPECT_EQ(d.outputs[0].dtype, acquila::core::DType::Float64);
+    EXPECT_EQ(d.outputs[0].dtype, acquila::model::DType::Float64);
     r.dev->setProperty(QStringLiteral("center.mx"), 0.0);
     r.dev->setProperty(QStringLiteral("noise"), 0.0);
     r.world.setPosition(QStringLiteral("mx"), 0);
@@ -129,7 +129,7 @@ TEST(SimGaussian, DeclaresOneScalarOutputAndEditableProperties) {
 
 TEST(SimGaussian, ExposureIsACooperativeWait) {
     Rig r(QStringLiteral("sim.gaussian"), gaussianParams());
-    r.token.request(acquila::core::CancelLevel::Abort);
+    r.token.request(acquila::model::CancelLevel::Abort);
     r.out = {OutputBuffer{r.buffer.data(), r.buffer.size(), -1}};
     PointContext ctx;
     ctx.exposureS = 30;
@@ -177,7 +177,7 @@ TEST(SimCamera, FrameHasTheDeclaredShapeAndTheSpotMoves) {
                                          {QStringLiteral("amplitude"), 3000}});
     const auto d = r.dev->describe();
     ASSERT_EQ(d.outputs.size(), 1u);
-    EXPECT_EQ(d.outputs[0].dtype, acquila::core::DType::UInt16);
+    EXPECT_EQ(d.outputs[0].dtype, acquila::model::DType::UInt16);
     EXPECT_EQ(d.outputs[0].shape, (std::vector<int64_t>{120, 160}));
     EXPECT_EQ(d.outputs[0].bytesPerPoint(), 120 * 160 * 2);
 
@@ -243,7 +243,7 @@ TEST(SimCpu, ResultIsDeterministicAndTheTokenIsHonoured) {
     EXPECT_EQ(a.measure(4), b.measure(4));  // the cost changes the time, never the value
     EXPECT_NE(a.measure(4), a.measure(5));
     a.dev->setProperty(QStringLiteral("cost_us"), 30'000'000);
-    a.token.request(acquila::core::CancelLevel::Abort);
+    a.token.request(acquila::model::CancelLevel::Abort);
     a.out = {OutputBuffer{a.buffer.data(), a.buffer.size(), -1}};
     const auto t0 = std::chrono::steady_clock::now();
     EXPECT_EQ(a.dev->asDetector()->read(PointContext{}, a.out, a.token), Checkpoint::Abort);

@@ -5,7 +5,7 @@
 #include <cstring>
 
 using namespace acquila::devices;
-using acquila::core::DeviceSpec;
+using acquila::model::DeviceSpec;
 
 namespace {
 struct FaultRig {
@@ -41,7 +41,7 @@ TEST(SimFault, BehavesNormallyAwayFromTheChosenPoint) {
     EXPECT_EQ(r.read(4), Checkpoint::Continue);
     EXPECT_NE(r.value, v2);
     const auto d = r.dev->describe();
-    EXPECT_EQ(d.concurrency, acquila::core::Concurrency::Replicable);
+    EXPECT_EQ(d.concurrency, acquila::model::Concurrency::Replicable);
     EXPECT_EQ(d.outputs.at(0).name, QStringLiteral("fault"));
     EXPECT_EQ(d.values.value(QStringLiteral("mode")).toString(), QStringLiteral("throw"));
     EXPECT_EQ(d.values.value(QStringLiteral("at_point")).toLongLong(), 3);
@@ -73,7 +73,7 @@ TEST(SimFault, SlowModeWaitsCooperatively) {
     auto t0 = std::chrono::steady_clock::now();
     EXPECT_EQ(r.read(1), Checkpoint::Continue);
     EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(200));
-    r.token.request(acquila::core::CancelLevel::Abort);
+    r.token.request(acquila::model::CancelLevel::Abort);
     EXPECT_EQ(r.read(1), Checkpoint::Abort);
 }
 

@@ -5,7 +5,7 @@
 #include <thread>
 
 using namespace acquila::devices;
-using acquila::core::DeviceSpec;
+using acquila::model::DeviceSpec;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -40,8 +40,8 @@ TEST(SimMotor, MovesAndPublishesItsPositionToTheWorld) {
     EXPECT_EQ(world.position(QStringLiteral("motor")), 42.5);
 
     const auto d = dev->describe();
-    EXPECT_EQ(d.kind, acquila::core::DeviceKind::Actuator);
-    EXPECT_EQ(d.concurrency, acquila::core::Concurrency::Replicable);
+    EXPECT_EQ(d.kind, acquila::model::DeviceKind::Actuator);
+    EXPECT_EQ(d.concurrency, acquila::model::Concurrency::Replicable);
     ASSERT_EQ(d.axes.size(), 1u);
     EXPECT_EQ(d.axes[0].name, QStringLiteral("motor"));
     EXPECT_EQ(d.axes[0].unit, QStringLiteral("mm"));
@@ -84,7 +84,7 @@ TEST(SimMotor, AbortFromAnotherThreadInterruptsAMoveQuickly) {
     std::thread aborter([&] {
         while (!started.load()) std::this_thread::yield();
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the move get under way
-        token.request(acquila::core::CancelLevel::Abort);
+        token.request(acquila::model::CancelLevel::Abort);
     });
     started.store(true);
     const auto t0 = Clock::now();
@@ -160,7 +160,7 @@ TEST(SimMotor, PropertiesAreValidatedAndReported) {
 TEST(SimMotor, ExclusiveParameterForcesExclusiveConcurrency) {
     auto dev = make(QStringLiteral("m"), QStringLiteral("sim.motor"),
                     {{QStringLiteral("exclusive"), true}}, nullptr);
-    EXPECT_EQ(dev->describe().concurrency, acquila::core::Concurrency::Exclusive);
+    EXPECT_EQ(dev->describe().concurrency, acquila::model::Concurrency::Exclusive);
 }
 
 TEST(SimMotor, BadParametersNameTheDeviceAndParameter) {

@@ -4,7 +4,8 @@
 #include <optional>
 #include <vector>
 
-using namespace acquila::core;
+using namespace acquila::model;
+using namespace acquila::engine;
 namespace A = RunAction;
 using P = RunPhase;
 using E = RunEvent;

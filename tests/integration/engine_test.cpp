@@ -10,7 +10,7 @@
 
 using namespace acquila;
 using namespace acquila::test;
-using core::RunStatus;
+using model::RunStatus;
 
 namespace {
 QByteArray linearPlan(int points, const QByteArray& extra = {}, const QByteArray& detectors = R"(["diode"])") {
@@ -61,7 +61,7 @@ TEST(Engine, SerialAndParallelRunsAreBitIdentical) {
         for (const auto& r : h.sink->runs())
             if (r.opened.runId == run)
                 for (const auto& b : r.batches) {
-                    const core::Channel* c = b->find(QStringLiteral("spectrometer"));
+                    const model::Channel* c = b->find(QStringLiteral("spectrometer"));
                     for (qint64 i = 0; i < b->count; ++i) byIndex[b->first + i] = c->data.mid(i * c->bytesPerPoint(), c->bytesPerPoint());
                 }
         for (const auto& [i, bytes] : byIndex) spectra->append(bytes);
@@ -93,7 +93,7 @@ TEST(Engine, PauseHoldsPointsThenResumeCompletes) {
     ASSERT_TRUE(waitUntil([&] { return h.delivered >= 20; }));
     h.engine->pause();
     // In-flight points finish at their boundary; after that nothing may arrive.
-    ASSERT_TRUE(waitUntil([&] { return h.progress.state == core::RunState::Paused && h.progress.inFlight == 0; }));
+    ASSERT_TRUE(waitUntil([&] { return h.progress.state == model::RunState::Paused && h.progress.inFlight == 0; }));
     const qint64 held = h.delivered;
     EXPECT_FALSE(waitUntil([&] { return h.delivered != held; }, std::chrono::milliseconds(400))) << "points arrived while paused";
     EXPECT_LT(held, 300);
@@ -179,7 +179,7 @@ TEST(Engine, HangingDeviceIsAbortedWithinGracePlusHalfASecond) {
 }
 
 TEST(Engine, DeviceTimeoutFailsTheRunWithoutUserAction) {
-    auto lab = core::loadLabConfig(QString());
+    auto lab = model::loadLabConfig(QString());
     ASSERT_TRUE(lab.ok());
     for (auto& d : lab->devices)
         if (d.name == QLatin1String("fault")) d.params.insert(QStringLiteral("timeout_s"), 0.5);
@@ -214,11 +214,11 @@ TEST(Engine, InvalidPlanFailsAtStartWithTheValidatorsMessage) {
 
 TEST(Engine, KilledWorkerIsDetectedAndRespawned) {
     EngineHarness h(2);
-    ASSERT_TRUE(waitUntil([&] { return h.workers().size() == 2 && h.workers()[1].state == core::WorkerState::Ready; }));
+    ASSERT_TRUE(waitUntil([&] { return h.workers().size() == 2 && h.workers()[1].state == engine::WorkerState::Ready; }));
     const qint64 pid = h.workers()[1].pid;
     ASSERT_GT(pid, 0);
     ::kill(static_cast<pid_t>(pid), SIGKILL);
-    ASSERT_TRUE(waitUntil([&] { return h.restarts() >= 1 && h.workers()[1].state == core::WorkerState::Ready; }));
+    ASSERT_TRUE(waitUntil([&] { return h.restarts() >= 1 && h.workers()[1].state == engine::WorkerState::Ready; }));
     EXPECT_NE(h.workers()[1].pid, pid);
     EXPECT_TRUE(h.workers()[1].lastError.contains(QLatin1String("SIGKILL"))) << h.workers()[1].lastError.toStdString();
     EXPECT_EQ(h.run(EngineHarness::plan(linearPlan(100))).status, RunStatus::Completed);

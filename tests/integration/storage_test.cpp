@@ -16,7 +16,7 @@
 
 using namespace acquila;
 using namespace acquila::test;
-using core::RunStatus;
+using model::RunStatus;
 
 namespace {
 /** Reads a whole dataset as doubles with the HDF5 C API (SWMR-read fallback for live/crashed files). */
@@ -41,9 +41,9 @@ std::vector<double> readDoubles(const QString& file, const char* dataset) {
 QByteArray planJson(const QByteArray& body) { return R"({"version": 1, "name": "t", )" + body + "}"; }
 
 /** Checks every delivered point of `detector` sits at its cell in the file, and unmeasured cells are NaN. */
-void expectFileMatchesDelivery(EngineHarness& h, const core::RunProgress& r, const core::Plan& plan, const char* detector) {
+void expectFileMatchesDelivery(EngineHarness& h, const engine::RunProgress& r, const plan::Plan& plan, const char* detector) {
     const auto values = h.scalar(r.runId, QString::fromLatin1(detector));
-    auto gen = core::PointGenerator::create(plan, std::vector<double>(plan.axes.size(), 0.0));
+    auto gen = plan::PointGenerator::create(plan, std::vector<double>(plan.axes.size(), 0.0));
     ASSERT_TRUE(gen.ok());
     const auto shape = (*gen)->shape();
     const auto stored = readDoubles(r.filePath, QByteArray("/entry/data/").append(detector).constData());
@@ -75,7 +75,7 @@ TEST(Storage, EveryScanTypeRoundTripsAndPassesIndependentReaders) {
     };
     for (const auto& [body, detector] : plans) {
         SCOPED_TRACE(body.toStdString());
-        const core::Plan plan = EngineHarness::plan(planJson(body));
+        const plan::Plan plan = EngineHarness::plan(planJson(body));
         const auto r = h.run(plan);
         ASSERT_EQ(r.status, RunStatus::Completed) << r.reason.toStdString();
         ASSERT_TRUE(r.filePath.endsWith(QLatin1String(".h5"))) << r.filePath.toStdString();
@@ -87,7 +87,7 @@ TEST(Storage, EveryScanTypeRoundTripsAndPassesIndependentReaders) {
         EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();
         const auto dump = runProcess(QStringLiteral("h5dump"), {QStringLiteral("-H"), r.filePath});
         EXPECT_EQ(dump.exitCode, 0) << dump.output().left(2000).toStdString();
-        auto summary = core::inspectRunFile(r.filePath);
+        auto summary = storage::inspectRunFile(r.filePath);
         ASSERT_TRUE(summary.ok()) << summary.error().toStdString();
         EXPECT_EQ(summary->status, QStringLiteral("completed"));
         EXPECT_EQ(summary->pointsWritten, r.done);
@@ -97,7 +97,7 @@ TEST(Storage, EveryScanTypeRoundTripsAndPassesIndependentReaders) {
 TEST(Storage, StopAbortAndPauseResumeFilesMatchDeliveredPoints) {
     QTemporaryDir dir;
     EngineHarness h(2, {}, true, {dir.path()});
-    const core::Plan plan = EngineHarness::plan(planJson(
+    const plan::Plan plan = EngineHarness::plan(planJson(
         R"("scan": {"type": "grid"}, "axes": [{"device": "stage.y", "start": -10, "stop": 10, "steps": 20}, {"device": "stage.x", "start": -10, "stop": 10, "steps": 20}], "detectors": ["spot"], "exposure_s": 0.005)"));
     for (const char* action : {"stop", "abort", "pause"}) {
         SCOPED_TRACE(action);
@@ -109,13 +109,13 @@ TEST(Storage, StopAbortAndPauseResumeFilesMatchDeliveredPoints) {
         if (!strcmp(action, "abort")) h.engine->abort();
         if (!strcmp(action, "pause")) {
             h.engine->pause();
-            ASSERT_TRUE(waitUntil([&] { return h.progress.state == core::RunState::Paused && h.progress.inFlight == 0; }));
+            ASSERT_TRUE(waitUntil([&] { return h.progress.state == model::RunState::Paused && h.progress.inFlight == 0; }));
             h.engine->resume();
         }
         ASSERT_TRUE(waitUntil([&] { return h.finished.size() > before; }));
         const auto r = h.finished.back();
         const char* expected = !strcmp(action, "stop") ? "stopped" : !strcmp(action, "abort") ? "aborted" : "completed";
-        EXPECT_EQ(QLatin1String(core::runStatusName(r.status)), QLatin1String(expected)) << r.reason.toStdString();
+        EXPECT_EQ(QLatin1String(model::runStatusName(r.status)), QLatin1String(expected)) << r.reason.toStdString();
         expectFileMatchesDelivery(h, r, plan, "spot");
         const auto check = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
                                                    QString::fromLatin1(expected), QStringLiteral("--points"), QString::number(r.done)});
@@ -160,7 +160,7 @@ TEST(Storage, KillingTheStorageWorkerFailsTheRunAndKeepsFlushedPoints) {
         const QString part = h.progress.filePath + QStringLiteral(".part");
         // At least one flush must have happened for there to be anything to keep.
         ASSERT_TRUE(waitUntil([&] {
-            auto s = core::inspectRunFile(part);
+            auto s = storage::inspectRunFile(part);
             return s.ok() && s->pointsWritten > 0;
         }));
         qint64 pid = 0;
@@ -172,7 +172,7 @@ TEST(Storage, KillingTheStorageWorkerFailsTheRunAndKeepsFlushedPoints) {
         const auto r = h.finished.back();
         EXPECT_EQ(r.status, RunStatus::Failed);
         EXPECT_TRUE(r.reason.contains(QLatin1String("storage"))) << r.reason.toStdString();
-        auto summary = core::inspectRunFile(part);
+        auto summary = storage::inspectRunFile(part);
         ASSERT_TRUE(summary.ok()) << summary.error().toStdString();
         EXPECT_TRUE(summary->openedSwmrRead);
         EXPECT_GT(summary->pointsWritten, 0);
@@ -220,7 +220,7 @@ TEST(Storage, KillingTheAppClosesTheFileAsInterrupted) {
         }, std::chrono::seconds(5))) << "the storage worker did not close the file";
         const auto check = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), final, QStringLiteral("--status"), QStringLiteral("interrupted")});
         EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();
-        auto summary = core::inspectRunFile(final);
+        auto summary = storage::inspectRunFile(final);
         ASSERT_TRUE(summary.ok()) << summary.error().toStdString();
         EXPECT_FALSE(summary->openedSwmrRead) << "an interrupted file must open normally";
         EXPECT_GT(summary->pointsWritten, 0);
@@ -242,7 +242,7 @@ TEST(Storage, FullDiskFailsTheRunNamingPathAndErrorAndKeepsWhatFit) {
         EXPECT_TRUE(r.reason.contains(mnt)) << r.reason.toStdString();
         const QStringList files = QDir(mnt).entryList({QStringLiteral("*.h5*")});
         ASSERT_FALSE(files.isEmpty());
-        auto summary = core::inspectRunFile(QDir(mnt).filePath(files.first()));
+        auto summary = storage::inspectRunFile(QDir(mnt).filePath(files.first()));
         ASSERT_TRUE(summary.ok()) << files.join(QLatin1Char(' ')).toStdString() << ": " << summary.error().toStdString();
         EXPECT_GT(summary->pointsWritten, 0);
         EXPECT_EQ(h.run(EngineHarness::plan(planJson(R"("scan": {"type": "count", "points": 3}, "detectors": ["diode"])"))).done, 0)

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <numbers>
 
-using namespace acquila::core;
+using namespace acquila::plan;
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
 
-using namespace acquila::core;
+using namespace acquila::plan;
 
 namespace {
 

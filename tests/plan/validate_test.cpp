@@ -6,7 +6,8 @@
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
 
-using namespace acquila::core;
+using namespace acquila::model;
+using namespace acquila::plan;
 
 namespace {
 

@@ -12,11 +12,11 @@
 
 namespace acquila::test {
 
-using core::Channel;
-using core::DType;
-using core::ResultBatch;
-using core::RunChannel;
-using core::RunLayout;
+using model::Channel;
+using model::DType;
+using model::ResultBatch;
+using storage::RunChannel;
+using storage::RunLayout;
 
 // Deterministic test values: every channel's value is a function of the point index.
 // The camera frame is 64 KiB, the size from which frames get a chunk each (direct chunk writes).
@@ -27,10 +27,10 @@ inline quint16 imageValue(qint64 point, qint64 element) { return static_cast<qui
 
 inline std::vector<RunChannel> standardChannels(bool withCamera = true) {
     std::vector<RunChannel> ch;
-    ch.push_back({QStringLiteral("diode"), QStringLiteral("V"), DType::Float64, {}, core::ChannelRole::Detector});
-    ch.push_back({QStringLiteral("spectrum"), QStringLiteral("counts"), DType::Float32, {8}, core::ChannelRole::Detector});
-    if (withCamera) ch.push_back({QStringLiteral("camera"), QStringLiteral("counts"), DType::UInt16, {128, 256}, core::ChannelRole::Detector});
-    ch.push_back({QStringLiteral("timestamp"), QStringLiteral("s"), DType::Float64, {}, core::ChannelRole::Timestamp});
+    ch.push_back({QStringLiteral("diode"), QStringLiteral("V"), DType::Float64, {}, storage::ChannelRole::Detector});
+    ch.push_back({QStringLiteral("spectrum"), QStringLiteral("counts"), DType::Float32, {8}, storage::ChannelRole::Detector});
+    if (withCamera) ch.push_back({QStringLiteral("camera"), QStringLiteral("counts"), DType::UInt16, {128, 256}, storage::ChannelRole::Detector});
+    ch.push_back({QStringLiteral("timestamp"), QStringLiteral("s"), DType::Float64, {}, storage::ChannelRole::Timestamp});
     return ch;
 }
 
@@ -53,12 +53,12 @@ inline ResultBatch makeBatch(const RunLayout& layout, qint64 first, qint64 count
                 switch (rc.dtype) {
                 case DType::Float64:
                     reinterpret_cast<double*>(c.data.data())[at] =
-                        rc.role == core::ChannelRole::Timestamp ? 1.7e9 + static_cast<double>(p)
-                        : rc.role == core::ChannelRole::AxisPosition ? 0.5 * static_cast<double>(p) : diodeValue(p);
+                        rc.role == storage::ChannelRole::Timestamp ? 1.7e9 + static_cast<double>(p)
+                        : rc.role == storage::ChannelRole::AxisPosition ? 0.5 * static_cast<double>(p) : diodeValue(p);
                     break;
                 case DType::Float32: reinterpret_cast<float*>(c.data.data())[at] = spectrumValue(p, static_cast<int>(e)); break;
                 case DType::UInt16: reinterpret_cast<quint16*>(c.data.data())[at] = imageValue(p, e); break;
-                default: std::memset(c.data.data() + at * static_cast<qint64>(core::dtypeSize(rc.dtype)), 0, core::dtypeSize(rc.dtype)); break;
+                default: std::memset(c.data.data() + at * static_cast<qint64>(model::dtypeSize(rc.dtype)), 0, model::dtypeSize(rc.dtype)); break;
                 }
             }
         }

@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 using namespace acquila;
-using namespace acquila::core;
+using namespace acquila::model;
+using namespace acquila::storage;
 using namespace acquila::test;
 
 namespace {

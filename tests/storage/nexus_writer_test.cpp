@@ -10,7 +10,8 @@
 #include <cmath>
 
 using namespace acquila;
-using namespace acquila::core;
+using namespace acquila::model;
+using namespace acquila::storage;
 using namespace acquila::test;
 
 namespace {

@@ -8,7 +8,8 @@
 #include <gtest/gtest.h>
 
 using namespace acquila;
-using namespace acquila::core;
+using namespace acquila::model;
+using namespace acquila::storage;
 using namespace acquila::test;
 
 namespace {

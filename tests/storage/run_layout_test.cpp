@@ -12,8 +12,10 @@
 #include <bit>
 #include <tuple>
 
-using namespace acquila;
-using namespace acquila::core;
+using namespace acquila::util;
+using namespace acquila::model;
+using namespace acquila::plan;
+using namespace acquila::storage;
 using namespace acquila::test;
 
 namespace {

@@ -42,13 +42,13 @@ struct HarnessOptions {
  */
 class EngineHarness {
 public:
-    explicit EngineHarness(int workers, core::LabConfig lab = {}, bool defaultLab = true, HarnessOptions options = HarnessOptions()) {
+    explicit EngineHarness(int workers, model::LabConfig lab = {}, bool defaultLab = true, HarnessOptions options = HarnessOptions()) {
         ensureCoreApplication();
-        core::EngineConfig c;
+        engine::EngineConfig c;
         c.workerExe = QStringLiteral(ACQUILA_WORKER_EXE);
         c.workers = workers;
         if (defaultLab) {
-            auto l = core::loadLabConfig(QString());
+            auto l = model::loadLabConfig(QString());
             EXPECT_TRUE(l.ok()) << l.error().toStdString();
             c.lab = *l;
         } else {
@@ -58,14 +58,14 @@ public:
         c.dataDirectory = options.dataDirectory;
         c.diskReserveBytes = options.diskReserveBytes;
         c.flushIntervalS = options.flushIntervalS;
-        engine = std::make_unique<core::Engine>(c);
-        sink = std::make_shared<core::MemorySink>();
+        engine = std::make_unique<engine::Engine>(c);
+        sink = std::make_shared<engine::MemorySink>();
         engine->addSink(sink);
-        QObject::connect(engine.get(), &core::Engine::runFinished, [this](const core::RunProgress& p) { finished.push_back(p); });
-        QObject::connect(engine.get(), &core::Engine::progressChanged, [this](const core::RunProgress& p) { progress = p; });
-        QObject::connect(engine.get(), &core::Engine::storageChanged, [this](const core::StorageStatus& s) { storage = s; });
-        QObject::connect(engine.get(), &core::Engine::workersChanged, [this](const std::vector<core::WorkerStatus>& w) { workers_ = w; });
-        QObject::connect(engine.get(), &core::Engine::resultsReady, [this](const core::BatchListPtr& b) {
+        QObject::connect(engine.get(), &engine::Engine::runFinished, [this](const engine::RunProgress& p) { finished.push_back(p); });
+        QObject::connect(engine.get(), &engine::Engine::progressChanged, [this](const engine::RunProgress& p) { progress = p; });
+        QObject::connect(engine.get(), &engine::Engine::storageChanged, [this](const engine::StorageStatus& s) { storage = s; });
+        QObject::connect(engine.get(), &engine::Engine::workersChanged, [this](const std::vector<engine::WorkerStatus>& w) { workers_ = w; });
+        QObject::connect(engine.get(), &engine::Engine::resultsReady, [this](const engine::BatchListPtr& b) {
             for (const auto& batch : *b) delivered += batch->count;
         });
         engine->start();
@@ -73,7 +73,7 @@ public:
         if (c.storage)
             EXPECT_TRUE(waitUntil([this] {
                 for (const auto& w : workers_)
-                    if (w.role == QLatin1String("storage") && w.state == core::WorkerState::Ready) return true;
+                    if (w.role == QLatin1String("storage") && w.state == engine::WorkerState::Ready) return true;
                 return false;
             }, std::chrono::seconds(20))) << "storage worker never became ready";
     }
@@ -86,18 +86,18 @@ public:
         EXPECT_TRUE(waitUntil([this] { return engine->isShutDown(); }, std::chrono::seconds(15)));
     }
 
-    static core::Plan plan(const QByteArray& json) {
-        auto p = core::parsePlan(json, QStringLiteral("test-plan.json"), QString());
+    static plan::Plan plan(const QByteArray& json) {
+        auto p = plan::parsePlan(json, QStringLiteral("test-plan.json"), QString());
         EXPECT_TRUE(p.ok()) << p.error().toStdString();
-        return p.ok() ? *p : core::Plan{};
+        return p.ok() ? *p : plan::Plan{};
     }
 
     /** Enqueues and waits for the run to finish; returns its final progress. */
-    core::RunProgress run(const core::Plan& p, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    engine::RunProgress run(const plan::Plan& p, std::chrono::seconds timeout = std::chrono::seconds(60)) {
         const size_t before = finished.size();
         engine->enqueue(p);
         EXPECT_TRUE(waitUntil([&] { return finished.size() > before; }, timeout)) << "run did not finish";
-        return finished.size() > before ? finished.back() : core::RunProgress{};
+        return finished.size() > before ? finished.back() : engine::RunProgress{};
     }
 
     /** Point indices delivered to the sink for `runId`, with multiplicity. */
@@ -116,7 +116,7 @@ public:
         for (const auto& r : sink->runs())
             if (r.opened.runId == runId)
                 for (const auto& b : r.batches)
-                    if (const core::Channel* c = b->find(channel))
+                    if (const model::Channel* c = b->find(channel))
                         for (qint64 i = 0; i < b->count; ++i) out[b->first + i] = c->as<double>()[i];
         return out;
     }
@@ -126,17 +126,17 @@ public:
         for (const auto& w : workers_) n += w.restarts;
         return n;
     }
-    const std::vector<core::WorkerStatus>& workers() const { return workers_; }
+    const std::vector<engine::WorkerStatus>& workers() const { return workers_; }
 
-    std::unique_ptr<core::Engine> engine;
-    std::shared_ptr<core::MemorySink> sink;
-    std::vector<core::RunProgress> finished;
-    core::RunProgress progress;
-    core::StorageStatus storage;
+    std::unique_ptr<engine::Engine> engine;
+    std::shared_ptr<engine::MemorySink> sink;
+    std::vector<engine::RunProgress> finished;
+    engine::RunProgress progress;
+    engine::StorageStatus storage;
     qint64 delivered = 0;
 
 private:
-    std::vector<core::WorkerStatus> workers_;
+    std::vector<engine::WorkerStatus> workers_;
 };
 
 }  // namespace acquila::test

@@ -42,8 +42,8 @@ T valueAt(const QByteArray& buffer, qint64 element) {
     return v;
 }
 
-core::OutputDecl output(const QString& name, core::DType dtype, std::vector<int64_t> shape = {}) {
-    core::OutputDecl d;
+model::OutputDecl output(const QString& name, model::DType dtype, std::vector<int64_t> shape = {}) {
+    model::OutputDecl d;
     d.name = name;
     d.dtype = dtype;
     d.shape = std::move(shape);
@@ -58,7 +58,7 @@ public:
         double position;
     };
     explicit FakeActuator(int axes) : Actuator(QStringLiteral("stage")), positions_(static_cast<size_t>(axes), 0.0) {}
-    core::DeviceDescription describe() const override { return {}; }
+    model::DeviceDescription describe() const override { return {}; }
     void setProperty(const QString&, const QVariant&) override {}
     Checkpoint moveTo(int axis, double position, const CancelToken& token) override {
         if (onMove) onMove(axis, position);
@@ -82,8 +82,8 @@ private:
 class FakeDetector : public devices::Detector {
 public:
     using Behaviour = std::function<Checkpoint(qint64 index, std::vector<OutputBuffer>& out, const CancelToken& token)>;
-    explicit FakeDetector(std::vector<core::OutputDecl> outputs) : Detector(QStringLiteral("det")), outputs(std::move(outputs)) {}
-    core::DeviceDescription describe() const override { return {}; }
+    explicit FakeDetector(std::vector<model::OutputDecl> outputs) : Detector(QStringLiteral("det")), outputs(std::move(outputs)) {}
+    model::DeviceDescription describe() const override { return {}; }
     void setProperty(const QString&, const QVariant&) override {}
     Checkpoint read(const devices::PointContext& ctx, std::vector<OutputBuffer>& out, const CancelToken& token) override {
         reads.push_back(ctx.index);
@@ -92,7 +92,7 @@ public:
         return behaviour ? behaviour(ctx.index, out, token) : Checkpoint::Continue;
     }
 
-    std::vector<core::OutputDecl> outputs;
+    std::vector<model::OutputDecl> outputs;
     std::vector<qint64> reads;
     std::vector<double> exposures;
     Behaviour behaviour;
@@ -101,10 +101,10 @@ private:
     void fill(size_t o, OutputBuffer& b, qint64 i) const {
         const qint64 n = outputs[o].elementsPerPoint();
         switch (outputs[o].dtype) {
-            case core::DType::Float64: fillAs<double>(b.data, n, i, o); break;
-            case core::DType::Int32: fillAs<int32_t>(b.data, n, i, o); break;
-            case core::DType::UInt16: fillAs<uint16_t>(b.data, n, i, o); break;
-            case core::DType::UInt8: b.data[0] = static_cast<char>(i & 0xff); break;  // frames: one marker byte
+            case model::DType::Float64: fillAs<double>(b.data, n, i, o); break;
+            case model::DType::Int32: fillAs<int32_t>(b.data, n, i, o); break;
+            case model::DType::UInt16: fillAs<uint16_t>(b.data, n, i, o); break;
+            case model::DType::UInt8: b.data[0] = static_cast<char>(i & 0xff); break;  // frames: one marker byte
             default: FAIL() << "no filler for this type";
         }
     }
@@ -125,15 +125,15 @@ struct Failure {
     QString message;
 };
 
-core::Plan countPlan(qint64 count) {
-    core::Plan p;
-    p.type = core::ScanType::Count;
+plan::Plan countPlan(qint64 count) {
+    plan::Plan p;
+    p.type = plan::ScanType::Count;
     p.count = count;
     return p;
 }
 
-core::AxisSpec axis(const QString& device, double start, double stop, qint64 steps) {
-    core::AxisSpec a;
+plan::AxisSpec axis(const QString& device, double start, double stop, qint64 steps) {
+    plan::AxisSpec a;
     a.device = device;
     a.start = start;
     a.stop = stop;
@@ -142,9 +142,9 @@ core::AxisSpec axis(const QString& device, double start, double stop, qint64 ste
 }
 
 /** Grid over stage.x (0, 1) then stage.y (10, 20, 30): y moves fastest. */
-core::Plan gridPlan() {
-    core::Plan p;
-    p.type = core::ScanType::Grid;
+plan::Plan gridPlan() {
+    plan::Plan p;
+    p.type = plan::ScanType::Grid;
     p.axes = {axis(QStringLiteral("stage.x"), 0, 1, 2), axis(QStringLiteral("stage.y"), 10, 30, 3)};
     return p;
 }
@@ -152,23 +152,23 @@ core::Plan gridPlan() {
 class PointLoopTest : public ::testing::Test {
 protected:
     /** Binds the plan's axes to the stage and the detector's outputs; `keep[o]` false leaves output o out of the results. */
-    void bind(const core::Plan& plan, FakeDetector* detector, std::vector<bool> keep = {}) {
-        auto gen = core::PointGenerator::create(plan);
+    void bind(const plan::Plan& plan, FakeDetector* detector, std::vector<bool> keep = {}) {
+        auto gen = plan::PointGenerator::create(plan);
         ASSERT_TRUE(gen.ok()) << gen.error().toStdString();
         run_.gen = std::move(*gen);
         run_.settleS = plan.settleS;
         run_.exposureS = plan.exposureS;
         for (size_t a = 0; a < plan.axes.size(); ++a) {
             run_.axes.push_back({&stage_, static_cast<int>(a), kStageLab, kStageTimeoutS});
-            run_.channelTemplate.push_back(core::Channel{plan.axes[a].device, core::DType::Float64, {}, {}});
+            run_.channelTemplate.push_back(model::Channel{plan.axes[a].device, model::DType::Float64, {}, {}});
         }
-        run_.channelTemplate.push_back(core::Channel{core::kTimestampChannel, core::DType::Float64, {}, {}});
+        run_.channelTemplate.push_back(model::Channel{model::kTimestampChannel, model::DType::Float64, {}, {}});
         if (!detector) return;
         worker::DetectorBinding b{detector, kDetectorLab, kDetectorTimeoutS, detector->outputs, {}};
         for (size_t o = 0; o < b.outputs.size(); ++o) {
             const bool kept = o >= keep.size() || keep[o];
             b.channel.push_back(kept ? static_cast<int>(run_.channelTemplate.size()) : -1);
-            if (kept) run_.channelTemplate.push_back(core::Channel{b.outputs[o].name, b.outputs[o].dtype, b.outputs[o].shape, {}});
+            if (kept) run_.channelTemplate.push_back(model::Channel{b.outputs[o].name, b.outputs[o].dtype, b.outputs[o].shape, {}});
         }
         run_.detectors.push_back(std::move(b));
     }
@@ -205,7 +205,7 @@ protected:
         EXPECT_EQ(failures_[0].op, QLatin1String(op));
         EXPECT_EQ(failures_[0].message, QLatin1String(message));
         for (const Batch& b : batches_) EXPECT_FALSE(b.final) << "a failed job sends no final batch";
-        EXPECT_EQ(box_.op.load(), static_cast<int32_t>(core::BlackBoxOp::Idle));
+        EXPECT_EQ(box_.op.load(), static_cast<int32_t>(protocol::BlackBoxOp::Idle));
         EXPECT_EQ(token_.check(), Checkpoint::Continue) << "the failed call's deadline must be cleared";
     }
 
@@ -226,7 +226,7 @@ protected:
     FakeActuator stage_{2};
     worker::RunBindings run_;
     CancelToken token_;
-    core::BlackBox box_;
+    protocol::BlackBox box_;
     std::vector<Batch> batches_;
     std::vector<Failure> failures_;
     bool keepBuffers_ = true;  // whether batches_ keeps (shares) the loop's buffers
@@ -234,7 +234,7 @@ protected:
 };
 
 TEST_F(PointLoopTest, PointsRunInOrderAtThePlannedPositions) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
     bind(gridPlan(), &det);
     runJob(1, 4);  // (0,20) (0,30) (1,10) (1,20)
 
@@ -259,8 +259,8 @@ TEST_F(PointLoopTest, PointsRunInOrderAtThePlannedPositions) {
 }
 
 TEST_F(PointLoopTest, SettleWaitsAfterTheMovesBeforeTheRead) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
-    core::Plan plan = gridPlan();
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
+    plan::Plan plan = gridPlan();
     plan.settleS = 0.015;
     bind(plan, &det);
     Clock::time_point moved;
@@ -277,10 +277,10 @@ TEST_F(PointLoopTest, SettleWaitsAfterTheMovesBeforeTheRead) {
 }
 
 TEST_F(PointLoopTest, OutputsArePackedWithTheirShapesTypesAndTimestamps) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64),
-                      output(QStringLiteral("det.hidden"), core::DType::Int32, {5}),
-                      output(QStringLiteral("det.image"), core::DType::UInt16, {2, 3})});
-    core::Plan plan = countPlan(10);
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64),
+                      output(QStringLiteral("det.hidden"), model::DType::Int32, {5}),
+                      output(QStringLiteral("det.image"), model::DType::UInt16, {2, 3})});
+    plan::Plan plan = countPlan(10);
     plan.exposureS = 0.25;
     bind(plan, &det, {true, false, true});
     const double before = wallNow();
@@ -308,8 +308,8 @@ TEST_F(PointLoopTest, OutputsArePackedWithTheirShapesTypesAndTimestamps) {
 }
 
 TEST_F(PointLoopTest, SlowPointsAreSentOneByOneOnceTenMillisecondsPass) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
-    core::Plan plan = countPlan(4);
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
+    plan::Plan plan = countPlan(4);
     plan.exposureS = 0.011;
     bind(plan, &det);
     det.behaviour = slowAt({}, std::chrono::milliseconds(11));
@@ -326,7 +326,7 @@ TEST_F(PointLoopTest, SlowPointsAreSentOneByOneOnceTenMillisecondsPass) {
 }
 
 TEST_F(PointLoopTest, SmallFastPointsCheckTheClockEvery32Points) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
     bind(countPlan(64), &det);
     det.behaviour = slowAt({5}, std::chrono::milliseconds(11));
     runJob(0, 64);
@@ -344,7 +344,7 @@ TEST_F(PointLoopTest, SmallFastPointsCheckTheClockEvery32Points) {
 }
 
 TEST_F(PointLoopTest, LargePointsCheckTheClockEveryPoint) {
-    FakeDetector det({output(QStringLiteral("det.image"), core::DType::UInt16, {64, 64})});  // 8 KiB a point
+    FakeDetector det({output(QStringLiteral("det.image"), model::DType::UInt16, {64, 64})});  // 8 KiB a point
     bind(countPlan(6), &det);
     det.behaviour = slowAt({1}, std::chrono::milliseconds(11));
     runJob(0, 6);
@@ -359,7 +359,7 @@ TEST_F(PointLoopTest, LargePointsCheckTheClockEveryPoint) {
 TEST_F(PointLoopTest, BatchesStayUnderSixteenMiB) {
     // 5 MiB frames: three fit in a batch, and three points take far less than the 10 ms budget.
     constexpr qint64 kFrameBytes = qint64{5} << 20;
-    FakeDetector det({output(QStringLiteral("det.frame"), core::DType::UInt8, {kFrameBytes})});
+    FakeDetector det({output(QStringLiteral("det.frame"), model::DType::UInt8, {kFrameBytes})});
     const qint64 capacity = PointLoop::kMaxBufferBytes / (kFrameBytes + 8);
     ASSERT_EQ(capacity, 3);
     bind(countPlan(20), &det);
@@ -386,10 +386,10 @@ TEST_F(PointLoopTest, BatchesStayUnderSixteenMiB) {
 }
 
 TEST_F(PointLoopTest, StopEndsTheJobAtThePointBoundaryWithAFinalBatch) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
     bind(gridPlan(), &det);
     det.behaviour = [this](qint64 index, std::vector<OutputBuffer>&, const CancelToken& token) {
-        if (index == 3) token_.request(acquila::core::CancelLevel::Stop);  // raised while point 3 is being read
+        if (index == 3) token_.request(acquila::model::CancelLevel::Stop);  // raised while point 3 is being read
         return token.check();               // a stop does not interrupt the point
     };
     runJob(0, 6);
@@ -404,9 +404,9 @@ TEST_F(PointLoopTest, StopEndsTheJobAtThePointBoundaryWithAFinalBatch) {
 }
 
 TEST_F(PointLoopTest, StopRequestedBeforeTheJobSendsAnEmptyFinalBatch) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
     bind(gridPlan(), &det);
-    token_.request(acquila::core::CancelLevel::Stop);
+    token_.request(acquila::model::CancelLevel::Stop);
     runJob(2, 3);
 
     EXPECT_TRUE(det.reads.empty());
@@ -419,7 +419,7 @@ TEST_F(PointLoopTest, StopRequestedBeforeTheJobSendsAnEmptyFinalBatch) {
 }
 
 TEST_F(PointLoopTest, AbortEndsABlockingReadWithinTenMilliseconds) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
     bind(countPlan(10), &det);
     std::atomic<bool> blocking{false};
     det.behaviour = [&](qint64 index, std::vector<OutputBuffer>&, const CancelToken& token) {
@@ -434,7 +434,7 @@ TEST_F(PointLoopTest, AbortEndsABlockingReadWithinTenMilliseconds) {
     std::thread canceller([&] {
         while (!blocking.load()) std::this_thread::yield();
         requested = Clock::now();
-        token_.request(acquila::core::CancelLevel::Abort);
+        token_.request(acquila::model::CancelLevel::Abort);
     });
     runJob(0, 10);
     const auto ended = Clock::now();
@@ -449,7 +449,7 @@ TEST_F(PointLoopTest, AbortEndsABlockingReadWithinTenMilliseconds) {
 }
 
 TEST_F(PointLoopTest, DeviceErrorReportsPointDeviceAndOperation) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
     bind(countPlan(10), &det);
     det.behaviour = [](qint64 index, std::vector<OutputBuffer>&, const CancelToken&) {
         if (index == 4) throw devices::DeviceError("sensor unplugged");
@@ -462,7 +462,7 @@ TEST_F(PointLoopTest, DeviceErrorReportsPointDeviceAndOperation) {
 }
 
 TEST_F(PointLoopTest, FailingMoveReportsTheActuator) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
     bind(gridPlan(), &det);
     stage_.onMove = [](int axis, double position) {
         if (axis == 0 && position == 1) throw devices::DeviceError("limit switch");
@@ -474,7 +474,7 @@ TEST_F(PointLoopTest, FailingMoveReportsTheActuator) {
 }
 
 TEST_F(PointLoopTest, TimedOutReadReportsTheOperation) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
     bind(countPlan(3), &det);
     run_.detectors[0].timeoutS = 0.02;
     det.behaviour = slowAt({1}, std::chrono::seconds(30));
@@ -487,7 +487,7 @@ TEST_F(PointLoopTest, TimedOutReadReportsTheOperation) {
 }
 
 TEST_F(PointLoopTest, WrongOutputSizeIsReportedAsMalformedData) {
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64), output(QStringLiteral("det.x"), core::DType::Int32)});
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64), output(QStringLiteral("det.x"), model::DType::Int32)});
     bind(countPlan(3), &det, {true, false});
     det.behaviour = [](qint64 index, std::vector<OutputBuffer>& out, const CancelToken&) {
         if (index == 2) out[1].written = 3;
@@ -508,7 +508,7 @@ TEST_F(PointLoopTest, BlackBoxShowsTheOperationInProgressAndIdleAfter) {
     };
     std::vector<Seen> seen;
     auto look = [&] { seen.push_back({box_.op.load(), box_.point.load(), box_.device.load(), box_.timeoutNs.load()}); };
-    FakeDetector det({output(QStringLiteral("det.sum"), core::DType::Float64)});
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
     bind(gridPlan(), &det);
     stage_.onMove = [&](int, double) { look(); };
     det.behaviour = [&](qint64, std::vector<OutputBuffer>&, const CancelToken&) {
@@ -517,7 +517,7 @@ TEST_F(PointLoopTest, BlackBoxShowsTheOperationInProgressAndIdleAfter) {
     };
     runJob(2, 2);  // point 2 moves both axes, point 3 both again: (0,30) then (1,10)
 
-    const auto move = static_cast<int32_t>(core::BlackBoxOp::Move), read = static_cast<int32_t>(core::BlackBoxOp::Read);
+    const auto move = static_cast<int32_t>(protocol::BlackBoxOp::Move), read = static_cast<int32_t>(protocol::BlackBoxOp::Read);
     const int64_t moveNs = 2'000'000'000, readNs = 1'500'000'000;
     const std::vector<std::tuple<int32_t, int64_t, int32_t, int64_t>> expected{
         {move, 2, kStageLab, moveNs}, {move, 2, kStageLab, moveNs}, {read, 2, kDetectorLab, readNs},
@@ -526,7 +526,7 @@ TEST_F(PointLoopTest, BlackBoxShowsTheOperationInProgressAndIdleAfter) {
     for (size_t s = 0; s < seen.size(); ++s) {
         EXPECT_EQ(std::make_tuple(seen[s].op, seen[s].point, seen[s].device, seen[s].timeoutNs), expected[s]) << "call " << s;
     }
-    EXPECT_EQ(box_.op.load(), static_cast<int32_t>(core::BlackBoxOp::Idle));
+    EXPECT_EQ(box_.op.load(), static_cast<int32_t>(protocol::BlackBoxOp::Idle));
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #include "ui/browser/BrowserLoader.h"
 #include "ui/browser/LoaderWorker.h"
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 BrowserLoader::BrowserLoader(QObject* parent) : QObject(parent) {
     qRegisterMetaType<ChildrenPage>();
@@ -60,7 +60,7 @@ quint64 BrowserLoader::select(PreviewRequest request, bool withDetails) {
         QMetaObject::invokeMethod(worker_, "loadDetails", Qt::QueuedConnection, Q_ARG(QString, request.path),
                                   Q_ARG(quint64, generation_));
     QMetaObject::invokeMethod(worker_, "loadPreview", Qt::QueuedConnection,
-                              Q_ARG(acquila::ui::PreviewRequest, request));
+                              Q_ARG(acquila::ui::browser::PreviewRequest, request));
     setBusy(true);
     return generation_;
 }
@@ -77,7 +77,7 @@ void BrowserLoader::refresh(const QString& path) {
 
 void BrowserLoader::exportData(const ExportRequest& request) {
     QMetaObject::invokeMethod(worker_, "exportData", Qt::QueuedConnection,
-                              Q_ARG(acquila::ui::ExportRequest, request));
+                              Q_ARG(acquila::ui::browser::ExportRequest, request));
 }
 
 void BrowserLoader::setBusy(bool busy) {
@@ -86,4 +86,4 @@ void BrowserLoader::setBusy(bool busy) {
     emit busyChanged(busy);
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

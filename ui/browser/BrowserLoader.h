@@ -5,7 +5,7 @@
 #include <atomic>
 #include <memory>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 class LoaderWorker;
 
@@ -40,12 +40,12 @@ public:
     bool busy() const { return busy_; }
 
 signals:
-    void opened(const acquila::ui::OpenReply& reply);
-    void childrenListed(const acquila::ui::ChildrenPage& page);
-    void detailsReady(const acquila::ui::ObjectDetails& details);
-    void previewReady(const acquila::ui::PreviewData& preview);
-    void refreshed(const acquila::ui::RefreshReply& reply);
-    void exported(const acquila::ui::ExportReply& reply);
+    void opened(const acquila::ui::browser::OpenReply& reply);
+    void childrenListed(const acquila::ui::browser::ChildrenPage& page);
+    void detailsReady(const acquila::ui::browser::ObjectDetails& details);
+    void previewReady(const acquila::ui::browser::PreviewData& preview);
+    void refreshed(const acquila::ui::browser::RefreshReply& reply);
+    void exported(const acquila::ui::browser::ExportReply& reply);
     void busyChanged(bool busy);
 
 private:
@@ -60,4 +60,4 @@ private:
     bool busy_ = false;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

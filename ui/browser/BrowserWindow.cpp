@@ -26,7 +26,7 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 namespace {
 
 const char* kRecentKey = "browser/recentFiles";
@@ -397,4 +397,4 @@ void BrowserWindow::dropEvent(QDropEvent* event) {
         }
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

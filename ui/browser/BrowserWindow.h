@@ -13,7 +13,7 @@ class QTableWidget;
 class QTimer;
 class QTreeView;
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 class BrowserLoader;
 class H5TreeModel;
@@ -89,4 +89,4 @@ private:
     bool refreshPending_ = false;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

@@ -6,7 +6,7 @@
 #include <QtEndian>
 #include <vector>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 namespace {
 
 using namespace h5format;
@@ -130,4 +130,4 @@ ExportReply exportDataset(hid_t file, const QString& fileName, const ExportReque
     return reply;
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

@@ -4,7 +4,7 @@
 #include <QByteArray>
 #include <functional>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 /**
  * Writes the dataset `request.path` of the open `file` (or, for N-D data with a
@@ -18,4 +18,4 @@ ExportReply exportDataset(hid_t file, const QString& fileName, const ExportReque
 /** The .npy v1.0 header for a little-endian float64 C-order array of `shape`. Pure. */
 QByteArray npyHeader(const QVector<qint64>& shape);
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-namespace acquila::ui::h5format {
+namespace acquila::ui::browser::h5format {
 namespace {
 
 // Keeps a single huge value (a megabyte string, a long vlen) from flooding a table cell.
@@ -325,4 +325,4 @@ QString formatBytes(qint64 bytes) {
     return u == 0 ? QStringLiteral("%1 B").arg(bytes) : QStringLiteral("%1 %2").arg(v, 0, 'f', 1).arg(units[u]);
 }
 
-}  // namespace acquila::ui::h5format
+}  // namespace acquila::ui::browser::h5format

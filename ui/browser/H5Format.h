@@ -5,7 +5,7 @@
 #include <QStringList>
 
 // Datatype descriptions and value formatting for the browser. Loader thread only.
-namespace acquila::ui::h5format {
+namespace acquila::ui::browser::h5format {
 
 /** Readable description of an HDF5 datatype, e.g. "int32 BE", "vlen string UTF-8". */
 QString describeType(hid_t type);
@@ -46,4 +46,4 @@ QString prettyJson(const QString& text);
 /** "1.5 MB" style byte count. */
 QString formatBytes(qint64 bytes);
 
-}  // namespace acquila::ui::h5format
+}  // namespace acquila::ui::browser::h5format

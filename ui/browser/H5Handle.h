@@ -2,7 +2,7 @@
 #include <hdf5.h>
 #include <utility>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 /**
  * Owns one HDF5 identifier and closes it with the matching H5*close call.
@@ -47,4 +47,4 @@ private:
     hid_t id_ = -1;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

@@ -8,7 +8,7 @@
 #include <QFileInfo>
 #include <vector>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 namespace {
 
 using namespace h5format;
@@ -92,17 +92,17 @@ OpenReply H5Loader::open(const QString& file) {
         reply.error = QStringLiteral("Cannot open '%1': not an HDF5 file (no HDF5 signature found)").arg(file);
         return reply;
     }
-    core::ReadOpenMode mode = core::ReadOpenMode::Plain;
+    storage::ReadOpenMode mode = storage::ReadOpenMode::Plain;
     QString openError;
-    file_.reset(core::openForReading(name, &mode, &openError));
+    file_.reset(storage::openForReading(name, &mode, &openError));
     if (!file_.valid()) {
         reply.error = QStringLiteral("Cannot open '%1': %2").arg(file, openError);
         return reply;
     }
-    if (mode != core::ReadOpenMode::Plain) {
+    if (mode != storage::ReadOpenMode::Plain) {
         // A writer that still holds the file, or died, leaves it marked open for writing;
         // the fallback open still sees everything flushed.
-        swmr_ = mode == core::ReadOpenMode::SwmrRead;
+        swmr_ = mode == storage::ReadOpenMode::SwmrRead;
         reply.swmr = swmr_;
         reply.notice = QStringLiteral(
             "'%1': file was not closed cleanly; showing data up to the last flush "
@@ -351,4 +351,4 @@ ExportReply H5Loader::exportData(const ExportRequest& request, const CancelCheck
     return r;
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

@@ -3,7 +3,7 @@
 #include "ui/browser/H5Values.h"
 #include <functional>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 /**
  * Reads one HDF5 file for the browser: children, attributes, values, previews,
@@ -62,4 +62,4 @@ private:
     bool swmr_ = false;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <vector>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 namespace {
 
 using namespace h5format;
@@ -56,12 +56,12 @@ bool readLine(const Context& c, hid_t dataset, qint64 length, PreviewData& out) 
     H5Handle space(H5Dget_space(dataset));
     const qint64 esize = qint64(H5Tget_size(fileType));
     const qint64 columns = std::max(c.request.columns, 16);
-    core::MinMaxBins decimator(length, int(columns));
+    util::MinMaxBins decimator(length, int(columns));
     const qint64 block = std::max<qint64>(c.request.blockElements, 1024);
     qint64 stride = 1;
     if (length * esize > c.request.readBudgetBytes) {
         // Too large to scan within the budget: sample evenly instead, and say so.
-        stride = core::MinMaxBins::strideFor(length, std::max<qint64>(c.request.readBudgetBytes / esize, columns));
+        stride = util::MinMaxBins::strideFor(length, std::max<qint64>(c.request.readBudgetBytes / esize, columns));
         out.sampled = true;
     }
     const qint64 samples = (length + stride - 1) / stride;
@@ -105,8 +105,8 @@ bool readImage(const Context& c, hid_t dataset, const std::vector<hsize_t>& dims
     }
     const qint64 rows = qint64(dims[rank - 2]), cols = qint64(dims[rank - 1]);
     const qint64 side = std::max(c.request.imageSide, 8);
-    stride[rank - 2] = hsize_t(core::MinMaxBins::strideFor(rows, side));
-    stride[rank - 1] = hsize_t(core::MinMaxBins::strideFor(cols, side));
+    stride[rank - 2] = hsize_t(util::MinMaxBins::strideFor(rows, side));
+    stride[rank - 1] = hsize_t(util::MinMaxBins::strideFor(cols, side));
     count[rank - 2] = (hsize_t(rows) + stride[rank - 2] - 1) / stride[rank - 2];
     count[rank - 1] = (hsize_t(cols) + stride[rank - 1] - 1) / stride[rank - 1];
     out.sampled = stride[rank - 2] > 1 || stride[rank - 1] > 1;
@@ -296,4 +296,4 @@ PreviewData readPreview(hid_t file, bool swmr, const QString& fileName, const Pr
     }
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

@@ -3,7 +3,7 @@
 #include <hdf5.h>
 #include <functional>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 /**
  * Builds the preview of the object at `request.path` in the open `file`
@@ -15,4 +15,4 @@ namespace acquila::ui {
 PreviewData readPreview(hid_t file, bool swmr, const QString& fileName, const PreviewRequest& request,
                         const std::function<bool()>& cancelled);
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

@@ -4,7 +4,7 @@
 #include <QApplication>
 #include <QStyle>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 namespace {
 
 QString kindText(const NodeInfo& n) {
@@ -181,4 +181,4 @@ QVariant H5TreeModel::headerData(int section, Qt::Orientation orientation, int r
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section]) : QVariant();
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

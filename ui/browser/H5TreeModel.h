@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 class BrowserLoader;
 
@@ -71,4 +71,4 @@ private:
     int pending_ = 0;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

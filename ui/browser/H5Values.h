@@ -7,7 +7,7 @@
 
 // Value types exchanged between the browser loader thread and the GUI thread.
 // All are plain copyable data: safe to pass through queued signals.
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 /** What a link in a group points at. */
 enum class NodeKind { Group, Dataset, Datatype, Dangling, Other };
@@ -151,13 +151,13 @@ struct ExportReply {
     qint64 values = 0;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser
 
-Q_DECLARE_METATYPE(acquila::ui::ChildrenPage)
-Q_DECLARE_METATYPE(acquila::ui::ObjectDetails)
-Q_DECLARE_METATYPE(acquila::ui::PreviewRequest)
-Q_DECLARE_METATYPE(acquila::ui::PreviewData)
-Q_DECLARE_METATYPE(acquila::ui::OpenReply)
-Q_DECLARE_METATYPE(acquila::ui::RefreshReply)
-Q_DECLARE_METATYPE(acquila::ui::ExportRequest)
-Q_DECLARE_METATYPE(acquila::ui::ExportReply)
+Q_DECLARE_METATYPE(acquila::ui::browser::ChildrenPage)
+Q_DECLARE_METATYPE(acquila::ui::browser::ObjectDetails)
+Q_DECLARE_METATYPE(acquila::ui::browser::PreviewRequest)
+Q_DECLARE_METATYPE(acquila::ui::browser::PreviewData)
+Q_DECLARE_METATYPE(acquila::ui::browser::OpenReply)
+Q_DECLARE_METATYPE(acquila::ui::browser::RefreshReply)
+Q_DECLARE_METATYPE(acquila::ui::browser::ExportRequest)
+Q_DECLARE_METATYPE(acquila::ui::browser::ExportReply)

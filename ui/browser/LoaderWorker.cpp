@@ -1,7 +1,7 @@
 #include "ui/browser/LoaderWorker.h"
 #include "ui/browser/H5Loader.h"
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 LoaderWorker::LoaderWorker(std::shared_ptr<std::atomic<quint64>> latestGeneration)
     : latest_(std::move(latestGeneration)) {}
@@ -47,4 +47,4 @@ void LoaderWorker::exportData(const ExportRequest& request) {
     emit exported(loader().exportData(request));
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

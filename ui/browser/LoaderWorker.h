@@ -4,7 +4,7 @@
 #include <atomic>
 #include <memory>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 class H5Loader;
 
@@ -24,17 +24,17 @@ public slots:
     void openFile(const QString& file, quint64 epoch);
     void listChildren(const QString& path, qint64 start, qint64 count, quint64 epoch);
     void loadDetails(const QString& path, quint64 generation);
-    void loadPreview(const acquila::ui::PreviewRequest& request);
+    void loadPreview(const acquila::ui::browser::PreviewRequest& request);
     void refresh(const QString& path, quint64 generation);
-    void exportData(const acquila::ui::ExportRequest& request);
+    void exportData(const acquila::ui::browser::ExportRequest& request);
 
 signals:
-    void opened(const acquila::ui::OpenReply& reply);
-    void childrenListed(const acquila::ui::ChildrenPage& page);
-    void detailsReady(const acquila::ui::ObjectDetails& details);
-    void previewReady(const acquila::ui::PreviewData& preview);
-    void refreshed(const acquila::ui::RefreshReply& reply);
-    void exported(const acquila::ui::ExportReply& reply);
+    void opened(const acquila::ui::browser::OpenReply& reply);
+    void childrenListed(const acquila::ui::browser::ChildrenPage& page);
+    void detailsReady(const acquila::ui::browser::ObjectDetails& details);
+    void previewReady(const acquila::ui::browser::PreviewData& preview);
+    void refreshed(const acquila::ui::browser::RefreshReply& reply);
+    void exported(const acquila::ui::browser::ExportReply& reply);
 
 private:
     H5Loader& loader();
@@ -46,4 +46,4 @@ private:
     std::shared_ptr<std::atomic<quint64>> latest_;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

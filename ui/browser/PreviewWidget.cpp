@@ -9,7 +9,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 PreviewWidget::PreviewWidget(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
@@ -179,4 +179,4 @@ void PreviewWidget::showPreview(const PreviewData& data) {
     }
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

@@ -12,7 +12,7 @@ class QTableWidget;
 class QHBoxLayout;
 class QSlider;
 
-namespace acquila::ui {
+namespace acquila::ui::browser {
 
 /**
  * Shows a PreviewData: a line plot, an image with a colour scale (with one
@@ -58,4 +58,4 @@ private:
     QString sliderPath_;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::browser

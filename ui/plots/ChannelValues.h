@@ -1,15 +1,15 @@
 #pragma once
 #include "core/model/ResultBatch.h"
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 /**
  * Element `element` of a channel (any dtype) as a double; NaN when out of
  * range. Pure function, any thread.
  */
-double channelValue(const core::Channel& channel, qint64 element);
+double channelValue(const model::Channel& channel, qint64 element);
 
 /** Converts `n` elements starting at `firstElement` to doubles in `out`; missing elements become NaN. */
-void channelToDoubles(const core::Channel& channel, qint64 firstElement, qint64 n, double* out);
+void channelToDoubles(const model::Channel& channel, qint64 firstElement, qint64 n, double* out);
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

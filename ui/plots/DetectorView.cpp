@@ -8,7 +8,7 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 namespace {
 constexpr qint64 kKeepBudgetBytes = 256LL * 1024 * 1024;
@@ -63,7 +63,7 @@ DetectorView::DetectorView(std::shared_ptr<const ScanContext> scan, const QStrin
     } else {
         line_ = new LinePlot(split);
         line_->setLabels(scan_->x.label(), scanValue);
-        lineBins_ = std::make_unique<core::MinMaxBins>(scan_->total, kLineBins);
+        lineBins_ = std::make_unique<util::MinMaxBins>(scan_->total, kLineBins);
         scanPlot = line_;
     }
     split->addWidget(scanPlot);
@@ -94,8 +94,8 @@ void DetectorView::place(qint64 index, double value) {
     }
 }
 
-void DetectorView::addBatch(const core::ResultBatchPtr& batch) {
-    const core::Channel* c = batch->find(detector_);
+void DetectorView::addBatch(const model::ResultBatchPtr& batch) {
+    const model::Channel* c = batch->find(detector_);
     if (!c || batch->count <= 0) return;
     points_ += batch->count;
     if (rank_ == 1) {
@@ -136,7 +136,7 @@ void DetectorView::flushLine() {
     line_->setSeries(xs, ys);
 }
 
-void DetectorView::addSpectra(const core::ResultBatch& batch, const core::Channel& c) {
+void DetectorView::addSpectra(const model::ResultBatch& batch, const model::Channel& c) {
     const qint64 n = c.elementsPerPoint();
     if (n <= 0) return;
     if (waterfall_->buffer().nx() != n) {
@@ -180,7 +180,7 @@ void DetectorView::recomputeRoi(Roi roi) {
         lineBins_->clear();
     }
     if (map_) map_->configure(scan_->x, scan_->y, QStringLiteral("ROI sum of %1").arg(valueLabel_));
-    std::vector<core::ResultBatchPtr> batches;
+    std::vector<model::ResultBatchPtr> batches;
     batches.swap(kept_);
     keptBytes_ = 0;
     points_ = 0;
@@ -194,4 +194,4 @@ int DetectorView::replotIfDirty() {
     return n;
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

@@ -8,7 +8,7 @@
 #include <QWidget>
 #include <memory>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 class ImagePlot;
 class LinePlot;
@@ -27,7 +27,7 @@ public:
     DetectorView(std::shared_ptr<const ScanContext> scan, const QString& detector, int rank, const QString& unit,
                  QWidget* parent = nullptr);
 
-    void addBatch(const core::ResultBatchPtr& batch);
+    void addBatch(const model::ResultBatchPtr& batch);
     /** Hands the line plot its new curve after a series of addBatch() calls. */
     void flushLine();
     /** Replots the plots that changed; returns how many replotted. */
@@ -49,7 +49,7 @@ public:
 private:
     double lineKey(qint64 index, std::vector<double>& pos) const;
     void place(qint64 index, double value);
-    void addSpectra(const core::ResultBatch& batch, const core::Channel& c);
+    void addSpectra(const model::ResultBatch& batch, const model::Channel& c);
     void recomputeRoi(Roi roi);
 
     std::shared_ptr<const ScanContext> scan_;
@@ -65,11 +65,11 @@ private:
     qint64 latestSpectrum_ = -1;
     int waterfallRows_ = 0;
     // Batches kept so a moved ROI can be re-summed over the scan, up to a memory budget.
-    std::vector<core::ResultBatchPtr> kept_;
-    std::unique_ptr<core::MinMaxBins> lineBins_;  // what line_ shows, rebuilt by flushLine()
+    std::vector<model::ResultBatchPtr> kept_;
+    std::unique_ptr<util::MinMaxBins> lineBins_;  // what line_ shows, rebuilt by flushLine()
     bool lineDirty_ = false;
     qint64 keptBytes_ = 0;
     bool keptComplete_ = true;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 GridBuffer::GridBuffer(int nx, int ny) : nx_(qMax(0, nx)), ny_(qMax(0, ny)) { clear(); }
 
@@ -31,4 +31,4 @@ double GridBuffer::at(int ix, int iy) const {
     return values_[static_cast<size_t>(iy) * nx_ + ix];
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

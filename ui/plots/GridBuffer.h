@@ -2,7 +2,7 @@
 #include <QtGlobal>
 #include <vector>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 /**
  * A 2D buffer of doubles filled in as points arrive, in any order. Unmeasured
@@ -35,4 +35,4 @@ private:
     double max_;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

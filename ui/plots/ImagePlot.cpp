@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 ImagePlot::ImagePlot(QWidget* parent) : PlotCanvas(parent) {
     // Left-drag belongs to the ROI; the wheel still zooms.
@@ -29,8 +29,8 @@ ImagePlot::ImagePlot(QWidget* parent) : PlotCanvas(parent) {
 
 void ImagePlot::setValueLabel(const QString& label) { scale_->axis()->setLabel(label); }
 
-void ImagePlot::setLatest(const core::ResultBatchPtr& batch, const QString& channel, qint64 point) {
-    const core::Channel* c = batch ? batch->find(channel) : nullptr;
+void ImagePlot::setLatest(const model::ResultBatchPtr& batch, const QString& channel, qint64 point) {
+    const model::Channel* c = batch ? batch->find(channel) : nullptr;
     if (!c || c->pointShape.size() != 2) return;
     latest_ = batch;
     channel_ = channel;
@@ -53,7 +53,7 @@ void ImagePlot::setLatest(const core::ResultBatchPtr& batch, const QString& chan
 void ImagePlot::updateImage() {
     if (!imageStale_ || !latest_) return;
     imageStale_ = false;
-    const core::Channel* c = latest_->find(channel_);
+    const model::Channel* c = latest_->find(channel_);
     if (!c) return;
     const qint64 base = latestPoint_ * static_cast<qint64>(width_) * height_;
     QCPColorMapData* d = map_->data();
@@ -135,4 +135,4 @@ QString ImagePlot::valueAt(double x, double y) const {
     return QStringLiteral("value = %1").arg(map_->data()->cell(ix, iy), 0, 'g', 6);
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

@@ -4,7 +4,7 @@
 
 #include "core/model/ResultBatch.h"
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 /**
  * The latest 2D detector image with a draggable ROI rectangle (drag inside to
@@ -17,7 +17,7 @@ public:
     explicit ImagePlot(QWidget* parent = nullptr);
 
     /** Remembers image `point` of `batch`'s channel `channel` as the one to show next. */
-    void setLatest(const core::ResultBatchPtr& batch, const QString& channel, qint64 point);
+    void setLatest(const model::ResultBatchPtr& batch, const QString& channel, qint64 point);
     void setValueLabel(const QString& label);
     void setRoi(Roi roi);
     Roi roi() const { return roi_; }
@@ -29,7 +29,7 @@ public:
 
 signals:
     /** The user moved or resized the ROI. */
-    void roiChanged(acquila::ui::Roi roi);
+    void roiChanged(acquila::ui::plots::Roi roi);
 
 protected:
     void mousePressEvent(QMouseEvent* event) override;
@@ -44,7 +44,7 @@ private:
     QCPColorMap* map_;
     QCPColorScale* scale_;
     QCPItemRect* roiItem_;
-    core::ResultBatchPtr latest_;
+    model::ResultBatchPtr latest_;
     QString channel_;
     qint64 latestPoint_ = 0;
     qint64 latestIndex_ = -1;
@@ -57,4 +57,4 @@ private:
     Roi dragRoi_;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 LinePlot::LinePlot(QWidget* parent) : PlotCanvas(parent) {
     graph_ = addGraph();
@@ -42,4 +42,4 @@ int LinePlot::pointCount() const {
     return n;
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

@@ -1,11 +1,11 @@
 #pragma once
 #include "ui/plots/PlotCanvas.h"
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 /**
  * A single line, replaced as a whole: the live 0D series of a scan (built by
- * core::MinMaxBins: every point of short scans, min/max per bin of long ones, NaN at
+ * util::MinMaxBins: every point of short scans, min/max per bin of long ones, NaN at
  * gaps) or the latest spectrum. GUI thread only.
  */
 class LinePlot : public PlotCanvas {
@@ -27,4 +27,4 @@ private:
     QCPGraph* graph_;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 namespace {
 QCPRange cellRange(const ScanAxisInfo& a) {
@@ -70,4 +70,4 @@ QString MapPlot::valueAt(double x, double y) const {
     return std::isnan(v) ? QStringLiteral("value = —") : QStringLiteral("value = %1").arg(v, 0, 'g', 6);
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

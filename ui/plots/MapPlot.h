@@ -3,7 +3,7 @@
 #include "ui/plots/PlotCanvas.h"
 #include "ui/plots/ScanContext.h"
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 /**
  * A colour map filling in as points arrive: cells not yet measured are
@@ -31,4 +31,4 @@ private:
     GridBuffer buffer_;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

@@ -5,7 +5,7 @@
 #include <QMenu>
 #include <QMessageBox>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 PlotCanvas::PlotCanvas(QWidget* parent) : QCustomPlot(parent) {
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -114,4 +114,4 @@ void PlotCanvas::exportInteractive() {
     if (!exportTo(path, &error)) QMessageBox::warning(this, tr("Export failed"), error);
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

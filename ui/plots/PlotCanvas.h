@@ -1,7 +1,7 @@
 #pragma once
 #include <qcustomplot.h>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 /**
  * A QCustomPlot with what every live plot shares: a crosshair readout of the
@@ -45,4 +45,4 @@ private:
     bool locked_ = false;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

@@ -6,7 +6,7 @@
 #include <QLabel>
 #include <QTimer>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 PlotPanel::PlotPanel(QWidget* parent) : QTabWidget(parent) {
     setDocumentMode(true);
@@ -25,7 +25,7 @@ PlotPanel::PlotPanel(QWidget* parent) : QTabWidget(parent) {
 }
 
 void PlotPanel::beginRun(quint64 runId, std::shared_ptr<const ScanContext> scan,
-                         const std::vector<core::DeviceDescription>& devices) {
+                         const std::vector<model::DeviceDescription>& devices) {
     runId_ = runId;
     scan_ = std::move(scan);
     while (count() > 0) {
@@ -49,7 +49,7 @@ void PlotPanel::beginRun(quint64 runId, std::shared_ptr<const ScanContext> scan,
     }
 }
 
-void PlotPanel::addBatches(const core::BatchListPtr& batches) {
+void PlotPanel::addBatches(const engine::BatchListPtr& batches) {
     if (!batches) return;
     for (const auto& b : *batches) {
         if (!b || b->runId != runId_) continue;
@@ -69,4 +69,4 @@ void PlotPanel::replotNow() {
         if (v->replotIfDirty() > 0) ++frames_;
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

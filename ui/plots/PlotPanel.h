@@ -8,7 +8,7 @@
 
 class QTimer;
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 class DetectorView;
 
@@ -23,9 +23,9 @@ public:
     explicit PlotPanel(QWidget* parent = nullptr);
 
     /** Clears the tabs and creates one per detector of `scan.plan` for run `runId`. */
-    void beginRun(quint64 runId, std::shared_ptr<const ScanContext> scan, const std::vector<core::DeviceDescription>& devices);
+    void beginRun(quint64 runId, std::shared_ptr<const ScanContext> scan, const std::vector<model::DeviceDescription>& devices);
     /** Places the batches of the current run; others are ignored. */
-    void addBatches(const core::BatchListPtr& batches);
+    void addBatches(const engine::BatchListPtr& batches);
     quint64 runId() const { return runId_; }
     std::shared_ptr<const ScanContext> scan() const { return scan_; }
     DetectorView* view(const QString& detector) const;
@@ -43,4 +43,4 @@ private:
     qint64 frames_ = 0;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

@@ -5,7 +5,7 @@
 #include <limits>
 #include <utility>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 Roi clampRoi(Roi roi, int width, int height) {
     if (roi.x0 > roi.x1) std::swap(roi.x0, roi.x1);
@@ -18,7 +18,7 @@ Roi clampRoi(Roi roi, int width, int height) {
     return roi;
 }
 
-double roiSum(const core::Channel& channel, qint64 point, Roi roi) {
+double roiSum(const model::Channel& channel, qint64 point, Roi roi) {
     if (channel.pointShape.size() != 2) return std::numeric_limits<double>::quiet_NaN();
     const int height = static_cast<int>(channel.pointShape[0]);
     const int width = static_cast<int>(channel.pointShape[1]);
@@ -31,4 +31,4 @@ double roiSum(const core::Channel& channel, qint64 point, Roi roi) {
     return sum;
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

@@ -1,7 +1,7 @@
 #pragma once
 #include "core/model/ResultBatch.h"
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 /** A rectangle of image pixels, inclusive bounds: columns x0..x1, rows y0..y1. */
 struct Roi {
@@ -20,6 +20,6 @@ Roi clampRoi(Roi roi, int width, int height);
  * {height, width}, row-major, any dtype); corners in any order, clamped to
  * the image. NaN when the channel is not 2D or the image is empty. Pure function, any thread.
  */
-double roiSum(const core::Channel& channel, qint64 point, Roi roi);
+double roiSum(const model::Channel& channel, qint64 point, Roi roi);
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

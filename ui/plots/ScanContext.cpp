@@ -3,21 +3,21 @@
 #include <cmath>
 #include <limits>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 QString ScanAxisInfo::label() const {
     const QString n = name.isEmpty() ? QStringLiteral("point") : name;
     return unit.isEmpty() ? n : QStringLiteral("%1 (%2)").arg(n, unit);
 }
 
-double axisPosition(const std::vector<core::DeviceDescription>& devices, const QString& axis) {
+double axisPosition(const std::vector<model::DeviceDescription>& devices, const QString& axis) {
     for (const auto& d : devices)
         for (size_t i = 0; i < d.axes.size(); ++i)
             if (d.axes[i].name == axis && i < d.positions.size()) return d.positions[i];
     return std::numeric_limits<double>::quiet_NaN();
 }
 
-QString unitOf(const std::vector<core::DeviceDescription>& devices, const QString& name) {
+QString unitOf(const std::vector<model::DeviceDescription>& devices, const QString& name) {
     for (const auto& d : devices) {
         if (const auto* a = d.findAxis(name)) return a->unit;
         if (const auto* o = d.findOutput(name)) return o->unit;
@@ -26,7 +26,7 @@ QString unitOf(const std::vector<core::DeviceDescription>& devices, const QStrin
 }
 
 namespace {
-ScanAxisInfo gridAxis(const core::AxisSpec& a, double origin, const std::vector<core::DeviceDescription>& devices) {
+ScanAxisInfo gridAxis(const plan::AxisSpec& a, double origin, const std::vector<model::DeviceDescription>& devices) {
     ScanAxisInfo info;
     info.name = a.device;
     info.unit = unitOf(devices, a.device);
@@ -41,24 +41,24 @@ ScanAxisInfo gridAxis(const core::AxisSpec& a, double origin, const std::vector<
 }
 }  // namespace
 
-core::Result<ScanContext> makeScanContext(const core::Plan& plan, const std::vector<core::DeviceDescription>& devices) {
+util::Result<ScanContext> makeScanContext(const plan::Plan& plan, const std::vector<model::DeviceDescription>& devices) {
     std::vector<double> origin;
     for (const auto& a : plan.axes) {
         const double p = axisPosition(devices, a.device);
         origin.push_back(std::isfinite(p) ? p : 0.0);
     }
-    auto gen = core::PointGenerator::create(plan, origin);
-    if (!gen) return core::Result<ScanContext>::failure(gen.error());
+    auto gen = plan::PointGenerator::create(plan, origin);
+    if (!gen) return util::Result<ScanContext>::failure(gen.error());
     ScanContext s;
     s.plan = plan;
-    s.generator = std::shared_ptr<const core::PointGenerator>(std::move(*gen));
+    s.generator = std::shared_ptr<const plan::PointGenerator>(std::move(*gen));
     s.total = s.generator->size();
     const size_t n = plan.axes.size();
-    if (plan.type == core::ScanType::Grid && n >= 2) {
+    if (plan.type == plan::ScanType::Grid && n >= 2) {
         s.isMap = true;
         s.x = gridAxis(plan.axes[n - 1], origin[n - 1], devices);
         s.y = gridAxis(plan.axes[n - 2], origin[n - 2], devices);
-    } else if ((plan.type == core::ScanType::Linear || plan.type == core::ScanType::Grid) && n == 1) {
+    } else if ((plan.type == plan::ScanType::Linear || plan.type == plan::ScanType::Grid) && n == 1) {
         s.x = gridAxis(plan.axes[0], origin[0], devices);
     } else {
         s.x.lo = 0;
@@ -83,4 +83,4 @@ bool mapCell(const ScanContext& scan, qint64 index, int* ix, int* iy) {
     return true;
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

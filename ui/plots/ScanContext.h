@@ -6,7 +6,7 @@
 
 #include <memory>
 
-namespace acquila::ui {
+namespace acquila::ui::plots {
 
 /** One plotted scan axis: label with unit and the range of cell centres (ascending). */
 struct ScanAxisInfo {
@@ -27,8 +27,8 @@ struct ScanAxisInfo {
  * A value type built on the GUI thread without device access.
  */
 struct ScanContext {
-    core::Plan plan;
-    std::shared_ptr<const core::PointGenerator> generator;
+    plan::Plan plan;
+    std::shared_ptr<const plan::PointGenerator> generator;
     qint64 total = 0;
     bool isMap = false;
     ScanAxisInfo x;  // map: fast (last) axis; line: key axis
@@ -36,14 +36,14 @@ struct ScanContext {
 };
 
 /** Builds the context; relative axes add the positions the devices reported. */
-core::Result<ScanContext> makeScanContext(const core::Plan& plan, const std::vector<core::DeviceDescription>& devices);
+util::Result<ScanContext> makeScanContext(const plan::Plan& plan, const std::vector<model::DeviceDescription>& devices);
 
 /** Map cell of point `index` (x = column, y = row); false when not a map or out of range. */
 bool mapCell(const ScanContext& scan, qint64 index, int* ix, int* iy);
 
 /** Current position of a full axis name as the devices last reported it; NaN if unknown. */
-double axisPosition(const std::vector<core::DeviceDescription>& devices, const QString& axis);
+double axisPosition(const std::vector<model::DeviceDescription>& devices, const QString& axis);
 /** Unit of an axis or detector output (full name); empty if unknown. */
-QString unitOf(const std::vector<core::DeviceDescription>& devices, const QString& name);
+QString unitOf(const std::vector<model::DeviceDescription>& devices, const QString& name);
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::plots

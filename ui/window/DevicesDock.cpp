@@ -14,15 +14,15 @@
 #include <QTreeWidget>
 #include <cmath>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 namespace {
 double finiteOr(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
-QString shapeText(const core::OutputDecl& o) {
+QString shapeText(const model::OutputDecl& o) {
     QStringList dims;
     for (auto n : o.shape) dims << QString::number(n);
     const QString shape = dims.isEmpty() ? QStringLiteral("scalar") : dims.join(QStringLiteral(" × "));
-    return QStringLiteral("%1, %2%3").arg(shape, QLatin1String(core::dtypeName(o.dtype)),
+    return QStringLiteral("%1, %2%3").arg(shape, QLatin1String(model::dtypeName(o.dtype)),
                                           o.unit.isEmpty() ? QString() : QStringLiteral(", ") + o.unit);
 }
 }  // namespace
@@ -40,7 +40,7 @@ DevicesDock::DevicesDock(QWidget* parent) : QDockWidget(tr("Devices"), parent) {
     setWidget(tree_);
 }
 
-void DevicesDock::setDevices(const std::vector<core::DeviceDescription>& devices) {
+void DevicesDock::setDevices(const std::vector<model::DeviceDescription>& devices) {
     QString sig;
     for (const auto& d : devices) {
         sig += d.name + QLatin1Char(':');
@@ -67,16 +67,16 @@ void DevicesDock::setDevices(const std::vector<core::DeviceDescription>& devices
     updating_ = false;
 }
 
-void DevicesDock::rebuild(const std::vector<core::DeviceDescription>& devices) {
+void DevicesDock::rebuild(const std::vector<model::DeviceDescription>& devices) {
     tree_->clear();
     positions_.clear();
     targets_.clear();
     moves_.clear();
     editors_.clear();
     units_.clear();
-    const std::pair<core::DeviceKind, QString> groups[] = {{core::DeviceKind::Actuator, tr("Actuators")},
-                                                          {core::DeviceKind::Detector, tr("Detectors")},
-                                                          {core::DeviceKind::Compute, tr("Compute")}};
+    const std::pair<model::DeviceKind, QString> groups[] = {{model::DeviceKind::Actuator, tr("Actuators")},
+                                                          {model::DeviceKind::Detector, tr("Detectors")},
+                                                          {model::DeviceKind::Compute, tr("Compute")}};
     for (const auto& [kind, title] : groups) {
         QTreeWidgetItem* group = nullptr;
         for (const auto& d : devices) {
@@ -89,9 +89,9 @@ void DevicesDock::rebuild(const std::vector<core::DeviceDescription>& devices) {
                 group->setExpanded(true);
             }
             auto* dev = new QTreeWidgetItem(group, {d.name, d.summary.isEmpty() ? d.driver : d.summary});
-            dev->setToolTip(1, QStringLiteral("%1 (%2)").arg(d.driver, d.concurrency == core::Concurrency::Exclusive
+            dev->setToolTip(1, QStringLiteral("%1 (%2)").arg(d.driver, d.concurrency == model::Concurrency::Exclusive
                                                                             ? tr("exclusive") : tr("replicable")));
-            dev->setExpanded(kind == core::DeviceKind::Actuator);
+            dev->setExpanded(kind == model::DeviceKind::Actuator);
             for (const auto& a : d.axes) {
                 auto* item = new QTreeWidgetItem(dev, {a.name});
                 auto* row = new QWidget;
@@ -132,7 +132,7 @@ void DevicesDock::rebuild(const std::vector<core::DeviceDescription>& devices) {
     }
 }
 
-QWidget* DevicesDock::makeEditor(const core::DeviceDescription& d, const core::PropertyDecl& p) {
+QWidget* DevicesDock::makeEditor(const model::DeviceDescription& d, const model::PropertyDecl& p) {
     const QVariant value = d.values.value(p.id, p.defaultValue);
     const QString device = d.name, id = p.id;
     const QString suffix = p.unit.isEmpty() ? QString() : QLatin1Char(' ') + p.unit;
@@ -141,7 +141,7 @@ QWidget* DevicesDock::makeEditor(const core::DeviceDescription& d, const core::P
     };
     QWidget* w = nullptr;
     switch (p.type) {
-        case core::PropertyType::Double: {
+        case model::PropertyType::Double: {
             auto* s = new QDoubleSpinBox;
             s->setDecimals(4);
             s->setRange(finiteOr(p.min, -1e12), finiteOr(p.max, 1e12));
@@ -151,7 +151,7 @@ QWidget* DevicesDock::makeEditor(const core::DeviceDescription& d, const core::P
             w = s;
             break;
         }
-        case core::PropertyType::Int: {
+        case model::PropertyType::Int: {
             auto* s = new QSpinBox;
             s->setRange(static_cast<int>(finiteOr(p.min, -2e9)), static_cast<int>(finiteOr(p.max, 2e9)));
             s->setSuffix(suffix);
@@ -160,7 +160,7 @@ QWidget* DevicesDock::makeEditor(const core::DeviceDescription& d, const core::P
             w = s;
             break;
         }
-        case core::PropertyType::Enum: {
+        case model::PropertyType::Enum: {
             auto* c = new QComboBox;
             c->addItems(p.allowed);
             c->setCurrentText(value.toString());
@@ -168,14 +168,14 @@ QWidget* DevicesDock::makeEditor(const core::DeviceDescription& d, const core::P
             w = c;
             break;
         }
-        case core::PropertyType::Bool: {
+        case model::PropertyType::Bool: {
             auto* b = new QCheckBox;
             b->setChecked(value.toBool());
             connect(b, &QCheckBox::toggled, this, [emitEdit](bool v) { emitEdit(v); });
             w = b;
             break;
         }
-        case core::PropertyType::String: {
+        case model::PropertyType::String: {
             auto* e = new QLineEdit(value.toString());
             connect(e, &QLineEdit::editingFinished, this, [emitEdit, e] { emitEdit(e->text()); });
             w = e;
@@ -195,10 +195,10 @@ void DevicesDock::setPosition(const QString& axis, double value) {
     }
 }
 
-void DevicesDock::updatePositions(const core::ResultBatch& batch) {
+void DevicesDock::updatePositions(const model::ResultBatch& batch) {
     if (batch.count <= 0) return;
-    for (const core::Channel& c : batch.channels)
-        if (positions_.contains(c.name) && c.pointShape.empty()) setPosition(c.name, channelValue(c, batch.count - 1));
+    for (const model::Channel& c : batch.channels)
+        if (positions_.contains(c.name) && c.pointShape.empty()) setPosition(c.name, plots::channelValue(c, batch.count - 1));
 }
 
 void DevicesDock::setMovesEnabled(bool enabled) {
@@ -210,4 +210,4 @@ QString DevicesDock::positionText(const QString& axis) const {
     return l ? l->text() : QString();
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

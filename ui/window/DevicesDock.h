@@ -11,7 +11,7 @@ class QPushButton;
 class QTreeWidget;
 class QTreeWidgetItem;
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 /**
  * Every device, grouped by kind, with editors generated from the property
@@ -26,9 +26,9 @@ public:
     explicit DevicesDock(QWidget* parent = nullptr);
 
     /** Rebuilds when the devices or their declarations changed; otherwise updates values and positions. */
-    void setDevices(const std::vector<core::DeviceDescription>& devices);
+    void setDevices(const std::vector<model::DeviceDescription>& devices);
     /** Live positions from the axis channels of a batch (its last point). */
-    void updatePositions(const core::ResultBatch& batch);
+    void updatePositions(const model::ResultBatch& batch);
     /** Moves are only possible while no run is active. */
     void setMovesEnabled(bool enabled);
 
@@ -45,8 +45,8 @@ signals:
     void propertyEdited(const QString& device, const QString& id, const QVariant& value);
 
 private:
-    void rebuild(const std::vector<core::DeviceDescription>& devices);
-    QWidget* makeEditor(const core::DeviceDescription& d, const core::PropertyDecl& p);
+    void rebuild(const std::vector<model::DeviceDescription>& devices);
+    QWidget* makeEditor(const model::DeviceDescription& d, const model::PropertyDecl& p);
     void setPosition(const QString& axis, double value);
 
     QTreeWidget* tree_;
@@ -59,4 +59,4 @@ private:
     bool updating_ = false;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

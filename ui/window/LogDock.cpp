@@ -7,7 +7,7 @@
 #include <QPlainTextEdit>
 #include <QVBoxLayout>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 namespace {
 constexpr size_t kMaxEntries = 20000;
@@ -40,19 +40,19 @@ LogDock::LogDock(QWidget* parent) : QDockWidget(tr("Log"), parent) {
     connect(search_, &QLineEdit::textChanged, this, &LogDock::rebuild);
 }
 
-QString LogDock::format(const core::LogEntry& e) {
+QString LogDock::format(const engine::LogEntry& e) {
     const int l = qBound(0, e.level, 5);
     return QStringLiteral("%1 %2 [%3] %4")
         .arg(e.time.toString(QStringLiteral("HH:mm:ss.zzz")), QString::fromLatin1(kLevels[l]).leftJustified(8), e.source, e.text);
 }
 
-bool LogDock::accepts(const core::LogEntry& e) const {
+bool LogDock::accepts(const engine::LogEntry& e) const {
     if (e.level < level_->currentIndex()) return false;
     const QString s = search_->text();
     return s.isEmpty() || e.text.contains(s, Qt::CaseInsensitive) || e.source.contains(s, Qt::CaseInsensitive);
 }
 
-void LogDock::append(const core::LogEntry& entry) {
+void LogDock::append(const engine::LogEntry& entry) {
     entries_.push_back(entry);
     if (entries_.size() > kMaxEntries) entries_.pop_front();
     if (accepts(entry)) text_->appendPlainText(format(entry));
@@ -74,4 +74,4 @@ QStringList LogDock::visibleLines() const {
     return lines;
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

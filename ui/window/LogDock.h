@@ -8,7 +8,7 @@ class QComboBox;
 class QLineEdit;
 class QPlainTextEdit;
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 /**
  * Log lines of the engine and the workers (and of this process through
@@ -20,7 +20,7 @@ class LogDock : public QDockWidget {
 public:
     explicit LogDock(QWidget* parent = nullptr);
 
-    void append(const core::LogEntry& entry);
+    void append(const engine::LogEntry& entry);
     void setMinimumLevel(int level);
     void setSearch(const QString& text);
     /** Lines currently shown (after filter and search). */
@@ -28,14 +28,14 @@ public:
     int lineCount() const { return static_cast<int>(entries_.size()); }
 
 private:
-    bool accepts(const core::LogEntry& e) const;
-    static QString format(const core::LogEntry& e);
+    bool accepts(const engine::LogEntry& e) const;
+    static QString format(const engine::LogEntry& e);
     void rebuild();
 
     QComboBox* level_;
     QLineEdit* search_;
     QPlainTextEdit* text_;
-    std::deque<core::LogEntry> entries_;
+    std::deque<engine::LogEntry> entries_;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

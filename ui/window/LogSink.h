@@ -7,7 +7,7 @@
 
 #include <mutex>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 /**
  * spdlog sink feeding the log dock. Any thread may log: the line is handed to
@@ -30,7 +30,7 @@ protected:
                 text = text.mid(end + 2);
             }
         }
-        core::LogEntry entry{QDateTime::currentDateTime(), static_cast<int>(msg.level), source, text};
+        engine::LogEntry entry{QDateTime::currentDateTime(), static_cast<int>(msg.level), source, text};
         // The pointer is only dereferenced on the GUI thread, where the dock lives and dies.
         if (QCoreApplication* app = QCoreApplication::instance())
             QMetaObject::invokeMethod(app, [dock = dock_, entry] { if (dock) dock->append(entry); }, Qt::QueuedConnection);
@@ -41,4 +41,4 @@ private:
     QPointer<LogDock> dock_;  // copied under base_sink's mutex, dereferenced on the GUI thread only
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

@@ -25,11 +25,11 @@
 #include <QTimer>
 #include <QToolBar>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
-MainWindow::MainWindow(core::EngineConfig config, QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(engine::EngineConfig config, QWidget* parent) : QMainWindow(parent) {
     setWindowTitle(tr("Acquila"));
-    engine_ = std::make_unique<core::Engine>(std::move(config));
+    engine_ = std::make_unique<engine::Engine>(std::move(config));
     auto* centre = new QWidget(this);
     auto* centreLayout = new QVBoxLayout(centre);
     centreLayout->setContentsMargins(0, 0, 0, 0);
@@ -38,7 +38,7 @@ MainWindow::MainWindow(core::EngineConfig config, QWidget* parent) : QMainWindow
     banner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     banner_->setStyleSheet(QStringLiteral("background: #fde2e2; color: #8a0015; padding: 6px; border: 1px solid #e6a0a0;"));
     banner_->hide();
-    plots_ = new PlotPanel(centre);
+    plots_ = new plots::PlotPanel(centre);
     centreLayout->addWidget(banner_);
     centreLayout->addWidget(plots_, 1);
     setCentralWidget(centre);
@@ -55,13 +55,13 @@ MainWindow::MainWindow(core::EngineConfig config, QWidget* parent) : QMainWindow
     // Every log line of this process (engine and forwarded worker lines included) reaches the
     // dock through this sink, before any engine thread starts logging.
     logSink_ = std::make_shared<LogSink>(log_);
-    core::addLogSink(logSink_);
+    util::addLogSink(logSink_);
     engine_->start();
 }
 
 MainWindow::~MainWindow() {
     engine_.reset();  // threads that log are gone after this
-    core::removeLogSink(logSink_);
+    util::removeLogSink(logSink_);
 }
 
 void MainWindow::buildDocks() {
@@ -101,10 +101,10 @@ void MainWindow::buildDocks() {
     });
     connect(status_, &StatusPanel::openFileRequested, this, &MainWindow::openInBrowser);
     connect(controls_, &RunControls::startRequested, this, &MainWindow::startFromEditor);
-    connect(controls_, &RunControls::pauseRequested, engine_.get(), &core::Engine::pause);
-    connect(controls_, &RunControls::resumeRequested, engine_.get(), &core::Engine::resume);
-    connect(controls_, &RunControls::stopRequested, engine_.get(), &core::Engine::stop);
-    connect(controls_, &RunControls::abortRequested, engine_.get(), &core::Engine::abort);
+    connect(controls_, &RunControls::pauseRequested, engine_.get(), &engine::Engine::pause);
+    connect(controls_, &RunControls::resumeRequested, engine_.get(), &engine::Engine::resume);
+    connect(controls_, &RunControls::stopRequested, engine_.get(), &engine::Engine::stop);
+    connect(controls_, &RunControls::abortRequested, engine_.get(), &engine::Engine::abort);
 }
 
 void MainWindow::buildMenus() {
@@ -141,13 +141,13 @@ void MainWindow::buildMenus() {
 
 void MainWindow::rebuildRecentFiles() {
     recentFiles_->clear();
-    const QStringList files = BrowserWindow::recentFiles();
+    const QStringList files = browser::BrowserWindow::recentFiles();
     if (files.isEmpty()) recentFiles_->addAction(tr("(none)"))->setEnabled(false);
     for (const QString& f : files) recentFiles_->addAction(f, this, [this, f] { openInBrowser(f); });
 }
 
-BrowserWindow* MainWindow::openInBrowser(const QString& path) {
-    auto* w = new BrowserWindow;
+browser::BrowserWindow* MainWindow::openInBrowser(const QString& path) {
+    auto* w = new browser::BrowserWindow;
     w->setAttribute(Qt::WA_DeleteOnClose);
     w->show();
     w->openFile(path);
@@ -155,8 +155,8 @@ BrowserWindow* MainWindow::openInBrowser(const QString& path) {
 }
 
 void MainWindow::connectEngine() {
-    core::Engine* e = engine_.get();
-    connect(e, &core::Engine::devicesChanged, this, [this](const std::vector<core::DeviceDescription>& d) {
+    engine::Engine* e = engine_.get();
+    connect(e, &engine::Engine::devicesChanged, this, [this](const std::vector<model::DeviceDescription>& d) {
         devicesDock_->setDevices(d);
         planEditor_->setDevices(d);
         if (!ready_) {
@@ -165,27 +165,27 @@ void MainWindow::connectEngine() {
             controls_->setMessage(tr("Ready"), false);
         }
     });
-    connect(e, &core::Engine::progressChanged, this, &MainWindow::onProgress);
-    connect(e, &core::Engine::runFinished, this, &MainWindow::onFinished);
-    connect(e, &core::Engine::resultsReady, this, [this](const core::BatchListPtr& batches) {
+    connect(e, &engine::Engine::progressChanged, this, &MainWindow::onProgress);
+    connect(e, &engine::Engine::runFinished, this, &MainWindow::onFinished);
+    connect(e, &engine::Engine::resultsReady, this, [this](const engine::BatchListPtr& batches) {
         plots_->addBatches(batches);
         if (batches && !batches->empty() && batches->back()) devicesDock_->updatePositions(*batches->back());
     });
-    connect(e, &core::Engine::workersChanged, status_, &StatusPanel::setWorkers);
-    connect(e, &core::Engine::storageChanged, status_, &StatusPanel::setStorage);
-    connect(e, &core::Engine::poolFailed, this, [this](const QString& error) {
+    connect(e, &engine::Engine::workersChanged, status_, &StatusPanel::setWorkers);
+    connect(e, &engine::Engine::storageChanged, status_, &StatusPanel::setStorage);
+    connect(e, &engine::Engine::poolFailed, this, [this](const QString& error) {
         controls_->setMessage(tr("The worker processes could not start: %1").arg(error), true);
-        log_->append(core::LogEntry{QDateTime::currentDateTime(), 4, QStringLiteral("engine"), error});
+        log_->append(engine::LogEntry{QDateTime::currentDateTime(), 4, QStringLiteral("engine"), error});
     });
-    connect(e, &core::Engine::shutDown, this, [this] {
+    connect(e, &engine::Engine::shutDown, this, [this] {
         engineDown_ = true;
         controls_->setReady(false);
         if (closing_) close();
     });
 }
 
-bool MainWindow::launch(const core::Plan& plan, QString* error) {
-    auto ctx = makeScanContext(plan, engine_->devices());
+bool MainWindow::launch(const plan::Plan& plan, QString* error) {
+    auto ctx = plots::makeScanContext(plan, engine_->devices());
     if (!ctx) {
         if (error) *error = ctx.error();
         return false;
@@ -193,11 +193,11 @@ bool MainWindow::launch(const core::Plan& plan, QString* error) {
     banner_->hide();
     activeRun_ = engine_->enqueue(plan);
     runActive_ = true;
-    plots_->beginRun(activeRun_, std::make_shared<ScanContext>(std::move(*ctx)), engine_->devices());
-    core::RunProgress local;
+    plots_->beginRun(activeRun_, std::make_shared<plots::ScanContext>(std::move(*ctx)), engine_->devices());
+    engine::RunProgress local;
     local.runId = activeRun_;
     local.planName = plan.name;
-    local.state = core::RunState::Starting;
+    local.state = model::RunState::Starting;
     local.total = plots_->scan()->total;
     lastProgress_ = local;
     controls_->setProgress(local);
@@ -205,12 +205,12 @@ bool MainWindow::launch(const core::Plan& plan, QString* error) {
     return true;
 }
 
-bool MainWindow::startPlan(const core::Plan& plan, QString* error) {
+bool MainWindow::startPlan(const plan::Plan& plan, QString* error) {
     if (!ready_ || closing_) {
         if (error) *error = closing_ ? tr("The window is closing.") : tr("The workers are still starting.");
         return false;
     }
-    const QString invalid = core::validatePlan(plan, engine_->devices());
+    const QString invalid = plan::validatePlan(plan, engine_->devices());
     if (!invalid.isEmpty()) {
         if (error) *error = invalid;
         return false;
@@ -243,13 +243,13 @@ void MainWindow::queueFromEditor() {
 void MainWindow::launchNextQueued() {
     while (auto next = queue_->takeNext()) {
         QString error;
-        const QString invalid = core::validatePlan(*next, engine_->devices());
+        const QString invalid = plan::validatePlan(*next, engine_->devices());
         if (invalid.isEmpty() && launch(*next, &error)) return;
         controls_->setMessage(tr("Skipped queued plan %1: %2").arg(next->name, invalid.isEmpty() ? error : invalid), true);
     }
 }
 
-void MainWindow::onProgress(const core::RunProgress& p) {
+void MainWindow::onProgress(const engine::RunProgress& p) {
     // Reports about other runs, or the idle report that precedes our run's start, are stale.
     if (p.runId != 0 && p.runId != activeRun_) return;
     if (p.runId == 0 && runActive_) return;
@@ -258,7 +258,7 @@ void MainWindow::onProgress(const core::RunProgress& p) {
     if (!p.filePath.isEmpty()) status_->setFile(p.filePath);
 }
 
-void MainWindow::onFinished(const core::RunProgress& p) {
+void MainWindow::onFinished(const engine::RunProgress& p) {
     if (p.runId != activeRun_) return;
     runActive_ = false;
     lastFinished_ = p;
@@ -267,15 +267,15 @@ void MainWindow::onFinished(const core::RunProgress& p) {
     plots_->replotNow();
     if (!p.filePath.isEmpty()) status_->setFile(p.filePath);
     devicesDock_->setMovesEnabled(true);
-    const bool ok = p.status == core::RunStatus::Completed;
+    const bool ok = p.status == model::RunStatus::Completed;
     if (!ok) {
         banner_->setText(tr("Run %1 %2 after %3 of %4 points.%5")
-                             .arg(p.planName, QLatin1String(core::runStatusName(p.status))).arg(p.done).arg(p.total)
+                             .arg(p.planName, QLatin1String(model::runStatusName(p.status))).arg(p.done).arg(p.total)
                              .arg(p.reason.isEmpty() ? QString() : QStringLiteral("\n") + p.reason));
         banner_->show();
     }
-    log_->append(core::LogEntry{QDateTime::currentDateTime(), ok ? 2 : 4, QStringLiteral("run"),
-                                QStringLiteral("%1: %2/%3 points in %4 s").arg(QLatin1String(core::runStatusName(p.status)))
+    log_->append(engine::LogEntry{QDateTime::currentDateTime(), ok ? 2 : 4, QStringLiteral("run"),
+                                QStringLiteral("%1: %2/%3 points in %4 s").arg(QLatin1String(model::runStatusName(p.status)))
                                     .arg(p.done).arg(p.total).arg(p.elapsedS, 0, 'f', 1) +
                                     (p.reason.isEmpty() ? QString() : QStringLiteral(" — ") + p.reason)});
     if (closing_) {
@@ -331,4 +331,4 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     engine_->shutdown();
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

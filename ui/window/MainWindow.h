@@ -8,13 +8,18 @@
 
 class QLabel;
 
-namespace acquila::ui {
-
+namespace acquila::ui::browser {
 class BrowserWindow;
+}  // namespace acquila::ui::browser
+namespace acquila::ui::plots {
+class PlotPanel;
+}  // namespace acquila::ui::plots
+
+namespace acquila::ui::window {
+
 class DevicesDock;
 class LogDock;
 class PlanEditor;
-class PlotPanel;
 class QueueDock;
 class RunControls;
 class StatusPanel;
@@ -32,18 +37,18 @@ public:
     enum class CloseChoice { Stop, Abort, Cancel };
 
     /** Creates and starts the engine (workers spawn in the background). */
-    explicit MainWindow(core::EngineConfig config, QWidget* parent = nullptr);
+    explicit MainWindow(engine::EngineConfig config, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     /** Starts `plan` now when nothing runs, else puts it in the queue. False with a message when it cannot run. */
-    bool startPlan(const core::Plan& plan, QString* error = nullptr);
+    bool startPlan(const plan::Plan& plan, QString* error = nullptr);
     /** Opens an HDF5 file in a new browser window. */
-    BrowserWindow* openInBrowser(const QString& path);
+    browser::BrowserWindow* openInBrowser(const QString& path);
     /** Replaces the close question (a modal dialog by default), e.g. for tests. */
     void setCloseQuestion(std::function<CloseChoice()> ask) { closeQuestion_ = std::move(ask); }
 
-    core::Engine* engine() const { return engine_.get(); }
-    PlotPanel* plots() const { return plots_; }
+    engine::Engine* engine() const { return engine_.get(); }
+    plots::PlotPanel* plots() const { return plots_; }
     PlanEditor* planEditor() const { return planEditor_; }
     RunControls* runControls() const { return controls_; }
     DevicesDock* devicesDock() const { return devicesDock_; }
@@ -57,8 +62,8 @@ public:
     /** The banner above the plots (visible after a run that did not complete). */
     QString bannerText() const;
     /** How the last run ended (state Finished), or a default value before any. */
-    const core::RunProgress& lastFinished() const { return lastFinished_; }
-    const core::RunProgress& lastProgress() const { return lastProgress_; }
+    const engine::RunProgress& lastFinished() const { return lastFinished_; }
+    const engine::RunProgress& lastProgress() const { return lastProgress_; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -67,17 +72,17 @@ private:
     void buildMenus();
     void buildDocks();
     void connectEngine();
-    bool launch(const core::Plan& plan, QString* error);
+    bool launch(const plan::Plan& plan, QString* error);
     void startFromEditor();
     void queueFromEditor();
     void launchNextQueued();
-    void onProgress(const core::RunProgress& p);
-    void onFinished(const core::RunProgress& p);
+    void onProgress(const engine::RunProgress& p);
+    void onFinished(const engine::RunProgress& p);
     CloseChoice askClose();
     void rebuildRecentFiles();
 
-    std::unique_ptr<core::Engine> engine_;
-    PlotPanel* plots_;
+    std::unique_ptr<engine::Engine> engine_;
+    plots::PlotPanel* plots_;
     PlanEditor* planEditor_ = nullptr;
     RunControls* controls_;
     DevicesDock* devicesDock_ = nullptr;
@@ -89,8 +94,8 @@ private:
     QMenu* viewMenu_ = nullptr;
     std::function<CloseChoice()> closeQuestion_;
     quint64 activeRun_ = 0;
-    core::RunProgress lastProgress_;
-    core::RunProgress lastFinished_;
+    engine::RunProgress lastProgress_;
+    engine::RunProgress lastFinished_;
     bool ready_ = false;
     bool runActive_ = false;
     bool closing_ = false;
@@ -98,4 +103,4 @@ private:
     std::shared_ptr<spdlog::sinks::sink> logSink_;  // feeds log_ from any thread
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

@@ -23,7 +23,7 @@
 #include <QTimer>
 #include <QToolButton>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 namespace {
 enum Column { ColAxis, ColStart, ColStop, ColSteps, ColCenter, ColRelative, ColCount };
@@ -41,10 +41,10 @@ PlanEditor::PlanEditor(QWidget* parent) : QWidget(parent) {
     connect(validateTimer_, &QTimer::timeout, this, &PlanEditor::validateNow);
     buildForm();
     const QByteArray last = QSettings().value(kLastKey).toByteArray();
-    auto p = core::parsePlan(last, QStringLiteral("last plan"));
+    auto p = plan::parsePlan(last, QStringLiteral("last plan"));
     if (!last.isEmpty() && p) {
         setPlan(*p);
-    } else if (auto def = core::parsePlan(R"({"version":1,"name":"linear-motor","title":"Diode along the motor",
+    } else if (auto def = plan::parsePlan(R"({"version":1,"name":"linear-motor","title":"Diode along the motor",
         "scan":{"type":"linear"},"axes":[{"device":"motor","start":-50,"stop":50,"steps":101}],"detectors":["diode"]})",
                                           QStringLiteral("default plan"))) {
         setPlan(*def);
@@ -74,7 +74,7 @@ void PlanEditor::buildForm() {
     name_ = new QLineEdit(this);
     title_ = new QLineEdit(this);
     type_ = new QComboBox(this);
-    for (int t = 0; t < 5; ++t) type_->addItem(QLatin1String(core::scanTypeName(static_cast<core::ScanType>(t))));
+    for (int t = 0; t < 5; ++t) type_->addItem(QLatin1String(plan::scanTypeName(static_cast<plan::ScanType>(t))));
     snake_ = new QCheckBox(tr("snake (reverse every other line)"), this);
     countPoints_ = new QLineEdit(this);
     interval_ = new QLineEdit(this);
@@ -88,9 +88,9 @@ void PlanEditor::buildForm() {
     form->addRow(tr("Interval (s)"), interval_);
     form->addRow(tr("Radius"), radius_);
     form->addRow(tr("Step"), step_);
-    typeRows_[int(core::ScanType::Grid)] = {snake_};
-    typeRows_[int(core::ScanType::Count)] = {countPoints_, interval_};
-    typeRows_[int(core::ScanType::Spiral)] = {radius_, step_};
+    typeRows_[int(plan::ScanType::Grid)] = {snake_};
+    typeRows_[int(plan::ScanType::Count)] = {countPoints_, interval_};
+    typeRows_[int(plan::ScanType::Spiral)] = {radius_, step_};
 
     axes_ = new QTableWidget(0, ColCount, this);
     axes_->setHorizontalHeaderLabels({tr("Axis"), tr("Start"), tr("Stop"), tr("Steps"), tr("Center"), tr("Rel.")});
@@ -106,7 +106,7 @@ void PlanEditor::buildForm() {
     axisButtons->addWidget(removeAxis);
     axisButtons->addStretch();
     connect(addAxis, &QPushButton::clicked, this, [this] {
-        core::AxisSpec a;
+        plan::AxisSpec a;
         a.device = axisNames_.value(0);
         a.steps = 11;
         addAxisRow(a);
@@ -160,7 +160,7 @@ void PlanEditor::buildForm() {
     rebuildRecentMenu();
 }
 
-void PlanEditor::setDevices(const std::vector<core::DeviceDescription>& devices) {
+void PlanEditor::setDevices(const std::vector<model::DeviceDescription>& devices) {
     devices_ = devices;
     axisNames_.clear();
     QStringList outputs;
@@ -168,7 +168,7 @@ void PlanEditor::setDevices(const std::vector<core::DeviceDescription>& devices)
         for (const auto& a : d.axes) axisNames_ << a.name;
         for (const auto& o : d.outputs) outputs << o.name;
     }
-    const core::Result<core::Plan> current = plan();
+    const util::Result<plan::Plan> current = plan();
     QStringList checked;
     for (int i = 0; i < detectors_->count(); ++i)
         if (detectors_->item(i)->checkState() == Qt::Checked) checked << detectors_->item(i)->text();
@@ -192,7 +192,7 @@ void PlanEditor::setDevices(const std::vector<core::DeviceDescription>& devices)
     scheduleValidation();
 }
 
-void PlanEditor::addAxisRow(const core::AxisSpec& a) {
+void PlanEditor::addAxisRow(const plan::AxisSpec& a) {
     const int r = axes_->rowCount();
     axes_->insertRow(r);
     auto* combo = new QComboBox(axes_);
@@ -211,10 +211,10 @@ void PlanEditor::addAxisRow(const core::AxisSpec& a) {
     axes_->setItem(r, ColRelative, rel);
 }
 
-void PlanEditor::setPlan(const core::Plan& p) {
+void PlanEditor::setPlan(const plan::Plan& p) {
     loading_ = true;
     base_ = p.toJson();
-    listPoints_ = p.type == core::ScanType::List ? base_.value(QLatin1String("scan")).toObject().value(QLatin1String("points")).toArray()
+    listPoints_ = p.type == plan::ScanType::List ? base_.value(QLatin1String("scan")).toObject().value(QLatin1String("points")).toArray()
                                                  : QJsonArray();
     name_->setText(p.name);
     title_->setText(p.title);
@@ -245,46 +245,46 @@ void PlanEditor::setPlan(const core::Plan& p) {
 }
 
 void PlanEditor::updateTypeFields() {
-    const auto type = static_cast<core::ScanType>(type_->currentIndex());
+    const auto type = static_cast<plan::ScanType>(type_->currentIndex());
     auto* form = qobject_cast<QFormLayout*>(static_cast<QVBoxLayout*>(layout())->itemAt(1)->layout());
     for (int t = 0; t < 5; ++t)
         for (QWidget* w : typeRows_[t]) form->setRowVisible(w, t == static_cast<int>(type));
-    const bool ranged = type == core::ScanType::Linear || type == core::ScanType::Grid;
+    const bool ranged = type == plan::ScanType::Linear || type == plan::ScanType::Grid;
     for (int c : {ColStart, ColStop, ColSteps}) axes_->setColumnHidden(c, !ranged);
-    axes_->setColumnHidden(ColCenter, type != core::ScanType::Spiral);
-    form->setRowVisible(axes_, type != core::ScanType::Count);
+    axes_->setColumnHidden(ColCenter, type != plan::ScanType::Spiral);
+    form->setRowVisible(axes_, type != plan::ScanType::Count);
 }
 
 QJsonObject PlanEditor::formJson(QString* jsonError) const {
     QJsonObject o = base_;
-    const auto type = static_cast<core::ScanType>(type_->currentIndex());
-    o.insert(QLatin1String("version"), core::kPlanSchemaVersion);
+    const auto type = static_cast<plan::ScanType>(type_->currentIndex());
+    o.insert(QLatin1String("version"), plan::kPlanSchemaVersion);
     o.insert(QLatin1String("name"), name_->text().trimmed());
     o.insert(QLatin1String("title"), title_->text());
     QJsonObject scan;
-    scan.insert(QLatin1String("type"), QLatin1String(core::scanTypeName(type)));
-    if (type == core::ScanType::Grid) scan.insert(QLatin1String("snake"), snake_->isChecked());
-    if (type == core::ScanType::Count) {
+    scan.insert(QLatin1String("type"), QLatin1String(plan::scanTypeName(type)));
+    if (type == plan::ScanType::Grid) scan.insert(QLatin1String("snake"), snake_->isChecked());
+    if (type == plan::ScanType::Count) {
         scan.insert(QLatin1String("points"), fieldValue(countPoints_->text()));
         scan.insert(QLatin1String("interval_s"), fieldValue(interval_->text()));
     }
-    if (type == core::ScanType::Spiral) {
+    if (type == plan::ScanType::Spiral) {
         scan.insert(QLatin1String("radius"), fieldValue(radius_->text()));
         scan.insert(QLatin1String("step"), fieldValue(step_->text()));
     }
-    if (type == core::ScanType::List) scan.insert(QLatin1String("points"), listPoints_);
+    if (type == plan::ScanType::List) scan.insert(QLatin1String("points"), listPoints_);
     o.insert(QLatin1String("scan"), scan);
     o.remove(QLatin1String("axes"));
-    if (type != core::ScanType::Count) {
+    if (type != plan::ScanType::Count) {
         QJsonArray axes;
         for (int r = 0; r < axes_->rowCount(); ++r) {
             QJsonObject a;
             auto* combo = qobject_cast<QComboBox*>(axes_->cellWidget(r, ColAxis));
             a.insert(QLatin1String("device"), combo ? combo->currentText().trimmed() : QString());
             auto text = [&](int c) { return axes_->item(r, c) ? axes_->item(r, c)->text() : QString(); };
-            if (type == core::ScanType::Linear || type == core::ScanType::Grid)
+            if (type == plan::ScanType::Linear || type == plan::ScanType::Grid)
                 for (int c : {ColStart, ColStop, ColSteps}) a.insert(kFields[c], fieldValue(text(c)));
-            if (type == core::ScanType::Spiral) a.insert(kFields[ColCenter], fieldValue(text(ColCenter)));
+            if (type == plan::ScanType::Spiral) a.insert(kFields[ColCenter], fieldValue(text(ColCenter)));
             a.insert(QLatin1String("relative"), axes_->item(r, ColRelative)->checkState() == Qt::Checked);
             axes.append(a);
         }
@@ -319,15 +319,15 @@ QJsonObject PlanEditor::formJson(QString* jsonError) const {
     return o;
 }
 
-core::Result<core::Plan> PlanEditor::plan() const {
+util::Result<plan::Plan> PlanEditor::plan() const {
     QString jsonError;
     const QJsonObject o = formJson(&jsonError);
-    if (!jsonError.isEmpty()) return core::Result<core::Plan>::failure(jsonError);
-    auto p = core::parsePlan(QJsonDocument(o).toJson(QJsonDocument::Compact), QStringLiteral("plan"));
+    if (!jsonError.isEmpty()) return util::Result<plan::Plan>::failure(jsonError);
+    auto p = plan::parsePlan(QJsonDocument(o).toJson(QJsonDocument::Compact), QStringLiteral("plan"));
     if (!p) return p;
     if (!devices_.empty()) {
-        const QString invalid = core::validatePlan(*p, devices_);
-        if (!invalid.isEmpty()) return core::Result<core::Plan>::failure(invalid);
+        const QString invalid = plan::validatePlan(*p, devices_);
+        if (!invalid.isEmpty()) return util::Result<plan::Plan>::failure(invalid);
     }
     return p;
 }
@@ -361,7 +361,7 @@ QWidget* PlanEditor::fieldWidget(const QString& pointer) const {
     if (head == QLatin1String("properties")) return properties_;
     if (head == QLatin1String("scan")) {
         const QString f = parts.value(1);
-        if (f == QLatin1String("points") && type_->currentIndex() == int(core::ScanType::Count)) return countPoints_;
+        if (f == QLatin1String("points") && type_->currentIndex() == int(plan::ScanType::Count)) return countPoints_;
         if (f == QLatin1String("interval_s")) return interval_;
         if (f == QLatin1String("radius")) return radius_;
         if (f == QLatin1String("step")) return step_;
@@ -429,7 +429,7 @@ void PlanEditor::setRunProperty(const QString& device, const QString& id, const 
 }
 
 bool PlanEditor::loadFile(const QString& path, QString* error) {
-    auto p = core::loadPlanFile(path);
+    auto p = plan::loadPlanFile(path);
     if (!p) {
         if (error) *error = p.error();
         return false;
@@ -443,7 +443,7 @@ bool PlanEditor::loadFile(const QString& path, QString* error) {
 bool PlanEditor::saveFile(const QString& path, QString* error) {
     QString jsonError;
     const QJsonObject o = formJson(&jsonError);
-    auto p = core::parsePlan(QJsonDocument(o).toJson(), QFileInfo(path).fileName());
+    auto p = plan::parsePlan(QJsonDocument(o).toJson(), QFileInfo(path).fileName());
     if (!jsonError.isEmpty() || !p) {
         if (error) *error = jsonError.isEmpty() ? p.error() : jsonError;
         return false;
@@ -496,4 +496,4 @@ void PlanEditor::saveInteractive() {
     if (!saveFile(path, &error)) errorLabel_->setText(error);
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

@@ -17,7 +17,7 @@ class QPlainTextEdit;
 class QTableWidget;
 class QTimer;
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 /**
  * The plan editor: scan type, axes, detectors, settle/exposure, repeats,
@@ -32,11 +32,11 @@ public:
     explicit PlanEditor(QWidget* parent = nullptr);
 
     /** Devices as the workers described them: fills the axis and detector choices and validates against them. */
-    void setDevices(const std::vector<core::DeviceDescription>& devices);
+    void setDevices(const std::vector<model::DeviceDescription>& devices);
     /** Shows `plan` in the form. */
-    void setPlan(const core::Plan& plan);
+    void setPlan(const plan::Plan& plan);
     /** The form's plan, parsed and validated; the error is the loader's or validator's message. */
-    core::Result<core::Plan> plan() const;
+    util::Result<plan::Plan> plan() const;
     /** Current validation message (empty when valid). */
     QString validationError() const { return error_; }
     /** Re-validates now (normally done on a zero-delay timer after each edit). */
@@ -66,7 +66,7 @@ signals:
 private:
     void buildForm();
     QJsonObject formJson(QString* jsonError) const;
-    void addAxisRow(const core::AxisSpec& a);
+    void addAxisRow(const plan::AxisSpec& a);
     void updateTypeFields();
     void highlight(const QString& pointer, const QString& message);
     void clearHighlight();
@@ -95,7 +95,7 @@ private:
     QMenu* recentMenu_;
     QTimer* validateTimer_;
     QList<QWidget*> typeRows_[5];
-    std::vector<core::DeviceDescription> devices_;
+    std::vector<model::DeviceDescription> devices_;
     QStringList axisNames_;
     QJsonObject base_;        // fields of the last loaded plan the form does not show
     QJsonArray listPoints_;   // list scans: the table rows
@@ -104,4 +104,4 @@ private:
     bool loading_ = false;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

@@ -2,7 +2,7 @@
 
 #include <QRegularExpression>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 QJsonValue fieldValue(const QString& text) {
     const QString t = text.trimmed();
@@ -19,4 +19,4 @@ QString errorPointer(const QString& message) {
     return m.hasMatch() ? m.captured(1) : QString();
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

@@ -2,7 +2,7 @@
 #include <QJsonValue>
 #include <QString>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 /**
  * The JSON value a form field's text stands for: a number when the text is
@@ -15,4 +15,4 @@ QJsonValue fieldValue(const QString& text);
 /** The JSON pointer a plan loader/validator message names ("/axes/0/stop"), or empty. */
 QString errorPointer(const QString& message);
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

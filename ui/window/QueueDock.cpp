@@ -6,7 +6,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 QueueDock::QueueDock(QWidget* parent) : QDockWidget(tr("Run queue"), parent) {
     setObjectName(QStringLiteral("queueDock"));
@@ -35,14 +35,14 @@ QueueDock::QueueDock(QWidget* parent) : QDockWidget(tr("Run queue"), parent) {
     });
 }
 
-void QueueDock::add(const core::Plan& plan) {
+void QueueDock::add(const plan::Plan& plan) {
     plans_.push_back(plan);
     refresh(static_cast<int>(plans_.size()) - 1);
 }
 
-std::optional<core::Plan> QueueDock::takeNext() {
+std::optional<plan::Plan> QueueDock::takeNext() {
     if (plans_.empty()) return std::nullopt;
-    core::Plan p = plans_.front();
+    plan::Plan p = plans_.front();
     plans_.erase(plans_.begin());
     refresh(0);
     return p;
@@ -57,7 +57,7 @@ QStringList QueueDock::names() const {
 void QueueDock::move(int from, int to) {
     const int n = static_cast<int>(plans_.size());
     if (from < 0 || from >= n || to < 0 || to >= n || from == to) return;
-    core::Plan p = plans_[static_cast<size_t>(from)];
+    plan::Plan p = plans_[static_cast<size_t>(from)];
     plans_.erase(plans_.begin() + from);
     plans_.insert(plans_.begin() + to, p);
     refresh(to);
@@ -81,4 +81,4 @@ void QueueDock::refresh(int select) {
     emit changed();
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

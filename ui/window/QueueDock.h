@@ -7,7 +7,7 @@
 class QCheckBox;
 class QListWidget;
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 /**
  * The run queue: plans waiting to run after the current one, which the user
@@ -20,9 +20,9 @@ class QueueDock : public QDockWidget {
 public:
     explicit QueueDock(QWidget* parent = nullptr);
 
-    void add(const core::Plan& plan);
+    void add(const plan::Plan& plan);
     /** Removes and returns the first plan, if any. */
-    std::optional<core::Plan> takeNext();
+    std::optional<plan::Plan> takeNext();
     int size() const { return static_cast<int>(plans_.size()); }
     QStringList names() const;
     /** Moves entry `from` to position `to`. */
@@ -42,7 +42,7 @@ private:
 
     QListWidget* list_;
     QCheckBox* continueAfterFailure_;
-    std::vector<core::Plan> plans_;
+    std::vector<plan::Plan> plans_;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

@@ -6,7 +6,7 @@
 #include <QProgressBar>
 #include <QStyle>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 RunControls::RunControls(QWidget* parent) : QWidget(parent) {
     start_ = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Start"), this);
@@ -54,9 +54,9 @@ void RunControls::setReady(bool ready) {
     apply();
 }
 
-void RunControls::setProgress(const core::RunProgress& p) {
+void RunControls::setProgress(const engine::RunProgress& p) {
     // After a finished run the engine reports Idle; keep showing how the run ended.
-    if (p.state == core::RunState::Idle && progress_.state == core::RunState::Finished) {
+    if (p.state == model::RunState::Idle && progress_.state == model::RunState::Finished) {
         progress_.queued = p.queued;
         apply();
         return;
@@ -65,7 +65,7 @@ void RunControls::setProgress(const core::RunProgress& p) {
     bar_->setMaximum(static_cast<int>(qMin<qint64>(p.total > 0 ? p.total : 1, 1'000'000'000)));
     bar_->setValue(static_cast<int>(qMin<qint64>(p.done, bar_->maximum())));
     progressLabel_->setText(p.total > 0 ? progressText(p) : QString());
-    const bool failed = p.state == core::RunState::Finished && p.status != core::RunStatus::Completed;
+    const bool failed = p.state == model::RunState::Finished && p.status != model::RunStatus::Completed;
     setMessage(runStatusText(p), failed);
     apply();
 }
@@ -90,4 +90,4 @@ QString RunControls::statusText() const { return status_->text(); }
 QString RunControls::progressLabelText() const { return progressLabel_->text(); }
 int RunControls::progressValue() const { return bar_->value(); }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

@@ -7,7 +7,7 @@ class QAction;
 class QLabel;
 class QProgressBar;
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 /**
  * Start, Pause/Resume, Stop and Abort actions (F5, Space, Esc, Shift+Esc),
@@ -29,11 +29,11 @@ public:
 
     /** Workers described their devices and no shutdown is under way. */
     void setReady(bool ready);
-    void setProgress(const core::RunProgress& progress);
+    void setProgress(const engine::RunProgress& progress);
     /** Shows a message in the status line (e.g. why a plan cannot start). */
     void setMessage(const QString& text, bool error);
 
-    core::RunState state() const { return progress_.state; }
+    model::RunState state() const { return progress_.state; }
     QString statusText() const;
     QString progressLabelText() const;
     int progressValue() const;
@@ -56,9 +56,9 @@ private:
     QProgressBar* bar_;
     QLabel* progressLabel_;
     QLabel* status_;
-    core::RunProgress progress_;
+    engine::RunProgress progress_;
     ControlEnables enables_;
     bool ready_ = false;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

@@ -2,18 +2,18 @@
 
 #include <cmath>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
-using core::RunState;
+using model::RunState;
 
-ControlEnables controlEnables(RunState state, bool ready) {
+ControlEnables controlEnables(model::RunState state, bool ready) {
     ControlEnables e;
     if (!ready) return e;
-    e.start = state == RunState::Idle || state == RunState::Finished;
-    e.pause = state == RunState::Running;
-    e.resume = state == RunState::Paused;
-    e.stop = state == RunState::Starting || state == RunState::Running || state == RunState::Paused;
-    e.abort = e.stop || state == RunState::Stopping;
+    e.start = state == model::RunState::Idle || state == model::RunState::Finished;
+    e.pause = state == model::RunState::Running;
+    e.resume = state == model::RunState::Paused;
+    e.stop = state == model::RunState::Starting || state == model::RunState::Running || state == model::RunState::Paused;
+    e.abort = e.stop || state == model::RunState::Stopping;
     return e;
 }
 
@@ -30,24 +30,24 @@ double remainingSeconds(qint64 done, qint64 total, double elapsedS) {
     return elapsedS / static_cast<double>(done) * static_cast<double>(total - done);
 }
 
-QString progressText(const core::RunProgress& p) {
+QString progressText(const engine::RunProgress& p) {
     QString t = QStringLiteral("%1 / %2 points · elapsed %3").arg(p.done).arg(p.total).arg(formatDuration(p.elapsedS));
-    if (p.state != RunState::Finished) t += QStringLiteral(" · remaining %1").arg(formatDuration(remainingSeconds(p.done, p.total, p.elapsedS)));
+    if (p.state != model::RunState::Finished) t += QStringLiteral(" · remaining %1").arg(formatDuration(remainingSeconds(p.done, p.total, p.elapsedS)));
     return t;
 }
 
-QString runStatusText(const core::RunProgress& p) {
+QString runStatusText(const engine::RunProgress& p) {
     const QString name = p.planName.isEmpty() ? QStringLiteral("run") : p.planName;
     switch (p.state) {
-        case RunState::Idle: return QStringLiteral("Idle");
-        case RunState::Starting: return QStringLiteral("Starting %1…").arg(name);
-        case RunState::Running: return QStringLiteral("Running %1").arg(name);
-        case RunState::Paused: return QStringLiteral("Paused %1").arg(name);
-        case RunState::Stopping: return QStringLiteral("Stopping %1…").arg(name);
-        case RunState::Aborting: return QStringLiteral("Aborting %1…").arg(name);
-        case RunState::Finished: break;
+        case model::RunState::Idle: return QStringLiteral("Idle");
+        case model::RunState::Starting: return QStringLiteral("Starting %1…").arg(name);
+        case model::RunState::Running: return QStringLiteral("Running %1").arg(name);
+        case model::RunState::Paused: return QStringLiteral("Paused %1").arg(name);
+        case model::RunState::Stopping: return QStringLiteral("Stopping %1…").arg(name);
+        case model::RunState::Aborting: return QStringLiteral("Aborting %1…").arg(name);
+        case model::RunState::Finished: break;
     }
-    QString status = QString::fromLatin1(core::runStatusName(p.status));
+    QString status = QString::fromLatin1(model::runStatusName(p.status));
     if (!status.isEmpty()) status[0] = status[0].toUpper();
     QString t = QStringLiteral("%1: %2").arg(name, status);
     if (!p.reason.isEmpty()) t += QStringLiteral(" — ") + p.reason;
@@ -65,4 +65,4 @@ QString formatBytes(double bytes) {
     return QStringLiteral("%1 %2").arg(bytes, 0, 'f', u == 0 ? 0 : 1).arg(QLatin1String(units[u]));
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

@@ -6,15 +6,15 @@
 #include <QLabel>
 #include <QToolButton>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
-QString workersText(const std::vector<core::WorkerStatus>& workers) {
+QString workersText(const std::vector<engine::WorkerStatus>& workers) {
     int idle = 0, busy = 0, crashed = 0, starting = 0;
     for (const auto& w : workers) {
-        if (w.state == core::WorkerState::Dead) ++crashed;
-        else if (w.state == core::WorkerState::Starting) ++starting;
+        if (w.state == engine::WorkerState::Dead) ++crashed;
+        else if (w.state == engine::WorkerState::Starting) ++starting;
         else if (w.busy) ++busy;
-        else if (w.state == core::WorkerState::Ready) ++idle;
+        else if (w.state == engine::WorkerState::Ready) ++idle;
     }
     QString t = QStringLiteral("Workers: %1 idle · %2 busy · %3 crashed").arg(idle).arg(busy).arg(crashed);
     if (starting) t += QStringLiteral(" · %1 starting").arg(starting);
@@ -41,18 +41,18 @@ StatusPanel::StatusPanel(QWidget* parent) : QStatusBar(parent) {
     addPermanentWidget(open_);
 }
 
-void StatusPanel::setWorkers(const std::vector<core::WorkerStatus>& workers) {
+void StatusPanel::setWorkers(const std::vector<engine::WorkerStatus>& workers) {
     workers_->setText(workersText(workers));
     QStringList detail;
     for (const auto& w : workers)
         detail << QStringLiteral("%1 %2: %3%4%5")
-                      .arg(w.role).arg(w.id).arg(QLatin1String(core::workerStateName(w.state)))
+                      .arg(w.role).arg(w.id).arg(QLatin1String(engine::workerStateName(w.state)))
                       .arg(w.busy ? QStringLiteral(", busy") : QString())
                       .arg(w.lastError.isEmpty() ? QString() : QStringLiteral(" (") + w.lastError + QLatin1Char(')'));
     workers_->setToolTip(detail.join(QLatin1Char('\n')));
 }
 
-void StatusPanel::setStorage(const core::StorageStatus& s) {
+void StatusPanel::setStorage(const engine::StorageStatus& s) {
     storage_->setText(QStringLiteral("Storage: queue %1% · %2/s").arg(qRound(s.queueFill * 100)).arg(formatBytes(s.bytesPerSecond)));
     storage_->setToolTip(s.error);
     storage_->setStyleSheet(s.error.isEmpty() ? QString() : QStringLiteral("color: #b00020;"));
@@ -73,4 +73,4 @@ void StatusPanel::setFile(const QString& path) {
 QString StatusPanel::workersLabel() const { return workers_->text(); }
 QString StatusPanel::storageLabel() const { return storage_->text(); }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

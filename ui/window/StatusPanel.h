@@ -6,10 +6,10 @@
 class QLabel;
 class QToolButton;
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 /** "3 idle · 1 busy · 0 crashed" for the device and storage workers. Pure function. */
-QString workersText(const std::vector<core::WorkerStatus>& workers);
+QString workersText(const std::vector<engine::WorkerStatus>& workers);
 
 /**
  * The status bar: workers (idle/busy/crashed), storage queue fill and write
@@ -21,8 +21,8 @@ class StatusPanel : public QStatusBar {
 public:
     explicit StatusPanel(QWidget* parent = nullptr);
 
-    void setWorkers(const std::vector<core::WorkerStatus>& workers);
-    void setStorage(const core::StorageStatus& status);
+    void setWorkers(const std::vector<engine::WorkerStatus>& workers);
+    void setStorage(const engine::StorageStatus& status);
     /** The run's file (from the run's progress when storage reports none). */
     void setFile(const QString& path);
     QString file() const { return file_; }
@@ -41,4 +41,4 @@ private:
     QString file_;
 };
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

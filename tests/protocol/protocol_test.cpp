@@ -8,7 +8,8 @@
 #include <QtEndian>
 #include <gtest/gtest.h>
 
-using namespace acquila::core;
+using namespace acquila::model;
+using namespace acquila::protocol;
 
 namespace {
 Message sample(MessageType t) {

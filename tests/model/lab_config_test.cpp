@@ -5,9 +5,9 @@
 #include <QFile>
 #include <QTemporaryDir>
 
-using acquila::core::LabConfig;
-using acquila::core::loadLabConfig;
-using acquila::core::parseLabConfig;
+using acquila::model::LabConfig;
+using acquila::model::loadLabConfig;
+using acquila::model::parseLabConfig;
 
 namespace {
 QString parseError(const char* json) {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <set>
 
-using namespace acquila::core;
+using namespace acquila::engine;
 
 namespace {
 Scheduler::Config config(qint64 total, int workers = 2, qint64 fixed = 0) {

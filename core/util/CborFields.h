@@ -4,7 +4,7 @@
 #include <QCborValue>
 #include <QString>
 
-namespace acquila::core {
+namespace acquila::util {
 
 /**
  * Typed, hostile-input-safe access to the fields of a CBOR map. The first
@@ -41,4 +41,4 @@ private:
     QString error_;
 };
 
-}  // namespace acquila::core
+}  // namespace acquila::util

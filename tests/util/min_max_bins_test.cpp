@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <vector>
 
-using acquila::core::MinMaxBins;
+using acquila::util::MinMaxBins;
 
 namespace {
 double key(qint64 i) { return static_cast<double>(i) * 0.5; }

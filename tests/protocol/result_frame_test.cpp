@@ -5,7 +5,8 @@
 #include <QCborArray>
 #include <gtest/gtest.h>
 
-using namespace acquila::core;
+using namespace acquila::model;
+using namespace acquila::protocol;
 
 namespace {
 struct Sample {

@@ -26,16 +26,16 @@ public:
     }
 
 protected:
-    std::unique_ptr<ui::MainWindow> makeWindow(int workers = 2, bool storage = true) {
-        core::EngineConfig c;
+    std::unique_ptr<ui::window::MainWindow> makeWindow(int workers = 2, bool storage = true) {
+        engine::EngineConfig c;
         c.workerExe = QStringLiteral(ACQUILA_WORKER_EXE);
         c.workers = workers;
-        auto lab = core::loadLabConfig(QString());
+        auto lab = model::loadLabConfig(QString());
         EXPECT_TRUE(lab.ok());
         c.lab = *lab;
         c.storage = storage;
         c.dataDirectory = dataDir_.path();
-        auto w = std::make_unique<ui::MainWindow>(c);
+        auto w = std::make_unique<ui::window::MainWindow>(c);
         w->resize(1400, 900);
         w->show();
         EXPECT_TRUE(waitUntil([&] { return w->isReady(); }, std::chrono::seconds(30))) << "workers never described their devices";
@@ -43,19 +43,19 @@ protected:
     }
 
     /** Closes the window (aborting any run) and waits until the engine has shut down. */
-    static void closeWindow(ui::MainWindow& w) {
-        w.setCloseQuestion([] { return ui::MainWindow::CloseChoice::Abort; });
+    static void closeWindow(ui::window::MainWindow& w) {
+        w.setCloseQuestion([] { return ui::window::MainWindow::CloseChoice::Abort; });
         w.close();
         EXPECT_TRUE(waitUntil([&] { return w.isShutDown() && !w.isVisible(); }, std::chrono::seconds(30)));
     }
 
-    static core::Plan planFile(const QString& name) {
-        auto p = core::loadPlanFile(sourcePath(QStringLiteral("resources/plans/") + name));
+    static plan::Plan planFile(const QString& name) {
+        auto p = plan::loadPlanFile(sourcePath(QStringLiteral("resources/plans/") + name));
         EXPECT_TRUE(p.ok()) << p.error().toStdString();
-        return p.ok() ? *p : core::Plan{};
+        return p.ok() ? *p : plan::Plan{};
     }
 
-    static core::Plan planJson(const QByteArray& json) { return EngineHarness::plan(json); }
+    static plan::Plan planJson(const QByteArray& json) { return EngineHarness::plan(json); }
 
     QTemporaryDir dataDir_;
 };

@@ -1,6 +1,6 @@
 #pragma once
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 /**
  * The window application: `acquila` opens the main window on the default
@@ -9,4 +9,4 @@ namespace acquila::ui {
  */
 int uiMain(int argc, char** argv);
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

@@ -14,7 +14,7 @@ using namespace acquila::test;
 
 class ScreenshotTest : public UiFixture {
 protected:
-    void shoot(const QString& plan, const QString& file, core::RunStatus expected) {
+    void shoot(const QString& plan, const QString& file, model::RunStatus expected) {
         const QString dir = qEnvironmentVariable("ACQUILA_SCREENSHOT_DIR");
         if (dir.isEmpty()) GTEST_SKIP() << "set ACQUILA_SCREENSHOT_DIR to write screenshots";
         auto w = makeWindow(2, true);
@@ -31,6 +31,6 @@ protected:
     }
 };
 
-TEST_F(ScreenshotTest, Grid) { shoot(QStringLiteral("grid-stage.json"), QStringLiteral("window-grid.png"), core::RunStatus::Completed); }
-TEST_F(ScreenshotTest, Camera) { shoot(QStringLiteral("camera-grid.json"), QStringLiteral("window-camera.png"), core::RunStatus::Completed); }
-TEST_F(ScreenshotTest, Failed) { shoot(QStringLiteral("fault-crash.json"), QStringLiteral("window-failed.png"), core::RunStatus::Failed); }
+TEST_F(ScreenshotTest, Grid) { shoot(QStringLiteral("grid-stage.json"), QStringLiteral("window-grid.png"), model::RunStatus::Completed); }
+TEST_F(ScreenshotTest, Camera) { shoot(QStringLiteral("camera-grid.json"), QStringLiteral("window-camera.png"), model::RunStatus::Completed); }
+TEST_F(ScreenshotTest, Failed) { shoot(QStringLiteral("fault-crash.json"), QStringLiteral("window-failed.png"), model::RunStatus::Failed); }

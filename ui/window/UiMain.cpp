@@ -1,4 +1,4 @@
-#include "ui/UiMain.h"
+#include "ui/window/UiMain.h"
 
 #include "core/util/Logging.h"
 #include "ui/browser/BrowserWindow.h"
@@ -9,17 +9,17 @@
 #include <QMessageBox>
 #include <QStandardPaths>
 
-namespace acquila::ui {
+namespace acquila::ui::window {
 
 int uiMain(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("acquila"));
     QApplication::setOrganizationName(QStringLiteral("Acquila"));
-    core::initLogging(QStringLiteral("acquila"), 3);
+    util::initLogging(QStringLiteral("acquila"), 3);
     const QStringList args = app.arguments();
 
     if (args.size() > 1 && args[1] == QLatin1String("browse")) {
-        BrowserWindow browser;
+        browser::BrowserWindow browser;
         browser.resize(1200, 800);
         browser.show();
         if (args.size() > 2) browser.openFile(args[2]);
@@ -29,13 +29,13 @@ int uiMain(int argc, char** argv) {
     QString labPath;
     const qsizetype lab = args.indexOf(QStringLiteral("--lab"));
     if (lab > 0 && lab + 1 < args.size()) labPath = args[lab + 1];
-    auto labConfig = core::loadLabConfig(labPath);
+    auto labConfig = model::loadLabConfig(labPath);
     if (!labConfig) {
         QMessageBox::critical(nullptr, QObject::tr("Acquila"),
                               QObject::tr("The lab configuration could not be loaded:\n%1").arg(labConfig.error()));
         return 2;
     }
-    core::EngineConfig config;
+    engine::EngineConfig config;
     config.lab = *labConfig;
     config.workerExe = qEnvironmentVariableIsSet("ACQUILA_WORKER")
                            ? qEnvironmentVariable("ACQUILA_WORKER")
@@ -50,4 +50,4 @@ int uiMain(int argc, char** argv) {
     return QApplication::exec();
 }
 
-}  // namespace acquila::ui
+}  // namespace acquila::ui::window

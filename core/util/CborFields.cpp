@@ -1,6 +1,6 @@
-#include "core/protocol/CborFields.h"
+#include "core/util/CborFields.h"
 
-namespace acquila::core {
+namespace acquila::util {
 
 void CborFields::fail(const QString& message) {
     if (error_.isEmpty()) error_ = message;
@@ -40,4 +40,4 @@ qint64 CborFields::optInteger(const char* key, qint64 fallback) { return has(key
 double CborFields::optNumber(const char* key, double fallback) { return has(key) ? number(key) : fallback; }
 bool CborFields::optBoolean(const char* key, bool fallback) { return has(key) ? boolean(key) : fallback; }
 
-}  // namespace acquila::core
+}  // namespace acquila::util

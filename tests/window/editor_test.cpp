@@ -18,7 +18,7 @@ class EditorTest : public UiFixture {};
 
 TEST_F(EditorTest, FlagsInvalidFieldsWithTheLoadersMessages) {
     auto w = makeWindow(1, false);
-    ui::PlanEditor* ed = w->planEditor();
+    ui::window::PlanEditor* ed = w->planEditor();
     QString error;
     ASSERT_TRUE(ed->loadFile(sourcePath(QStringLiteral("resources/plans/grid-stage.json")), &error)) << error.toStdString();
     EXPECT_TRUE(ed->validationError().isEmpty()) << ed->validationError().toStdString();
@@ -26,10 +26,10 @@ TEST_F(EditorTest, FlagsInvalidFieldsWithTheLoadersMessages) {
     // Out of the axis limits: the validator's message, on the cell.
     ed->setAxisField(1, QStringLiteral("stop"), QStringLiteral("250"));
     ASSERT_TRUE(waitUntil([&] { return !ed->validationError().isEmpty(); }, std::chrono::seconds(5)));
-    core::Plan expected = planFile(QStringLiteral("grid-stage.json"));
+    plan::Plan expected = planFile(QStringLiteral("grid-stage.json"));
     expected.axes[1].stop = 250;
     expected.sourceFile.clear();
-    EXPECT_EQ(ed->validationError(), core::validatePlan(expected, w->engine()->devices()));
+    EXPECT_EQ(ed->validationError(), plan::validatePlan(expected, w->engine()->devices()));
     EXPECT_TRUE(ed->validationError().contains(QStringLiteral("/axes/1/stop"))) << ed->validationError().toStdString();
     QTableWidgetItem* cell = ed->axesTable()->item(1, 2);
     EXPECT_EQ(cell->toolTip(), ed->validationError());
@@ -50,7 +50,7 @@ TEST_F(EditorTest, FlagsInvalidFieldsWithTheLoadersMessages) {
     a0[QStringLiteral("steps")] = QStringLiteral("ten");
     axes[0] = a0;
     json[QStringLiteral("axes")] = axes;
-    auto parsed = core::parsePlan(QJsonDocument(json).toJson(), QStringLiteral("plan"));
+    auto parsed = plan::parsePlan(QJsonDocument(json).toJson(), QStringLiteral("plan"));
     ASSERT_FALSE(parsed.ok());
     EXPECT_EQ(ed->validationError(), parsed.error());
     EXPECT_EQ(ed->axesTable()->item(0, 3)->toolTip(), parsed.error());
@@ -71,7 +71,7 @@ TEST_F(EditorTest, FlagsInvalidFieldsWithTheLoadersMessages) {
 
 TEST_F(EditorTest, SavedPlanReloadsIdentically) {
     auto w = makeWindow(1, false);
-    ui::PlanEditor* ed = w->planEditor();
+    ui::window::PlanEditor* ed = w->planEditor();
     for (const QString& name : {QStringLiteral("grid-stage.json"), QStringLiteral("fault-crash.json"),
                                QStringLiteral("spiral-stage.json"), QStringLiteral("list-stage.json"),
                                QStringLiteral("count-timeseries.json")}) {
@@ -82,10 +82,10 @@ TEST_F(EditorTest, SavedPlanReloadsIdentically) {
         EXPECT_TRUE(*inEditor == planFile(name)) << name.toStdString() << " changed on its way through the editor";
         const QString path = dataDir_.filePath(name);
         ASSERT_TRUE(ed->saveFile(path, &error)) << error.toStdString();
-        auto reloaded = core::loadPlanFile(path);
+        auto reloaded = plan::loadPlanFile(path);
         ASSERT_TRUE(reloaded.ok()) << reloaded.error().toStdString();
         EXPECT_TRUE(*reloaded == *inEditor) << name.toStdString();
-        EXPECT_EQ(ui::PlanEditor::recentPlans().value(0), path);
+        EXPECT_EQ(ui::window::PlanEditor::recentPlans().value(0), path);
     }
     closeWindow(*w);
 }

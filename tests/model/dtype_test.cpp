@@ -6,7 +6,7 @@
 #include <typeindex>
 #include <type_traits>
 
-using namespace acquila::core;
+using namespace acquila::model;
 
 namespace {
 constexpr DType kAll[] = {DType::Float64, DType::Float32, DType::Int64, DType::Int32, DType::UInt8, DType::UInt16, DType::UInt32};

@@ -23,8 +23,8 @@ namespace {
 const QByteArray kSlowPlan = R"({"version":1,"name":"slow-line","scan":{"type":"linear"},
     "axes":[{"device":"motor","start":-50,"stop":50,"steps":400}],"detectors":["diode"],"settle_s":0.01})";
 
-qint64 shown(ui::MainWindow& w, const QString& det) {
-    ui::DetectorView* v = w.plots()->view(det);
+qint64 shown(ui::window::MainWindow& w, const QString& det) {
+    ui::plots::DetectorView* v = w.plots()->view(det);
     return v ? v->pointsShown() : -1;
 }
 }  // namespace
@@ -39,9 +39,9 @@ TEST_F(WindowTest, GridScanFillsTheColourMapAndCompletes) {
     ASSERT_TRUE(w->runControls()->startAction()->isEnabled());
     w->runControls()->startAction()->trigger();
     ASSERT_TRUE(waitUntil([&] { return w->lastFinished().runId != 0; }, std::chrono::seconds(60)));
-    const core::RunProgress done = w->lastFinished();
-    EXPECT_EQ(done.status, core::RunStatus::Completed) << done.reason.toStdString();
-    ui::DetectorView* v = w->plots()->view(QStringLiteral("spot"));
+    const engine::RunProgress done = w->lastFinished();
+    EXPECT_EQ(done.status, model::RunStatus::Completed) << done.reason.toStdString();
+    ui::plots::DetectorView* v = w->plots()->view(QStringLiteral("spot"));
     ASSERT_NE(v, nullptr);
     ASSERT_NE(v->map(), nullptr) << "a 2D grid must show a colour map";
     EXPECT_EQ(v->map()->buffer().nx(), 41);
@@ -60,13 +60,13 @@ TEST_F(WindowTest, GridScanFillsTheColourMapAndCompletes) {
 
 TEST_F(WindowTest, PauseHoldsPointsAndResumeCompletes) {
     auto w = makeWindow();
-    ui::RunControls* rc = w->runControls();
+    ui::window::RunControls* rc = w->runControls();
     ASSERT_TRUE(w->startPlan(planJson(kSlowPlan)));
     ASSERT_TRUE(waitUntil([&] { return shown(*w, QStringLiteral("diode")) > 20; }, std::chrono::seconds(30)));
     ASSERT_TRUE(rc->pauseAction()->isEnabled());
     EXPECT_EQ(rc->pauseAction()->text(), QStringLiteral("Pause"));
     rc->pauseAction()->trigger();
-    ASSERT_TRUE(waitUntil([&] { return rc->state() == core::RunState::Paused && w->lastProgress().inFlight == 0; },
+    ASSERT_TRUE(waitUntil([&] { return rc->state() == model::RunState::Paused && w->lastProgress().inFlight == 0; },
                           std::chrono::seconds(20)));
     EXPECT_EQ(rc->pauseAction()->text(), QStringLiteral("Resume"));
     EXPECT_FALSE(rc->startAction()->isEnabled());
@@ -78,7 +78,7 @@ TEST_F(WindowTest, PauseHoldsPointsAndResumeCompletes) {
     EXPECT_LT(held, 400);
     rc->pauseAction()->trigger();
     ASSERT_TRUE(waitUntil([&] { return w->lastFinished().runId != 0; }, std::chrono::seconds(60)));
-    EXPECT_EQ(w->lastFinished().status, core::RunStatus::Completed);
+    EXPECT_EQ(w->lastFinished().status, model::RunStatus::Completed);
     EXPECT_EQ(shown(*w, QStringLiteral("diode")), 400);
     EXPECT_EQ(w->plots()->view(QStringLiteral("diode"))->line()->pointCount(), 400);
     closeWindow(*w);
@@ -94,9 +94,9 @@ class CancelTest : public UiFixture, public ::testing::WithParamInterface<Cancel
 TEST_P(CancelTest, EndsWithTheRightStatus) {
     const CancelCase c = GetParam();
     auto w = makeWindow();
-    ui::RunControls* rc = w->runControls();
+    ui::window::RunControls* rc = w->runControls();
     ASSERT_TRUE(w->startPlan(planJson(kSlowPlan)));
-    ASSERT_TRUE(waitUntil([&] { return shown(*w, QStringLiteral("diode")) > 10 && rc->state() == core::RunState::Running; },
+    ASSERT_TRUE(waitUntil([&] { return shown(*w, QStringLiteral("diode")) > 10 && rc->state() == model::RunState::Running; },
                           std::chrono::seconds(30)));
     EXPECT_TRUE(rc->stopAction()->isEnabled());
     EXPECT_TRUE(rc->abortAction()->isEnabled());
@@ -111,7 +111,7 @@ TEST_P(CancelTest, EndsWithTheRightStatus) {
         (c.abort ? rc->abortAction() : rc->stopAction())->trigger();
     }
     ASSERT_TRUE(waitUntil([&] { return w->lastFinished().runId != 0; }, std::chrono::seconds(30)));
-    EXPECT_EQ(w->lastFinished().status, c.abort ? core::RunStatus::Aborted : core::RunStatus::Stopped);
+    EXPECT_EQ(w->lastFinished().status, c.abort ? model::RunStatus::Aborted : model::RunStatus::Stopped);
     EXPECT_LT(w->lastFinished().done, 400);
     EXPECT_TRUE(rc->startAction()->isEnabled());
     EXPECT_FALSE(rc->stopAction()->isEnabled() || rc->abortAction()->isEnabled() || rc->pauseAction()->isEnabled());
@@ -130,8 +130,8 @@ TEST_F(WindowTest, FaultCrashShowsTheReasonAndTheNextRunSucceeds) {
     auto w = makeWindow();
     ASSERT_TRUE(w->startPlan(planFile(QStringLiteral("fault-crash.json"))));
     ASSERT_TRUE(waitUntil([&] { return w->lastFinished().runId != 0; }, std::chrono::seconds(60)));
-    const core::RunProgress failed = w->lastFinished();
-    EXPECT_EQ(failed.status, core::RunStatus::Failed);
+    const engine::RunProgress failed = w->lastFinished();
+    EXPECT_EQ(failed.status, model::RunStatus::Failed);
     EXPECT_FALSE(failed.reason.isEmpty());
     EXPECT_TRUE(w->runControls()->statusText().contains(failed.reason)) << w->runControls()->statusText().toStdString();
     EXPECT_TRUE(w->runControls()->statusText().contains(QStringLiteral("Failed")));
@@ -139,7 +139,7 @@ TEST_F(WindowTest, FaultCrashShowsTheReasonAndTheNextRunSucceeds) {
     const quint64 firstRun = failed.runId;
     ASSERT_TRUE(w->startPlan(planFile(QStringLiteral("linear-motor.json"))));
     ASSERT_TRUE(waitUntil([&] { return w->lastFinished().runId != firstRun; }, std::chrono::seconds(60)));
-    EXPECT_EQ(w->lastFinished().status, core::RunStatus::Completed) << w->lastFinished().reason.toStdString();
+    EXPECT_EQ(w->lastFinished().status, model::RunStatus::Completed) << w->lastFinished().reason.toStdString();
     EXPECT_EQ(shown(*w, QStringLiteral("diode")), 101);
     EXPECT_TRUE(w->bannerText().isEmpty());
     closeWindow(*w);
@@ -153,12 +153,12 @@ TEST_F(WindowTest, ClosingMidRunLeavesNoWorkerProcess) {
     bool asked = false;
     w->setCloseQuestion([&] {
         asked = true;
-        return ui::MainWindow::CloseChoice::Stop;
+        return ui::window::MainWindow::CloseChoice::Stop;
     });
     w->close();
     EXPECT_TRUE(asked);
     ASSERT_TRUE(waitUntil([&] { return w->isShutDown() && !w->isVisible(); }, std::chrono::seconds(30)));
-    EXPECT_EQ(w->lastFinished().status, core::RunStatus::Stopped);
+    EXPECT_EQ(w->lastFinished().status, model::RunStatus::Stopped);
     EXPECT_TRUE(waitUntil([] { return childPids(getpid()).empty(); }, std::chrono::seconds(10)))
         << childPids(getpid()).size() << " worker processes left";
 }
@@ -182,7 +182,7 @@ TEST_F(WindowTest, EventLoopStaysResponsiveDuringAFastRun) {
     last = clock.elapsed();
     ASSERT_TRUE(waitUntil([&] { return w->lastFinished().runId != 0; }, std::chrono::seconds(120)));
     probe.stop();
-    EXPECT_EQ(w->lastFinished().status, core::RunStatus::Completed);
+    EXPECT_EQ(w->lastFinished().status, model::RunStatus::Completed);
     EXPECT_EQ(w->plots()->view(QStringLiteral("spot"))->map()->buffer().filled(), 200 * 200);
     EXPECT_LT(maxLag, 1000) << "GUI event loop blocked for " << maxLag << " ms";
     std::printf("max event-loop lag during the run: %lld ms\n", static_cast<long long>(maxLag));

@@ -7,7 +7,9 @@
 #include <cmath>
 #include <set>
 
-using namespace acquila::core;
+using namespace acquila::util;
+using namespace acquila::model;
+using namespace acquila::protocol;
 
 namespace {
 DeviceDescription sampleDevice() {
