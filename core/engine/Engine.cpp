@@ -25,7 +25,7 @@ Engine::~Engine() {
         // Blocking here is acceptable: the application is exiting.
         QSemaphore done;
         connect(manager_, &Manager::shutDown, manager_, [&done] { done.release(); }, Qt::DirectConnection);
-        post([m = manager_] { m->shutdown(); });
+        send(command::Shutdown{});
         done.tryAcquire(1, 10000);
     }
     thread_->quit();
@@ -34,41 +34,38 @@ Engine::~Engine() {
     delete thread_;
 }
 
-template <typename F>
-void Engine::post(F&& f) {
-    QMetaObject::invokeMethod(manager_, std::forward<F>(f), Qt::QueuedConnection);
+void Engine::send(EngineCommand command) {
+    QMetaObject::invokeMethod(manager_, [m = manager_, c = std::move(command)] { m->handle(c); }, Qt::QueuedConnection);
 }
 
-void Engine::addSink(std::shared_ptr<ResultSink> sink) { manager_->addSink(std::move(sink)); }
+void Engine::addSink(std::shared_ptr<ResultSink> sink) { sinks_.push_back(std::move(sink)); }
 
 void Engine::start() {
     if (started_) return;
     started_ = true;
     thread_->start();
-    post([m = manager_] { m->start(); });
+    QMetaObject::invokeMethod(manager_, [m = manager_, sinks = sinks_] { m->start(sinks); }, Qt::QueuedConnection);
 }
 
 quint64 Engine::enqueue(const plan::Plan& plan) {
     const quint64 id = nextRunId_++;
-    post([m = manager_, id, plan] { m->enqueue(id, plan); });
+    send(command::Enqueue{id, plan});
     return id;
 }
 
-void Engine::dequeue(quint64 runId) { post([m = manager_, runId] { m->dequeue(runId); }); }
-void Engine::pause() { post([m = manager_] { m->pause(); }); }
-void Engine::resume() { post([m = manager_] { m->resume(); }); }
-void Engine::stop() { post([m = manager_] { m->stop(); }); }
-void Engine::abort() { post([m = manager_] { m->abort(); }); }
-void Engine::moveAxis(const QString& axis, double position) {
-    post([m = manager_, axis, position] { m->moveAxis(axis, position); });
-}
+void Engine::dequeue(quint64 runId) { send(command::Dequeue{runId}); }
+void Engine::pause() { send(command::Pause{}); }
+void Engine::resume() { send(command::Resume{}); }
+void Engine::stop() { send(command::Stop{}); }
+void Engine::abort() { send(command::Abort{}); }
+void Engine::moveAxis(const QString& axis, double position) { send(command::MoveAxis{axis, position}); }
 void Engine::shutdown() {
     if (!started_) {
         shutDown_ = true;
         emit shutDown();
         return;
     }
-    post([m = manager_] { m->shutdown(); });
+    send(command::Shutdown{});
 }
 
 }  // namespace acquila::engine

@@ -1,4 +1,5 @@
 #pragma once
+#include "core/engine/EngineCommand.h"
 #include "core/engine/EngineConfig.h"
 #include "core/engine/EngineEvents.h"
 #include "core/engine/ResultSink.h"
@@ -49,12 +50,13 @@ public:
     bool isShutDown() const { return shutDown_; }
 
 private:
-    template <typename F>
-    void post(F&& f);
+    /** Queues a command to the manager thread; never waits. */
+    void send(EngineCommand command);
 
     EngineConfig config_;
     QThread* thread_ = nullptr;
     Manager* manager_ = nullptr;  // lives in thread_; deleted there when it finishes
+    std::vector<std::shared_ptr<ResultSink>> sinks_;  // handed to the manager at start()
     std::vector<model::DeviceDescription> devices_;
     std::atomic<quint64> nextRunId_{1};
     bool started_ = false;

@@ -17,11 +17,9 @@
 
 namespace acquila::engine {
 
-Manager::Manager(EngineConfig config, QObject* parent) : EngineEvents(parent), config_(std::move(config)) {}
+Manager::Manager(EngineConfig config) : config_(std::move(config)) {}
 
 Manager::~Manager() = default;
-
-void Manager::addSink(std::shared_ptr<ResultSink> sink) { sinks_.push_back(std::move(sink)); }
 
 void Manager::log(int level, const QString& text, const QString& source) {
     spdlog::log(static_cast<spdlog::level::level_enum>(level), "[{}] {}", source.toStdString(), text.toStdString());
@@ -29,7 +27,8 @@ void Manager::log(int level, const QString& text, const QString& source) {
     if (run_) storage_->log(level, source + QStringLiteral(": ") + text);
 }
 
-void Manager::start() {
+void Manager::start(std::vector<std::shared_ptr<ResultSink>> sinks) {
+    sinks_ = std::move(sinks);
     WorkerPool::Config pc;
     pc.workerExe = config_.workerExe;
     pc.deviceWorkers = config_.workers > 0 ? config_.workers : std::max(1, QThread::idealThreadCount());
@@ -282,17 +281,24 @@ void Manager::dequeue(quint64 runId) {
     publish();
 }
 
-void Manager::pause() {
-    if (!raise(RunEvent::Pause).ignored) log(2, QStringLiteral("run %1 paused").arg(run_->id));
+void Manager::handle(const EngineCommand& command) {
+    struct Visitor {
+        Manager& m;
+        void operator()(const command::Enqueue& c) { m.enqueue(c.runId, c.plan); }
+        void operator()(const command::Dequeue& c) { m.dequeue(c.runId); }
+        void operator()(const command::Pause&) {
+            if (!m.raise(RunEvent::Pause).ignored) m.log(2, QStringLiteral("run %1 paused").arg(m.run_->id));
+        }
+        void operator()(const command::Resume&) {
+            if (!m.raise(RunEvent::Resume).ignored && m.run_) m.log(2, QStringLiteral("run %1 resumed").arg(m.run_->id));
+        }
+        void operator()(const command::Stop&) { m.raise(RunEvent::Stop, QStringLiteral("stopped by the user")); }
+        void operator()(const command::Abort&) { m.raise(RunEvent::Abort); }
+        void operator()(const command::MoveAxis& c) { m.moveAxis(c.axis, c.position); }
+        void operator()(const command::Shutdown&) { m.shutdown(); }
+    };
+    std::visit(Visitor{*this}, command);
 }
-
-void Manager::resume() {
-    if (run_ && !raise(RunEvent::Resume).ignored && run_) log(2, QStringLiteral("run %1 resumed").arg(run_->id));
-}
-
-void Manager::stop() { raise(RunEvent::Stop, QStringLiteral("stopped by the user")); }
-
-void Manager::abort() { raise(RunEvent::Abort); }
 
 void Manager::moveAxis(const QString& axis, double position) {
     if (run_) {
@@ -313,7 +319,7 @@ void Manager::shutdown() {
     shuttingDown_ = true;
     queue_.clear();
     if (run_) {
-        abort();
+        raise(RunEvent::Abort);
         return;  // report() calls shutdown() again
     }
     if (!pool_) {

@@ -1,4 +1,5 @@
 #pragma once
+#include "core/engine/EngineCommand.h"
 #include "core/engine/EngineConfig.h"
 #include "core/engine/EngineEvents.h"
 #include "core/engine/ResultSink.h"
@@ -35,21 +36,13 @@ class WorkerPool;
 class Manager : public EngineEvents {
     Q_OBJECT
 public:
-    explicit Manager(EngineConfig config, QObject* parent = nullptr);
+    explicit Manager(EngineConfig config);
     ~Manager() override;
 
-    void addSink(std::shared_ptr<ResultSink> sink);
-    void start();
-    void enqueue(quint64 runId, const plan::Plan& plan);
-    void pause();
-    void resume();
-    void stop();
-    void abort();
-    /** Moves an axis outside of a run (device panel's "move to"). */
-    void moveAxis(const QString& axis, double position);
-    /** Removes a queued (not yet started) run. */
-    void dequeue(quint64 runId);
-    void shutdown();
+    /** Spawns the workers; `sinks` receive every result batch, in arrival order. Manager thread. */
+    void start(std::vector<std::shared_ptr<ResultSink>> sinks);
+    /** Carries out one command of the application. */
+    void handle(const EngineCommand& command);
 
 private:
     /** The active run. */
@@ -67,6 +60,11 @@ private:
         QElapsedTimer clock;
         QDateTime startTime;
     };
+    void enqueue(quint64 runId, const plan::Plan& plan);
+    void dequeue(quint64 runId);
+    void moveAxis(const QString& axis, double position);
+    void shutdown();
+
     // Messages from the workers.
     void onConnected(int worker);
     void onMessage(int worker, protocol::Message&& m);
