@@ -139,8 +139,9 @@ TEST(RunLifecycle, EveryPhaseAndEventHasTheDocumentedOutcome) {
             EXPECT_EQ(RunLifecycle::entry(p, e).to, t.to);
             if (t.ignored) { EXPECT_EQ(t.actions, A::None); }
             // Entering a phase with a deadline arms it; leaving a run ends it for the user.
-            if (want && *want != p && (*want == P::Closing || *want == P::Finishing || *want == P::Aborting))
+            if (want && *want != p && (*want == P::Closing || *want == P::Finishing || *want == P::Aborting)) {
                 EXPECT_TRUE(t.has(A::ArmTimer));
+            }
             if (want && *want == P::Finished) { EXPECT_TRUE(t.has(A::Report)); }
             if (want && *want == P::Aborting && p != P::Aborting) { EXPECT_TRUE(t.has(A::CancelAbort | A::PauseJobs)); }
             if (want && *want == P::Stopping) { EXPECT_TRUE(t.has(A::CancelStop)); }

@@ -58,7 +58,9 @@ void expectFileMatchesDelivery(EngineHarness& h, const engine::RunProgress& r, c
         seen[flat] = true;
     }
     for (size_t c = 0; c < stored.size(); ++c)
-        if (!seen[c]) ASSERT_TRUE(std::isnan(stored[c])) << "unmeasured cell " << c << " is not NaN";
+        if (!seen[c]) {
+            ASSERT_TRUE(std::isnan(stored[c])) << "unmeasured cell " << c << " is not NaN";
+        }
 }
 }  // namespace
 

@@ -70,12 +70,13 @@ public:
         });
         engine->start();
         EXPECT_TRUE(waitUntil([this] { return !engine->devices().empty(); }, std::chrono::seconds(20))) << "workers never described their devices";
-        if (c.storage)
+        if (c.storage) {
             EXPECT_TRUE(waitUntil([this] {
                 for (const auto& w : workers_)
                     if (w.role == QLatin1String("storage") && w.state == engine::WorkerState::Ready) return true;
                 return false;
             }, std::chrono::seconds(20))) << "storage worker never became ready";
+        }
     }
     ~EngineHarness() {
         if (engine && !engine->isShutDown()) shutdown();
