@@ -7,8 +7,6 @@
 #include "core/protocol/Messages.h"
 #include "core/protocol/ResultFrame.h"
 
-#include <QCborArray>
-#include <QElapsedTimer>
 #include <QThread>
 #include <QTimer>
 #include <spdlog/spdlog.h>

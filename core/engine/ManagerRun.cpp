@@ -9,11 +9,7 @@
 #include "core/protocol/Messages.h"
 #include "core/storage/RunLayout.h"
 
-#include <QCborArray>
-#include <QElapsedTimer>
 #include <QTimer>
-
-#include <set>
 
 namespace acquila::engine {
 
@@ -118,7 +114,7 @@ RunTransition Manager::raise(RunEvent e, const QString& reason, qint64 point) {
     if (t.has(KillBusy)) killBusy();
     if (t.has(StopTimer)) phaseTimer_->stop();
     if (t.has(ArmTimer)) armTimer(t.to);
-    if (r.life.publicState() != shown || (e == RunEvent::JobsSettled && t.to == RunPhase::Paused)) publish();
+    if (r.life.publicState() != shown || t.has(Publish)) publish();
     if (t.has(Report)) {
         report();
         return t;
@@ -127,8 +123,9 @@ RunTransition Manager::raise(RunEvent e, const QString& reason, qint64 point) {
     if (run_ && t.has(FinishFile)) finishFile();
     if (!run_) return t;
     if (t.has(Pump)) pump();
-    // A settled pause stays settled: only look for the next event when something moved.
-    if (!(e == RunEvent::JobsSettled && t.to == t.from)) advance();
+    // advance() raises JobsSettled and PointsDone itself: after those, look again only when the run moved on.
+    const bool fromAdvance = e == RunEvent::JobsSettled || e == RunEvent::PointsDone;
+    if (!fromAdvance || t.to != t.from) advance();
     return t;
 }
 

@@ -41,7 +41,7 @@ constexpr std::array<Row, kRunPhaseCount> kTable{{
     // Paused: no new job; the jobs in flight stop at a point boundary.
     {X, X, go(P::Running, ResumeJobs | Pump), go(P::Stopping, kDrain), go(P::Stopping, kDrain), go(P::Aborting, kAbort),
      go(P::Stopping, kDrain), go(P::Stopping, kDrain), go(P::Stopping, kDrain),
-     go(P::Paused), X, X, X, X},
+     go(P::Paused, Publish), X, X, X, X},
     // Stopping: waiting for the jobs in flight to end at a point boundary.
     {X, X, X, X, X, go(P::Aborting, kAbort),
      go(P::Stopping, kLower), go(P::Stopping, kLower), go(P::Stopping, kLower),

@@ -56,6 +56,7 @@ enum : uint32_t {
     StopTimer = 1u << 10,     // no deadline in the new phase
     Report = 1u << 11,        // the run ended: tell the sinks and the user
     Pump = 1u << 12,          // hand out jobs
+    Publish = 1u << 13,       // tell the user, although the visible state did not change (a pause has settled)
 };
 }
 

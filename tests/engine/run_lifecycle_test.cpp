@@ -227,6 +227,8 @@ TEST(RunLifecycle, ACompletedRunWalksEveryEndingPhaseOnce) {
 TEST(RunLifecycle, PauseThenResumeReturnsToRunningAndStopFromPauseKeepsMeasuredPoints) {
     RunLifecycle l = reach(P::Paused);
     EXPECT_EQ(l.publicState(), RunState::Paused);
+    EXPECT_TRUE(l.on(E::JobsSettled).has(A::Publish)) << "a settled pause is news for the user";
+    EXPECT_EQ(l.phase(), P::Paused);
     EXPECT_FALSE(l.dispatching());
     EXPECT_TRUE(l.on(E::Resume).has(A::ResumeJobs));
     EXPECT_EQ(l.phase(), P::Running);
