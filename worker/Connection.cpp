@@ -1,5 +1,6 @@
 #include "worker/Connection.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <poll.h>
@@ -32,24 +33,48 @@ bool Connection::connectTo(const QString& path, QString* error) {
 
 bool Connection::send(const protocol::Message& m) { return sendFrame(protocol::encodeFrame(m)); }
 
+bool Connection::trySend(const protocol::Message& m) {
+    std::unique_lock lock(sendMutex_, std::try_to_lock);
+    if (!lock.owns_lock()) return !closed_;
+    const QByteArray frame = protocol::encodeFrame(m);
+    return !closed_ && writeAll(frame.constData(), frame.size(), std::chrono::steady_clock::now() + sendTimeout_);
+}
+
 bool Connection::sendFrame(const QByteArray& frame) {
-    std::lock_guard lock(sendMutex_);
-    const char* data = frame.constData();
-    qsizetype left = frame.size();
-    while (left > 0 && !closed_) {
-        const ssize_t n = ::send(fd_, data, static_cast<size_t>(left), MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            closed_ = true;
-            return false;
+    const auto deadline = std::chrono::steady_clock::now() + sendTimeout_;
+    std::unique_lock lock(sendMutex_, deadline);
+    if (!lock.owns_lock()) return false;  // another send is stuck: it will hit its own deadline first
+    return !closed_ && writeAll(frame.constData(), frame.size(), deadline);
+}
+
+bool Connection::writeAll(const char* data, qsizetype left, std::chrono::steady_clock::time_point deadline) {
+    using namespace std::chrono;
+    while (left > 0) {
+        if (closed_) return false;
+        const ssize_t n = ::send(fd_, data, static_cast<size_t>(left), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0) {
+            data += n;
+            left -= n;
+            continue;
         }
-        data += n;
-        left -= n;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return lose();
+        const auto remaining = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+        if (remaining <= 0) return lose();  // the peer stopped reading: a partial frame cannot be resumed
+        pollfd pfd{fd_, POLLOUT, 0};
+        if (::poll(&pfd, 1, static_cast<int>(std::min<long long>(remaining, 100))) < 0 && errno != EINTR) return lose();
     }
-    return !closed_;
+    return true;
+}
+
+bool Connection::lose() {
+    closed_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    return false;
 }
 
 bool Connection::receive(protocol::FrameDecoder& decoder, int timeoutMs) {
+    if (closed_) return false;
     pollfd pfd{fd_, POLLIN, 0};
     const int r = ::poll(&pfd, 1, timeoutMs);
     if (r < 0) return errno == EINTR;

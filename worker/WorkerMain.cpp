@@ -117,7 +117,7 @@ int runWorker(const WorkerOptions& options) {
         }
         const auto now = std::chrono::steady_clock::now();
         if (now - lastBeat > std::chrono::milliseconds(250)) {
-            conn.send(protocol::toMessage(protocol::Heartbeat{}));
+            conn.trySend(protocol::toMessage(protocol::Heartbeat{}));
             lastBeat = now;
         }
         if (shutdown) break;

@@ -1,11 +1,40 @@
 #include "core/engine/Engine.h"
 
 #include "core/engine/Manager.h"
+#include "core/util/Mailbox.h"
 
 #include <QSemaphore>
 #include <QThread>
+#include <spdlog/spdlog.h>
 
 namespace acquila::engine {
+
+/**
+ * Results and log lines on their way from the manager thread to the engine's
+ * thread. The manager thread fills the mailboxes and posts one delivery while
+ * none is pending; `target` is cleared (under `mutex`) before the engine dies,
+ * so a late post never reaches a destroyed engine.
+ */
+struct Engine::Outbox {
+    std::mutex mutex;
+    Engine* target = nullptr;
+    util::Mailbox<model::ResultBatchPtr> results{{kResultBacklogBytes, 0}};
+    util::Mailbox<LogEntry> log{{kLogBacklogLines, kLogLinesPerSecond}};
+
+    void post(void (Engine::*deliver)()) {
+        std::lock_guard lock(mutex);
+        if (target) QMetaObject::invokeMethod(target, deliver, Qt::QueuedConnection);
+    }
+};
+
+namespace {
+qint64 batchBytes(const model::ResultBatch& b) {
+    if (!b.backing.isEmpty()) return b.backing.size();
+    qint64 n = 0;
+    for (const auto& c : b.channels) n += c.data.size();
+    return n;
+}
+}  // namespace
 
 Engine::Engine(EngineConfig config, QObject* parent) : EngineEvents(parent), config_(std::move(config)) {
     registerEngineTypes();
@@ -18,18 +47,62 @@ Engine::Engine(EngineConfig config, QObject* parent) : EngineEvents(parent), con
     connect(this, &EngineEvents::devicesChanged, this, [this](const std::vector<model::DeviceDescription>& d) { devices_ = d; });
     connect(this, &EngineEvents::shutDown, this, [this] { shutDown_ = true; });
     relay(manager_);
+    connectOutbox();
+}
+
+void Engine::connectOutbox() {
+    outbox_ = std::make_shared<Outbox>();
+    outbox_->target = this;
+    // Direct: these run on the manager thread and only move values into the mailboxes.
+    connect(manager_, &EngineEvents::resultsReady, manager_, [box = outbox_](const BatchListPtr& list) {
+        if (!list) return;
+        bool wake = false;
+        for (const auto& b : *list)
+            if (b) wake = box->results.put(b, batchBytes(*b), b->count) || wake;
+        if (wake) box->post(&Engine::deliverResults);
+    }, Qt::DirectConnection);
+    connect(manager_, &EngineEvents::logged, manager_, [box = outbox_](const LogEntry& e) {
+        if (box->log.put(e)) box->post(&Engine::deliverLog);
+    }, Qt::DirectConnection);
+}
+
+void Engine::deliverResults() {
+    auto taken = outbox_->results.take();
+    if (taken.dropped > 0) {
+        const QString text = QStringLiteral("the display skipped %1 points while it was busy (the file keeps every point)").arg(taken.dropped);
+        spdlog::warn("[engine] {}", text.toStdString());
+        emit logged(LogEntry{QDateTime::currentDateTime(), 3, QStringLiteral("engine"), text});
+    }
+    if (!taken.items.empty()) emit resultsReady(std::make_shared<const BatchList>(std::move(taken.items)));
+}
+
+void Engine::deliverLog() {
+    auto taken = outbox_->log.take();
+    for (const auto& e : taken.items) emit logged(e);
+    if (taken.dropped > 0)
+        emit logged(LogEntry{QDateTime::currentDateTime(), 3, QStringLiteral("engine"), QStringLiteral("%1 log lines dropped").arg(taken.dropped)});
 }
 
 Engine::~Engine() {
+    {
+        std::lock_guard lock(outbox_->mutex);
+        outbox_->target = nullptr;
+    }
     if (started_ && !shutDown_) {
-        // Blocking here is acceptable: the application is exiting.
-        QSemaphore done;
-        connect(manager_, &Manager::shutDown, manager_, [&done] { done.release(); }, Qt::DirectConnection);
+        // The application is exiting: a short, bounded wait lets idle workers end cleanly.
+        // The semaphore is shared with the slot, which may still run after this wait gave up.
+        auto done = std::make_shared<QSemaphore>();
+        const auto c = connect(manager_, &Manager::shutDown, manager_, [done] { done->release(); }, Qt::DirectConnection);
         send(command::Shutdown{});
-        done.tryAcquire(1, 10000);
+        done->tryAcquire(1, kExitShutdownWaitMs);
+        disconnect(c);
     }
     thread_->quit();
-    if (!thread_->wait(5000)) thread_->terminate();
+    if (!thread_->wait(kExitThreadWaitMs)) {
+        // Never terminate a thread that may hold a lock; the manager deletes itself when it ends.
+        spdlog::error("the manager thread did not end within {} s; leaving it to the exiting process", kExitThreadWaitMs / 1000.0);
+        return;
+    }
     if (!started_) delete manager_;
     delete thread_;
 }

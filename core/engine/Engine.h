@@ -21,12 +21,31 @@ class Manager;
  * one thread (the GUI thread or the headless command's main thread); its
  * signals arrive on that thread, queued, carrying values only. The GUI and
  * `acquila run` both drive runs through this class.
+ *
+ * Results and log lines reach this thread through bounded mailboxes, never one
+ * queued event each: however far behind this thread is, at most one delivery
+ * of each is pending. Above `kResultBacklogBytes` of undelivered results,
+ * batches are dropped for display only (the file is written by the storage
+ * worker and never affected) and a log line says how many points were skipped;
+ * log lines are limited to `kLogLinesPerSecond` and `kLogBacklogLines`, with a
+ * "N log lines dropped" line in their place.
  */
 class Engine : public EngineEvents {
     Q_OBJECT
 public:
+    static constexpr qint64 kResultBacklogBytes = 256LL << 20;
+    static constexpr qint64 kLogBacklogLines = 2000;
+    static constexpr qint64 kLogLinesPerSecond = 1000;
+    /** How long the destructor waits for a shutdown nobody asked for, then for the manager thread. */
+    static constexpr int kExitShutdownWaitMs = 3000;
+    static constexpr int kExitThreadWaitMs = 2000;
+
     explicit Engine(EngineConfig config, QObject* parent = nullptr);
-    /** Shuts the manager and workers down if that has not happened; waits at most ~10 s. */
+    /**
+     * Shuts the manager and workers down if that has not happened, waiting at most
+     * kExitShutdownWaitMs, then ends the manager thread (which kills workers still
+     * running), waiting at most kExitThreadWaitMs.
+     */
     ~Engine() override;
 
     /** Adds a result sink; only before start(). Sinks are called on the manager thread. */
@@ -50,12 +69,19 @@ public:
     bool isShutDown() const { return shutDown_; }
 
 private:
+    struct Outbox;
+
     /** Queues a command to the manager thread; never waits. */
     void send(EngineCommand command);
+    /** Routes the manager's results and log lines through the outbox. */
+    void connectOutbox();
+    void deliverResults();
+    void deliverLog();
 
     EngineConfig config_;
     QThread* thread_ = nullptr;
     Manager* manager_ = nullptr;  // lives in thread_; deleted there when it finishes
+    std::shared_ptr<Outbox> outbox_;  // shared with the manager thread, which may outlive this object
     std::vector<std::shared_ptr<ResultSink>> sinks_;  // handed to the manager at start()
     std::vector<model::DeviceDescription> devices_;
     std::atomic<quint64> nextRunId_{1};

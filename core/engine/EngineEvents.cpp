@@ -6,10 +6,8 @@ void EngineEvents::relay(EngineEvents* from) {
     using E = EngineEvents;
     connect(from, &E::devicesChanged, this, &E::devicesChanged);
     connect(from, &E::progressChanged, this, &E::progressChanged);
-    connect(from, &E::resultsReady, this, &E::resultsReady);
     connect(from, &E::runFinished, this, &E::runFinished);
     connect(from, &E::workersChanged, this, &E::workersChanged);
-    connect(from, &E::logged, this, &E::logged);
     connect(from, &E::storageChanged, this, &E::storageChanged);
     connect(from, &E::poolFailed, this, &E::poolFailed);
     connect(from, &E::shutDown, this, &E::shutDown);

@@ -14,7 +14,10 @@ class EngineEvents : public QObject {
 public:
     using QObject::QObject;
 
-    /** Re-emits every signal of `from` as this object's own signal (queued across threads). */
+    /**
+     * Re-emits the state signals of `from` as this object's own (queued across threads);
+     * results and log lines are not relayed: Engine delivers them through bounded mailboxes.
+     */
     void relay(EngineEvents* from);
 
 signals:

@@ -3,6 +3,7 @@
 #include "support/TestSupport.h"
 
 #include "ui/window/MainWindow.h"
+#include "ui/window/PlanEditor.h"
 
 #include <QApplication>
 #include <QStandardPaths>
@@ -56,6 +57,21 @@ protected:
     }
 
     static plan::Plan planJson(const QByteArray& json) { return EngineHarness::plan(json); }
+
+    /** Loads a plan file into the editor (read off the GUI thread) and waits for it; false with `*error`. */
+    static bool loadPlan(ui::window::PlanEditor& editor, const QString& path, QString* error) {
+        bool done = false;
+        QString message;
+        const auto c = QObject::connect(&editor, &ui::window::PlanEditor::fileLoaded, [&](const QString&, const QString& e) {
+            done = true;
+            message = e;
+        });
+        editor.loadFile(path);
+        if (!waitUntil([&] { return done; }, std::chrono::seconds(30))) message = QStringLiteral("the plan was not loaded within 30 s");
+        QObject::disconnect(c);
+        *error = message;
+        return message.isEmpty();
+    }
 
     QTemporaryDir dataDir_;
 };

@@ -20,7 +20,7 @@ TEST_F(EditorTest, FlagsInvalidFieldsWithTheLoadersMessages) {
     auto w = makeWindow(1, false);
     ui::window::PlanEditor* ed = w->planEditor();
     QString error;
-    ASSERT_TRUE(ed->loadFile(sourcePath(QStringLiteral("resources/plans/grid-stage.json")), &error)) << error.toStdString();
+    ASSERT_TRUE(loadPlan(*ed, sourcePath(QStringLiteral("resources/plans/grid-stage.json")), &error)) << error.toStdString();
     EXPECT_TRUE(ed->validationError().isEmpty()) << ed->validationError().toStdString();
 
     // Out of the axis limits: the validator's message, on the cell.
@@ -76,7 +76,7 @@ TEST_F(EditorTest, SavedPlanReloadsIdentically) {
                                QStringLiteral("spiral-stage.json"), QStringLiteral("list-stage.json"),
                                QStringLiteral("count-timeseries.json")}) {
         QString error;
-        ASSERT_TRUE(ed->loadFile(sourcePath(QStringLiteral("resources/plans/") + name), &error)) << error.toStdString();
+        ASSERT_TRUE(loadPlan(*ed, sourcePath(QStringLiteral("resources/plans/") + name), &error)) << error.toStdString();
         auto inEditor = ed->plan();
         ASSERT_TRUE(inEditor.ok()) << name.toStdString() << ": " << inEditor.error().toStdString();
         EXPECT_TRUE(*inEditor == planFile(name)) << name.toStdString() << " changed on its way through the editor";

@@ -19,11 +19,16 @@ protected:
         if (dir.isEmpty()) GTEST_SKIP() << "set ACQUILA_SCREENSHOT_DIR to write screenshots";
         auto w = makeWindow(2, true);
         QString error;
-        ASSERT_TRUE(w->planEditor()->loadFile(sourcePath(QStringLiteral("resources/plans/") + plan), &error));
+        ASSERT_TRUE(loadPlan(*w->planEditor(), sourcePath(QStringLiteral("resources/plans/") + plan), &error));
         ASSERT_TRUE(w->startPlan(*w->planEditor()->plan(), &error)) << error.toStdString();
         ASSERT_TRUE(waitUntil([&] { return w->lastFinished().runId != 0; }, std::chrono::seconds(60)));
         EXPECT_EQ(w->lastFinished().status, expected);
-        // Let the last replot and the status updates land before grabbing.
+        // ROI sums come from the thread pool: let them land, then the last replot and the status updates.
+        waitUntil([&] {
+            for (auto* v : w->plots()->views())
+                if (v->roiPending()) return false;
+            return true;
+        }, std::chrono::seconds(30));
         waitUntil([] { return false; }, std::chrono::milliseconds(300));
         const QString path = QDir(dir).filePath(file);
         ASSERT_TRUE(w->grab().save(path)) << path.toStdString();

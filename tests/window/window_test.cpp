@@ -34,7 +34,7 @@ class WindowTest : public UiFixture {};
 TEST_F(WindowTest, GridScanFillsTheColourMapAndCompletes) {
     auto w = makeWindow();
     QString error;
-    ASSERT_TRUE(w->planEditor()->loadFile(sourcePath(QStringLiteral("resources/plans/grid-stage.json")), &error))
+    ASSERT_TRUE(loadPlan(*w->planEditor(), sourcePath(QStringLiteral("resources/plans/grid-stage.json")), &error))
         << error.toStdString();
     ASSERT_TRUE(w->runControls()->startAction()->isEnabled());
     w->runControls()->startAction()->trigger();

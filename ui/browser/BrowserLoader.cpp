@@ -1,5 +1,8 @@
 #include "ui/browser/BrowserLoader.h"
+#include "ui/browser/LoaderService.h"
 #include "ui/browser/LoaderWorker.h"
+
+#include <QThread>
 
 namespace acquila::ui::browser {
 
@@ -12,10 +15,8 @@ BrowserLoader::BrowserLoader(QObject* parent) : QObject(parent) {
     qRegisterMetaType<RefreshReply>();
     qRegisterMetaType<ExportRequest>();
     qRegisterMetaType<ExportReply>();
-    thread_.setObjectName(QStringLiteral("browser-loader"));
     worker_ = new LoaderWorker(latest_);
-    worker_->moveToThread(&thread_);
-    connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    worker_->moveToThread(LoaderService::thread());
     connect(worker_, &LoaderWorker::opened, this, [this](const OpenReply& r) {
         if (r.epoch == epoch_) emit opened(r);
     });
@@ -32,13 +33,12 @@ BrowserLoader::BrowserLoader(QObject* parent) : QObject(parent) {
     });
     connect(worker_, &LoaderWorker::refreshed, this, &BrowserLoader::refreshed);
     connect(worker_, &LoaderWorker::exported, this, &BrowserLoader::exported);
-    thread_.start();
 }
 
 BrowserLoader::~BrowserLoader() {
-    latest_->store(~quint64(0));  // any read in progress stops at its next block
-    thread_.quit();
-    thread_.wait();
+    latest_->store(LoaderWorker::kRetired);  // reads in progress stop at their next block, queued ones are skipped
+    disconnect(worker_, nullptr, this, nullptr);
+    worker_->deleteLater();  // runs in the loader thread after the requests already queued
 }
 
 void BrowserLoader::open(const QString& file) {

@@ -1,7 +1,6 @@
 #pragma once
 #include "ui/browser/H5Values.h"
 #include <QObject>
-#include <QThread>
 #include <atomic>
 #include <memory>
 
@@ -10,9 +9,11 @@ namespace acquila::ui::browser {
 class LoaderWorker;
 
 /**
- * GUI-thread front of the browser loader thread: starts the thread, sends
- * requests as queued calls and forwards replies, dropping stale ones (an older
- * file epoch or selection generation). Create, use and destroy on the GUI thread.
+ * GUI-thread front of one window's LoaderWorker in the shared loader thread
+ * (LoaderService): sends requests as queued calls and forwards replies,
+ * dropping stale ones (an older file epoch or selection generation). Create,
+ * use and destroy on the GUI thread; destruction never waits for the loader:
+ * it cancels the window's reads and hands its worker to the loader thread to delete.
  */
 class BrowserLoader : public QObject {
     Q_OBJECT
@@ -51,8 +52,7 @@ signals:
 private:
     void setBusy(bool busy);
 
-    QThread thread_;
-    LoaderWorker* worker_ = nullptr;  // owned by thread_ (deleted when it finishes)
+    LoaderWorker* worker_ = nullptr;  // lives in the loader thread, deleted there (deleteLater)
     // Written here, read by the loader thread between blocks: the only generation not cancelled.
     std::shared_ptr<std::atomic<quint64>> latest_ = std::make_shared<std::atomic<quint64>>(0);
     quint64 generation_ = 0;

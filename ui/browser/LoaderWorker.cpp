@@ -14,6 +14,7 @@ H5Loader& LoaderWorker::loader() {
 }
 
 void LoaderWorker::openFile(const QString& file, quint64 epoch) {
+    if (retired()) return;
     epoch_ = epoch;
     OpenReply reply = loader().open(file);
     reply.epoch = epoch;
@@ -21,7 +22,7 @@ void LoaderWorker::openFile(const QString& file, quint64 epoch) {
 }
 
 void LoaderWorker::listChildren(const QString& path, qint64 start, qint64 count, quint64 epoch) {
-    if (epoch != epoch_) return;
+    if (epoch != epoch_ || retired()) return;
     ChildrenPage page = loader().children(path, start, count);
     page.epoch = epoch;
     emit childrenListed(page);
@@ -40,10 +41,12 @@ void LoaderWorker::loadPreview(const PreviewRequest& request) {
 }
 
 void LoaderWorker::refresh(const QString& path, quint64 generation) {
+    if (retired()) return;
     emit refreshed(loader().refresh(path, generation));
 }
 
 void LoaderWorker::exportData(const ExportRequest& request) {
+    if (retired()) return;
     emit exported(loader().exportData(request));
 }
 

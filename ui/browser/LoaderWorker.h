@@ -9,13 +9,15 @@ namespace acquila::ui::browser {
 class H5Loader;
 
 /**
- * Lives in the browser loader thread and owns the H5Loader (created there on
- * first use, so every HDF5 call happens on that thread). Slots are invoked
+ * Lives in the shared browser loader thread and owns one window's H5Loader
+ * (created there on first use, so every HDF5 call happens on that thread). Slots are invoked
  * through queued connections with value types; replies are signals.
  */
 class LoaderWorker : public QObject {
     Q_OBJECT
 public:
+    /** Generation value that retires the worker: every request still queued is skipped. */
+    static constexpr quint64 kRetired = ~quint64(0);
     /** `latestGeneration` is bumped by the GUI thread to cancel reads of older generations. */
     explicit LoaderWorker(std::shared_ptr<std::atomic<quint64>> latestGeneration);
     ~LoaderWorker() override;
@@ -39,6 +41,7 @@ signals:
 private:
     H5Loader& loader();
     bool stale(quint64 generation) const { return generation != latest_->load(); }
+    bool retired() const { return latest_->load() == kRetired; }
 
     std::unique_ptr<H5Loader> loader_;
     quint64 epoch_ = 0;  // loader thread only: epoch of the file currently open

@@ -7,11 +7,13 @@
 
 #include <QSplitter>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace acquila::ui::plots {
 
 namespace {
 constexpr qint64 kKeepBudgetBytes = 256LL * 1024 * 1024;
+constexpr qint64 kRoiQueueBytes = 256LL * 1024 * 1024;
 constexpr int kMaxWaterfallRows = 1000;
 constexpr int kLineBins = 4096;  // the live line keeps every point of scans up to this length
 }  // namespace
@@ -104,21 +106,58 @@ void DetectorView::addBatch(const model::ResultBatchPtr& batch) {
     }
     if (rank_ == 2) {
         image_->setLatest(batch, detector_, batch->count - 1);
-        if (keptComplete_ && keptBytes_ + c->data.size() <= kKeepBudgetBytes) {
-            kept_.push_back(batch);
-            keptBytes_ += c->data.size();
-        } else {
-            keptComplete_ = false;
-            kept_.clear();
-        }
+        keep(batch, c->data.size());
+        queueRoi(batch);
+        return;
     }
-    for (qint64 i = 0; i < batch->count; ++i) {
-        const qint64 index = batch->first + i;
-        const double v = rank_ == 2 ? roiSum(*c, i, image_->roi()) : channelValue(*c, i);
-        if (line_) lineBins_->add(index, v);
-        else place(index, v);
+    for (qint64 i = 0; i < batch->count; ++i) placeValue(batch->first + i, channelValue(*c, i));
+}
+
+void DetectorView::placeValue(qint64 index, double value) {
+    if (!line_) {
+        place(index, value);
+        return;
     }
-    if (line_) lineDirty_ = true;
+    lineBins_->add(index, value);
+    lineDirty_ = true;
+}
+
+void DetectorView::keep(const model::ResultBatchPtr& batch, qint64 bytes) {
+    if (keptComplete_ && keptBytes_ + bytes <= kKeepBudgetBytes) {
+        kept_.push_back(batch);
+        keptBytes_ += bytes;
+        return;
+    }
+    keptComplete_ = false;
+    kept_.clear();
+}
+
+void DetectorView::queueRoi(const model::ResultBatchPtr& batch) {
+    const auto bytes = [this](const model::ResultBatchPtr& b) { return b->find(detector_)->data.size(); };
+    roiQueue_.push_back(batch);
+    roiQueueBytes_ += bytes(batch);
+    while (roiQueueBytes_ > kRoiQueueBytes && roiQueue_.size() > 1) {
+        roiQueueBytes_ -= bytes(roiQueue_.front());
+        roiQueue_.erase(roiQueue_.begin());
+    }
+    startRoiSums();
+}
+
+void DetectorView::startRoiSums() {
+    if (roiBusy_ || roiQueue_.empty()) return;
+    roiBusy_ = true;
+    std::vector<model::ResultBatchPtr> batches;
+    batches.swap(roiQueue_);
+    roiQueueBytes_ = 0;
+    QtConcurrent::run([batches = std::move(batches), det = detector_, roi = image_->roi()] { return roiSums(batches, det, roi); })
+        .then(this, [this, generation = roiGeneration_](const std::vector<std::pair<qint64, double>>& sums) {
+            roiBusy_ = false;
+            if (generation == roiGeneration_) {
+                for (const auto& [index, value] : sums) placeValue(index, value);
+                flushLine();
+            }
+            startRoiSums();
+        });
 }
 
 double DetectorView::lineKey(qint64 index, std::vector<double>& pos) const {
@@ -175,17 +214,15 @@ void DetectorView::addSpectra(const model::ResultBatch& batch, const model::Chan
 void DetectorView::recomputeRoi(Roi roi) {
     if (!keptComplete_) return;  // too many images to keep: the new ROI applies from the next point on
     image_->setRoi(roi);
+    ++roiGeneration_;
     if (line_) {
         line_->clear();
         lineBins_->clear();
     }
     if (map_) map_->configure(scan_->x, scan_->y, QStringLiteral("ROI sum of %1").arg(valueLabel_));
-    std::vector<model::ResultBatchPtr> batches;
-    batches.swap(kept_);
-    keptBytes_ = 0;
-    points_ = 0;
-    for (const auto& b : batches) addBatch(b);
-    flushLine();
+    roiQueue_ = kept_;  // every kept image, the queued ones included, is summed again
+    roiQueueBytes_ = keptBytes_;
+    startRoiSums();
 }
 
 int DetectorView::replotIfDirty() {

@@ -35,8 +35,10 @@ public:
 
     const QString& detector() const { return detector_; }
     int rank() const { return rank_; }
-    /** Points of this detector placed so far. */
+    /** Points of this detector received so far. */
     qint64 pointsShown() const { return points_; }
+    /** True while ROI sums are being computed or wait to be. */
+    bool roiPending() const { return roiBusy_ || !roiQueue_.empty(); }
     /** The scan-level plot: a LinePlot or MapPlot (0D values or ROI sums). */
     LinePlot* line() const { return line_; }
     MapPlot* map() const { return map_; }
@@ -51,6 +53,11 @@ private:
     void place(qint64 index, double value);
     void addSpectra(const model::ResultBatch& batch, const model::Channel& c);
     void recomputeRoi(Roi roi);
+    void placeValue(qint64 index, double value);
+    void keep(const model::ResultBatchPtr& batch, qint64 bytes);
+    void queueRoi(const model::ResultBatchPtr& batch);
+    /** Starts the next ROI task when none runs. */
+    void startRoiSums();
 
     std::shared_ptr<const ScanContext> scan_;
     QString detector_;
@@ -70,6 +77,11 @@ private:
     bool lineDirty_ = false;
     qint64 keptBytes_ = 0;
     bool keptComplete_ = true;
+    // ROI sums waiting for the pool, bounded: beyond the budget the oldest are skipped (display only).
+    std::vector<model::ResultBatchPtr> roiQueue_;
+    qint64 roiQueueBytes_ = 0;
+    bool roiBusy_ = false;
+    quint64 roiGeneration_ = 0;  // bumped when the ROI moves: sums of older generations are stale
 };
 
 }  // namespace acquila::ui::plots

@@ -31,4 +31,14 @@ double roiSum(const model::Channel& channel, qint64 point, Roi roi) {
     return sum;
 }
 
+std::vector<std::pair<qint64, double>> roiSums(const std::vector<model::ResultBatchPtr>& batches, const QString& detector, Roi roi) {
+    std::vector<std::pair<qint64, double>> out;
+    for (const auto& b : batches) {
+        const model::Channel* c = b ? b->find(detector) : nullptr;
+        if (!c) continue;
+        for (qint64 i = 0; i < b->count; ++i) out.emplace_back(b->first + i, roiSum(*c, i, roi));
+    }
+    return out;
+}
+
 }  // namespace acquila::ui::plots

@@ -1,6 +1,10 @@
 #pragma once
 #include "core/model/ResultBatch.h"
 
+#include <QString>
+#include <utility>
+#include <vector>
+
 namespace acquila::ui::plots {
 
 /** A rectangle of image pixels, inclusive bounds: columns x0..x1, rows y0..y1. */
@@ -21,5 +25,8 @@ Roi clampRoi(Roi roi, int width, int height);
  * the image. NaN when the channel is not 2D or the image is empty. Pure function, any thread.
  */
 double roiSum(const model::Channel& channel, qint64 point, Roi roi);
+
+/** (point index, ROI sum) of every point of `detector` in `batches`. Pure function, any thread. */
+std::vector<std::pair<qint64, double>> roiSums(const std::vector<model::ResultBatchPtr>& batches, const QString& detector, Roi roi);
 
 }  // namespace acquila::ui::plots

@@ -52,10 +52,16 @@ bool LogDock::accepts(const engine::LogEntry& e) const {
     return s.isEmpty() || e.text.contains(s, Qt::CaseInsensitive) || e.source.contains(s, Qt::CaseInsensitive);
 }
 
-void LogDock::append(const engine::LogEntry& entry) {
-    entries_.push_back(entry);
-    if (entries_.size() > kMaxEntries) entries_.pop_front();
-    if (accepts(entry)) text_->appendPlainText(format(entry));
+void LogDock::append(const engine::LogEntry& entry) { append(std::vector<engine::LogEntry>{entry}); }
+
+void LogDock::append(const std::vector<engine::LogEntry>& entries) {
+    QStringList lines;
+    for (const auto& e : entries) {
+        entries_.push_back(e);
+        if (entries_.size() > kMaxEntries) entries_.pop_front();
+        if (accepts(e)) lines << format(e);
+    }
+    if (!lines.isEmpty()) text_->appendPlainText(lines.join(QLatin1Char('\n')));
 }
 
 void LogDock::setMinimumLevel(int level) { level_->setCurrentIndex(qBound(0, level, 5)); }

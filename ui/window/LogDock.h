@@ -21,6 +21,8 @@ public:
     explicit LogDock(QWidget* parent = nullptr);
 
     void append(const engine::LogEntry& entry);
+    /** Appends many lines with one update of the text view. */
+    void append(const std::vector<engine::LogEntry>& entries);
     void setMinimumLevel(int level);
     void setSearch(const QString& text);
     /** Lines currently shown (after filter and search). */

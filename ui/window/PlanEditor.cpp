@@ -22,6 +22,8 @@
 #include <QTableWidget>
 #include <QTimer>
 #include <QToolButton>
+#include <QtConcurrent/QtConcurrentRun>
+#include <optional>
 
 namespace acquila::ui::window {
 
@@ -428,16 +430,26 @@ void PlanEditor::setRunProperty(const QString& device, const QString& id, const 
     properties_->setPlainText(QString::fromUtf8(QJsonDocument(props).toJson(QJsonDocument::Compact)));
 }
 
-bool PlanEditor::loadFile(const QString& path, QString* error) {
-    auto p = plan::loadPlanFile(path);
-    if (!p) {
-        if (error) *error = p.error();
-        return false;
-    }
-    setPlan(*p);
-    addRecent(path);
-    emit planFileUsed(path);
-    return true;
+void PlanEditor::loadFile(const QString& path) {
+    struct Loaded {
+        std::optional<plan::Plan> plan;
+        QString error;
+    };
+    const quint64 request = ++loadRequest_;
+    QtConcurrent::run([path] {
+        auto p = plan::loadPlanFile(path);
+        return p ? Loaded{std::move(*p), QString()} : Loaded{std::nullopt, p.error()};
+    }).then(this, [this, path, request](const Loaded& loaded) {
+        if (request != loadRequest_) return;
+        if (loaded.plan) {
+            setPlan(*loaded.plan);
+            addRecent(path);
+            emit planFileUsed(path);
+        } else {
+            errorLabel_->setText(loaded.error);
+        }
+        emit fileLoaded(path, loaded.error);
+    });
 }
 
 bool PlanEditor::saveFile(const QString& path, QString* error) {
@@ -475,17 +487,12 @@ void PlanEditor::rebuildRecentMenu() {
     const QStringList list = recentPlans();
     if (list.isEmpty()) recentMenu_->addAction(tr("(no recent plans)"))->setEnabled(false);
     for (const QString& path : list)
-        recentMenu_->addAction(QFileInfo(path).fileName(), this, [this, path] {
-            QString error;
-            if (!loadFile(path, &error)) errorLabel_->setText(error);
-        })->setToolTip(path);
+        recentMenu_->addAction(QFileInfo(path).fileName(), this, [this, path] { loadFile(path); })->setToolTip(path);
 }
 
 void PlanEditor::loadInteractive() {
     const QString path = QFileDialog::getOpenFileName(this, tr("Load plan"), QString(), tr("Plans (*.json)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!loadFile(path, &error)) errorLabel_->setText(error);
+    if (!path.isEmpty()) loadFile(path);
 }
 
 void PlanEditor::saveInteractive() {

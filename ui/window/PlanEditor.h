@@ -24,7 +24,8 @@ namespace acquila::ui::window {
  * title, metadata and run properties, validated as the user types with the
  * plan loader's own messages (the offending field turns red, the message is
  * its tooltip). Loads and saves plan JSON, remembers recent plans and the last
- * plan in QSettings. File I/O only on the user's load/save. GUI thread only.
+ * plan in QSettings. Plan files (and the CSV files they name) are read on the
+ * thread pool; saving writes on the user's save. GUI thread only.
  */
 class PlanEditor : public QWidget {
     Q_OBJECT
@@ -45,7 +46,12 @@ public:
     /** Sets `device`'s property `id` for the run in the plan's "properties" (from the devices panel). */
     void setRunProperty(const QString& device, const QString& id, const QVariant& value);
 
-    bool loadFile(const QString& path, QString* error);
+    /**
+     * Reads and parses `path` (and a CSV file it names) off the GUI thread, then shows
+     * the plan, or its error under the form as before, and emits fileLoaded(). A later
+     * load supersedes one still reading.
+     */
+    void loadFile(const QString& path);
     bool saveFile(const QString& path, QString* error);
     static QStringList recentPlans();
 
@@ -62,6 +68,8 @@ signals:
     void validated(const QString& error);
     /** A plan file was loaded or saved (for the recent list). */
     void planFileUsed(const QString& path);
+    /** A loadFile() ended: `error` is empty when the plan is now in the form. */
+    void fileLoaded(const QString& path, const QString& error);
 
 private:
     void buildForm();
@@ -102,6 +110,7 @@ private:
     QString error_;
     QWidget* highlighted_ = nullptr;
     bool loading_ = false;
+    quint64 loadRequest_ = 0;  // the newest loadFile(); replies of older ones are dropped
 };
 
 }  // namespace acquila::ui::window
