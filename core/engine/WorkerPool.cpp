@@ -66,6 +66,7 @@ WorkerPool::WorkerPool(Config config, Callbacks callbacks, QObject* parent)
     : QObject(parent), config_(std::move(config)), callbacks_(std::move(callbacks)) {}
 
 WorkerPool::~WorkerPool() {
+    callbacks_ = Callbacks{};  // the owner is being destroyed: processes killed here report to nobody
     for (auto& w : workers_) {
         if (w->process && w->process->state() != QProcess::NotRunning) {
             w->process->kill();
