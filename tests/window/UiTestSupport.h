@@ -9,6 +9,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
+#include <functional>
 #include <memory>
 
 namespace acquila::test {
@@ -27,7 +28,8 @@ public:
     }
 
 protected:
-    std::unique_ptr<ui::window::MainWindow> makeWindow(int workers = 2, bool storage = true) {
+    std::unique_ptr<ui::window::MainWindow> makeWindow(int workers = 2, bool storage = true,
+                                                       const std::function<void(engine::EngineConfig&)>& adjust = {}) {
         engine::EngineConfig c;
         c.workerExe = QStringLiteral(ACQUILA_WORKER_EXE);
         c.workers = workers;
@@ -36,6 +38,7 @@ protected:
         c.lab = *lab;
         c.storage = storage;
         c.dataDirectory = dataDir_.path();
+        if (adjust) adjust(c);
         auto w = std::make_unique<ui::window::MainWindow>(c);
         w->resize(1400, 900);
         w->show();

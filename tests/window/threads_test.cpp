@@ -121,7 +121,12 @@ TEST_F(ThreadsTest, LogFloodIsBoundedAndSaysWhatItDropped) {
 }
 
 TEST_F(ThreadsTest, DestroyingTheWindowDoesNotWaitLongForAStuckEngine) {
-    auto w = makeWindow(1, true);
+    // A stopped storage worker is not declared dead for a minute, and closing the file may take
+    // 30 s: a shutdown would take that long.
+    auto w = makeWindow(1, true, [](engine::EngineConfig& c) {
+        c.heartbeatTimeoutMs = 60000;
+        c.closeTimeoutMs = 30000;
+    });
     std::vector<engine::WorkerStatus> workers;
     QObject::connect(w->engine(), &engine::Engine::workersChanged, [&](const std::vector<engine::WorkerStatus>& s) { workers = s; });
     const plan::Plan p = planJson(R"({"version":1,"name":"stuck","scan":{"type":"linear"},
