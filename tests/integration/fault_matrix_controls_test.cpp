@@ -54,7 +54,7 @@ QString runtimeDirOfHarness() {
 FileReport expectFileMatches(EngineHarness& h, const engine::RunProgress& r) {
     const FileReport f = checkFile(r.filePath);
     EXPECT_TRUE(f.ok) << r.filePath.toStdString() << ": " << f.error.toStdString();
-    EXPECT_EQ(f.status, QLatin1String(model::runStatusName(r.status)));
+    EXPECT_EQ(f.status.toStdString(), model::runStatusName(r.status));
     const auto counts = h.pointCounts(r.runId);
     for (const auto& [i, n] : counts) EXPECT_EQ(n, 1) << "point " << i << " delivered " << n << " times";
     std::vector<qint64> delivered;

@@ -22,7 +22,7 @@ class Window : public UiFixture {
 protected:
     /** Starts the slow plan (with `faultProps`) and waits until a device worker reaches point p. */
     const WorkerProc* startAndReach(ui::window::MainWindow& w, const QByteArray& faultProps, qint64 p) {
-        EXPECT_TRUE(w.startPlan(planJson(kSlow, faultProps)));
+        EXPECT_TRUE(w.startPlan(planJson(fault::planJson(kSlow, faultProps))));
         EXPECT_TRUE(waitUntil([&] {
             workers_.clear();
             for (const WorkerProc& x : workerProcs(::getpid())) {
@@ -58,7 +58,7 @@ protected:
         EXPECT_TRUE(QFileInfo::exists(r.filePath)) << "the file the window names does not exist: " << r.filePath.toStdString();
         const FileReport f = checkFile(r.filePath);
         EXPECT_TRUE(f.ok) << f.error.toStdString();
-        EXPECT_EQ(f.status, QLatin1String(model::runStatusName(r.status)));
+        EXPECT_EQ(f.status.toStdString(), model::runStatusName(r.status));
         const std::set<qint64> unique(f.stored.begin(), f.stored.end());
         EXPECT_EQ(unique.size(), f.stored.size()) << "a point is stored twice";
         EXPECT_TRUE(f.nanPoints.empty());
@@ -69,7 +69,7 @@ protected:
     /** A next run completes in the same window; closing it leaves no worker and no runtime directory. */
     void expectNextRunAndClose(ui::window::MainWindow& w) {
         const qint64 before = static_cast<qint64>(w.lastFinished().runId);
-        ASSERT_TRUE(w.startPlan(planJson({20, 0})));
+        ASSERT_TRUE(w.startPlan(planJson(fault::planJson({20, 0}))));
         ASSERT_TRUE(waitUntil([&] { return static_cast<qint64>(w.lastFinished().runId) != before; }, std::chrono::seconds(30)));
         EXPECT_EQ(w.lastFinished().status, model::RunStatus::Completed) << w.lastFinished().reason.toStdString();
         for (const WorkerProc& x : workerProcs(::getpid())) pids_.insert(x.pid);

@@ -321,7 +321,7 @@ private:
 inline void expectOutcome(const CliRun& run, const QString& expected) {
     EXPECT_FALSE(run.summary.status.isEmpty()) << "no summary line: " << run.output();
     EXPECT_EQ(run.exitCode, exitCodeFor(run.summary.status)) << run.output();
-    EXPECT_EQ(run.summary.status, expected) << run.output();
+    EXPECT_EQ(run.summary.status.toStdString(), expected.toStdString()) << run.output();
 }
 
 /** The reason names every one of `words`. */
@@ -339,7 +339,7 @@ inline FileReport expectFileAgrees(const CliRun& run) {
     if (!QFileInfo::exists(run.summary.file)) return {};
     const FileReport f = checkFile(run.summary.file);
     EXPECT_TRUE(f.ok) << f.error.toStdString();
-    EXPECT_EQ(f.status, run.summary.status) << "the file's status disagrees with the CLI";
+    EXPECT_EQ(f.status.toStdString(), run.summary.status.toStdString()) << "the file's status disagrees with the CLI";
     EXPECT_EQ(f.pointsWrittenRank, 0);
     const std::set<qint64> unique(f.stored.begin(), f.stored.end());
     EXPECT_EQ(unique.size(), f.stored.size()) << "a point is stored twice";
@@ -389,7 +389,7 @@ inline void expectNextRunWorks(const CliRun& run) {
                               std::chrono::seconds(60));
     EXPECT_EQ(r.exitCode, 0) << "the next run failed: " << r.output().toStdString();
     const Summary s = parseSummary(r.out);
-    EXPECT_EQ(s.status, QStringLiteral("completed")) << r.output().toStdString();
+    EXPECT_EQ(s.status.toStdString(), "completed") << r.output().toStdString();
     EXPECT_TRUE(QFileInfo::exists(s.file)) << s.file.toStdString();
 }
 

@@ -7,16 +7,20 @@ Usage:
       points_written, cells, the point indices stored (point_index >= 0, in
       order of appearance), cells whose point_index is not their own index,
       and stored points whose detector values are NaN.
-  fault_check.py FILE --hold
-      Opens FILE for SWMR reading, prints "open", and keeps it open (reading
-      points_written at every line of input) until standard input closes.
+  fault_check.py --hold
+      Reads a file name from the first line of input, opens it for SWMR
+      reading, prints "open", and keeps it open (reading points_written at
+      every further line of input) until standard input closes. Starting
+      first and naming the file later lets a caller open it at a chosen moment.
 """
 import json
 import os
 import sys
 
-# A file left by a killed writer still carries its lock; never write to it.
-os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
+# Reading a file left by a killed writer must not trip over its lock; the
+# reader held open with --hold is an ordinary h5py user and keeps the default.
+if "--hold" not in sys.argv:
+    os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
 
 import h5py  # noqa: E402
 import numpy  # noqa: E402
@@ -62,7 +66,8 @@ def describe(path):
         }
 
 
-def hold(path):
+def hold():
+    path = sys.stdin.readline().strip()
     with h5py.File(path, "r", swmr=True) as f:
         ds = f["/entry/data/points_written"]
         print("open", flush=True)
@@ -73,8 +78,8 @@ def hold(path):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[2] == "--hold":
-        return hold(argv[1])
+    if len(argv) == 2 and argv[1] == "--hold":
+        return hold()
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2

@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NAME = re.compile(r"FaultMatrix/(\w+)\.\w+/(\w+)$")
+WINDOW = re.compile(r"(?:^|\.)Window\.(\w+)$")
 
 # Order and wording of the rows.
 CLASSES = [
@@ -38,7 +39,7 @@ CLASSES = [
     ("SocketFlood", "garbage flood on the worker socket"),
     ("StorageWorkerSigkill", "storage worker SIGKILL"),
     ("StorageWorkerSigstop", "storage worker SIGSTOP"),
-    ("DiskFull", "disk full (16 MiB tmpfs)"),
+    ("DiskFull", "disk full (64 MiB tmpfs)"),
     ("OutputDirectoryRemoved", "output directory removed"),
     ("OutputDirectoryReadOnly", "output directory read-only"),
     ("OutputDirectoryImmutable", "output directory immutable"),
@@ -75,7 +76,10 @@ def run_trials(build, trials, jobs, regex):
 
 def fault_class(name):
     m = NAME.search(name)
-    return (m.group(1), m.group(2)) if m else (None, None)
+    if m:
+        return m.group(1), m.group(2)
+    m = WINDOW.search(name)
+    return ("Window", m.group(1)) if m else (None, None)
 
 
 def table(records, results):
@@ -137,7 +141,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--trials", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--regex", default="FaultMatrix")
+    ap.add_argument("--regex", default="FaultMatrix|fault_matrix_window")
     ap.add_argument("--write-docs", action="store_true")
     args = ap.parse_args()
     records, results = run_trials(args.build, args.trials, args.jobs, args.regex)
