@@ -22,17 +22,16 @@ const char* commandName(Command c) {
 }
 using Order = std::vector<Command>;
 
-std::vector<Order> everyOrder() {
+/** The 24 orders of the four commands, named like "PauseStopResumeAbort". */
+std::vector<std::pair<std::string, Order>> everyOrder() {
     Order o{Command::Pause, Command::Resume, Command::Stop, Command::Abort};
-    std::vector<Order> out;
-    do out.push_back(o);
-    while (std::next_permutation(o.begin(), o.end()));
+    std::vector<std::pair<std::string, Order>> out;
+    do {
+        std::string name;
+        for (Command c : o) name += commandName(c);
+        out.push_back({name, o});
+    } while (std::next_permutation(o.begin(), o.end()));
     return out;
-}
-std::string orderName(const ::testing::TestParamInfo<Order>& i) {
-    std::string s;
-    for (Command c : i.param) s += commandName(c);
-    return s;
 }
 
 void press(engine::Engine& e, const Order& order) {
@@ -101,22 +100,20 @@ engine::RunProgress pressInOrder(EngineHarness& h, const QByteArray& faultProps,
 }  // namespace
 
 // While running: abort is among the four, so the run ends aborted whatever the order.
-class ControlsWhileRunning : public ::testing::TestWithParam<Order> {};
-TEST_P(ControlsWhileRunning, Order) {
+void controlsWhileRunning(const Order& param) {
     QTemporaryDir dir;
     EngineHarness h(2, {}, true, {dir.path()});
-    const auto r = pressInOrder(h, {}, [&] { return h.delivered >= 20; }, GetParam());
+    const auto r = pressInOrder(h, {}, [&] { return h.delivered >= 20; }, param);
     ASSERT_NE(r.runId, 0u);
     EXPECT_EQ(r.status, RunStatus::Aborted) << r.reason.toStdString();
     expectFileMatches(h, r);
     expectNextRunAndNothingLeft(h);
 }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, ControlsWhileRunning, ::testing::ValuesIn(everyOrder()), orderName);
+FAULT_MATRIX_CASES(ControlsWhileRunning, everyOrder(), controlsWhileRunning);
 
 // During a respawn: the fault device crashed its worker at point 30; the run is
 // failed (failure is sticky), keeps every point below 30, and ends within the bound.
-class ControlsDuringRespawn : public ::testing::TestWithParam<Order> {};
-TEST_P(ControlsDuringRespawn, Order) {
+void controlsDuringRespawn(const Order& param) {
     QTemporaryDir dir;
     EngineHarness h(2, {}, true, {dir.path()});
     auto respawning = [&] {
@@ -124,7 +121,7 @@ TEST_P(ControlsDuringRespawn, Order) {
             if (w.role == QLatin1String("device") && (w.state == engine::WorkerState::Dead || w.restarts > 0)) return true;
         return !h.finished.empty();
     };
-    const auto r = pressInOrder(h, R"({"mode": "crash", "at_point": 30})", respawning, GetParam());
+    const auto r = pressInOrder(h, R"({"mode": "crash", "at_point": 30})", respawning, param);
     ASSERT_NE(r.runId, 0u);
     EXPECT_EQ(r.status, RunStatus::Failed) << r.reason.toStdString();
     expectReasonNames(r.reason, {QStringLiteral("'fault'"), QStringLiteral("at point 30")});
@@ -132,15 +129,14 @@ TEST_P(ControlsDuringRespawn, Order) {
     expectPointsBelow(f, 30);
     expectNextRunAndNothingLeft(h);
 }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, ControlsDuringRespawn, ::testing::ValuesIn(everyOrder()), orderName);
+FAULT_MATRIX_CASES(ControlsDuringRespawn, everyOrder(), controlsDuringRespawn);
 
 // During a failure: the fault device threw at point 30 and the run is draining.
-class ControlsDuringFailure : public ::testing::TestWithParam<Order> {};
-TEST_P(ControlsDuringFailure, Order) {
+void controlsDuringFailure(const Order& param) {
     QTemporaryDir dir;
     EngineHarness h(2, {}, true, {dir.path()});
     const auto r = pressInOrder(h, R"({"mode": "throw", "at_point": 30})", [&] { return !h.progress.reason.isEmpty() || !h.finished.empty(); },
-                                GetParam());
+                                param);
     ASSERT_NE(r.runId, 0u);
     EXPECT_EQ(r.status, RunStatus::Failed) << r.reason.toStdString();
     expectReasonNames(r.reason, {QStringLiteral("'fault'"), QStringLiteral("at point 30")});
@@ -148,15 +144,14 @@ TEST_P(ControlsDuringFailure, Order) {
     expectPointsBelow(f, 30);
     expectNextRunAndNothingLeft(h);
 }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, ControlsDuringFailure, ::testing::ValuesIn(everyOrder()), orderName);
+FAULT_MATRIX_CASES(ControlsDuringFailure, everyOrder(), controlsDuringFailure);
 
 // A local process connects to the worker socket at point p: 64 connections that
 // never say hello, one announcing a 4 GiB frame, one streaming random bytes. The
 // run completes untouched and every such connection is closed within 10 s.
-class SocketFlood : public ::testing::TestWithParam<Case> {};
-TEST_P(SocketFlood, At) {
-    const PlanSpec spec = planSpec(GetParam().speed);
-    const qint64 p = faultPoint(GetParam().where, spec);
+void socketFlood(const Case& param) {
+    const PlanSpec spec = planSpec(param.speed);
+    const qint64 p = faultPoint(param.where, spec);
     QTemporaryDir dir;
     EngineHarness h(2, {}, true, {dir.path()});
     h.engine->enqueue(EngineHarness::plan(planJson(spec)));
@@ -200,4 +195,4 @@ TEST_P(SocketFlood, At) {
     expectNextRunAndNothingLeft(h);
     record(QStringLiteral("socket flood"), QLatin1String(model::runStatusName(r.status)), p, lostBelow(f, spec.points), seconds);
 }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, SocketFlood, ::testing::ValuesIn(allCases()), caseName);
+FAULT_MATRIX_CASES(SocketFlood, allCases(), socketFlood);

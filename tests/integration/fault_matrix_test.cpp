@@ -74,30 +74,23 @@ void workerSignal(int sig, const Case& c, std::chrono::seconds bound, const QStr
 
 }  // namespace
 
-class DeviceWorkerSigkill : public ::testing::TestWithParam<Case> {};
-TEST_P(DeviceWorkerSigkill, At) { workerSignal(SIGKILL, GetParam(), kFailBound, QStringLiteral("signal 9")); }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, DeviceWorkerSigkill, ::testing::ValuesIn(allCases()), caseName);
+void deviceWorkerSigkill(const Case& param) { workerSignal(SIGKILL, param, kFailBound, QStringLiteral("signal 9")); }
+FAULT_MATRIX_CASES(DeviceWorkerSigkill, allCases(), deviceWorkerSigkill);
 
-class DeviceWorkerSigstop : public ::testing::TestWithParam<Case> {};
-TEST_P(DeviceWorkerSigstop, At) { workerSignal(SIGSTOP, GetParam(), kHeartbeatBound, QStringLiteral("heartbeat")); }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, DeviceWorkerSigstop, ::testing::ValuesIn(allCases()), caseName);
+void deviceWorkerSigstop(const Case& param) { workerSignal(SIGSTOP, param, kHeartbeatBound, QStringLiteral("heartbeat")); }
+FAULT_MATRIX_CASES(DeviceWorkerSigstop, allCases(), deviceWorkerSigstop);
 
-class FaultDeviceCrash : public ::testing::TestWithParam<Case> {};
-TEST_P(FaultDeviceCrash, At) { deviceFault("crash", GetParam(), {QStringLiteral("worker"), QStringLiteral("signal 6")}); }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, FaultDeviceCrash, ::testing::ValuesIn(allCases()), caseName);
+void faultDeviceCrash(const Case& param) { deviceFault("crash", param, {QStringLiteral("worker"), QStringLiteral("signal 6")}); }
+FAULT_MATRIX_CASES(FaultDeviceCrash, allCases(), faultDeviceCrash);
 
-class FaultDeviceHang : public ::testing::TestWithParam<Case> {};
-TEST_P(FaultDeviceHang, At) { deviceFault("hang", GetParam(), {QStringLiteral("read"), QStringLiteral("1 s")}); }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, FaultDeviceHang, ::testing::ValuesIn(allCases()), caseName);
+void faultDeviceHang(const Case& param) { deviceFault("hang", param, {QStringLiteral("read"), QStringLiteral("1 s")}); }
+FAULT_MATRIX_CASES(FaultDeviceHang, allCases(), faultDeviceHang);
 
-class FaultDeviceThrow : public ::testing::TestWithParam<Case> {};
-TEST_P(FaultDeviceThrow, At) { deviceFault("throw", GetParam(), {QStringLiteral("injected failure")}); }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, FaultDeviceThrow, ::testing::ValuesIn(allCases()), caseName);
+void faultDeviceThrow(const Case& param) { deviceFault("throw", param, {QStringLiteral("injected failure")}); }
+FAULT_MATRIX_CASES(FaultDeviceThrow, allCases(), faultDeviceThrow);
 
-class FaultDeviceMalformed : public ::testing::TestWithParam<Case> {};
-TEST_P(FaultDeviceMalformed, At) { deviceFault("malformed", GetParam(), {QStringLiteral("3 bytes instead of 8")}); }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, FaultDeviceMalformed, ::testing::ValuesIn(allCases()), caseName);
+void faultDeviceMalformed(const Case& param) { deviceFault("malformed", param, {QStringLiteral("3 bytes instead of 8")}); }
+FAULT_MATRIX_CASES(FaultDeviceMalformed, allCases(), faultDeviceMalformed);
 
-class FaultDeviceWrongShape : public ::testing::TestWithParam<Case> {};
-TEST_P(FaultDeviceWrongShape, At) { deviceFault("wrong_shape", GetParam(), {QStringLiteral("16 bytes instead of 8")}); }
-INSTANTIATE_TEST_SUITE_P(FaultMatrix, FaultDeviceWrongShape, ::testing::ValuesIn(allCases()), caseName);
+void faultDeviceWrongShape(const Case& param) { deviceFault("wrong_shape", param, {QStringLiteral("16 bytes instead of 8")}); }
+FAULT_MATRIX_CASES(FaultDeviceWrongShape, allCases(), faultDeviceWrongShape);

@@ -17,6 +17,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <csignal>
+#include <deque>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <set>
@@ -47,15 +48,44 @@ struct Case {
     Where where;
     Speed speed;
 };
-inline std::vector<Case> allCases() {
-    std::vector<Case> out;
+/** Every point and speed, named like "Middle_Fast". */
+inline std::vector<std::pair<std::string, Case>> allCases() {
+    std::vector<std::pair<std::string, Case>> out;
     for (Where w : {Where::Early, Where::Middle, Where::Late})
-        for (Speed s : {Speed::Fast, Speed::Slow}) out.push_back({w, s});
+        for (Speed s : {Speed::Fast, Speed::Slow}) out.push_back({std::string(whereName(w)) + "_" + speedName(s), {w, s}});
     return out;
 }
-inline std::string caseName(const ::testing::TestParamInfo<Case>& i) {
-    return std::string(whereName(i.param.where)) + "_" + speedName(i.param.speed);
+
+/** A test whose body is a function (see registerCases). */
+class CaseTest : public ::testing::Test {
+public:
+    explicit CaseTest(std::function<void()> body) : body_(std::move(body)) {}
+    void TestBody() override { body_(); }
+
+private:
+    std::function<void()> body_;
+};
+
+/**
+ * Registers one plain test per case, "FaultMatrix/<fault>.<case>", so that
+ * each is its own ctest test with a clean name (TEST_P names would carry the
+ * parameter's bytes through gtest_discover_tests).
+ */
+template <class Param>
+inline bool registerCases(const char* fault, const std::vector<std::pair<std::string, Param>>& cases, void (*body)(const Param&),
+                          const char* file, int line) {
+    static std::deque<std::string> suites;  // stable storage for the names
+    suites.push_back(std::string("FaultMatrix/") + fault);
+    const char* suite = suites.back().c_str();
+    for (const auto& [name, param] : cases)
+        ::testing::RegisterTest(suite, name.c_str(), nullptr, nullptr, file, line,
+                                [body, param = param]() -> CaseTest* { return new CaseTest([body, param] { body(param); }); });
+    return true;
 }
+
+/** Registers `body` (a function of `const Param&`) for every case in `cases` as FaultMatrix/<Fault>.<case>. */
+#define FAULT_MATRIX_CASES(Fault, cases, body) \
+    [[maybe_unused]] static const bool Fault##Registered = ::acquila::test::fault::registerCases(#Fault, cases, body, __FILE__, __LINE__)
 
 /** A linear motor scan reading diode and fault; `faultProps` is the JSON of the fault device's plan properties. */
 inline QByteArray planJson(const PlanSpec& p, const QByteArray& faultProps = {}) {

@@ -2,6 +2,7 @@
 """Runs the fault matrix N times and writes its reliability table.
 
 Usage: fault_report.py [--build DIR] [--trials N] [--jobs J] [--regex R] [--write-docs]
+                       [--save RAW.json | --load RAW.json]
 
 Runs `ctest -R R` (default: the FaultMatrix cases) N times in DIR (default:
 build), each case recording its outcome into a JSON-lines file
@@ -10,7 +11,7 @@ pass/fail (JUnit). Prints a Markdown table per fault class: trials, cases
 passed, terminal statuses seen, points lost before the fault (must be 0),
 time from the fault to the terminal status (median and worst), and the cases
 that failed. --write-docs replaces the generated tables in docs/reliability.md
-and README.md (between the "fault-table" markers).
+(full) and README.md (summary), between the "fault-table" markers.
 """
 import argparse
 import collections
@@ -24,7 +25,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-NAME = re.compile(r"FaultMatrix/(\w+)\.\w+/(\w+)$")
+NAME = re.compile(r"FaultMatrix/(\w+)\.(?:\w+/)?(\w+)(?:\s+#.*)?$")
 WINDOW = re.compile(r"(?:^|\.)Window\.(\w+)$")
 
 # Order and wording of the rows.
@@ -74,6 +75,51 @@ def run_trials(build, trials, jobs, regex):
     return records, results
 
 
+LINE = re.compile(r"^fault matrix: (.*): (\w*), (-?\d+) points lost before point (-?\d+), ([0-9.]+) s to the terminal status$")
+
+
+def normalize(name):
+    """"FaultMatrix/<Class>.<case>" or "Window.<case>" from a ctest or gtest name of either naming scheme."""
+    cls, case = fault_class(name)
+    if cls is None:
+        return name
+    return "Window." + case if cls == "Window" else "FaultMatrix/%s.%s" % (cls, case)
+
+
+def from_logs(paths):
+    """Records and results from ctest LastTest.log files; a case in a later log replaces it from earlier ones."""
+    records, results = {}, {}
+    for path in paths:
+        r, res = from_log(path)
+        for rec in r:
+            records[normalize(rec["case"])] = rec
+        for name, outcomes in res.items():
+            results[normalize(name)] = outcomes
+    return list(records.values()), results
+
+
+def from_log(path):
+    """Records and results from a ctest LastTest.log (the same numbers, parsed from each case's output)."""
+    records, results = [], collections.defaultdict(list)
+    name, skipped = None, set()
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            m = re.match(r"^\d+/\d+ Test: (.*)$", line)
+            if m:
+                name = m.group(1)
+                continue
+            m = LINE.match(line)
+            if m and name:
+                records.append({"case": name, "fault": m.group(1), "outcome": m.group(2), "lost_before": int(m.group(3)),
+                                "point": int(m.group(4)), "seconds": float(m.group(5))})
+            if name and line.startswith("[  SKIPPED ]"):
+                skipped.add(name)
+            if name and line in ("Test Passed.", "Test Failed."):
+                results[name].append("skip" if name in skipped else "pass" if line == "Test Passed." else "fail")
+    return records, results
+
+
 def fault_class(name):
     m = NAME.search(name)
     if m:
@@ -82,7 +128,7 @@ def fault_class(name):
     return ("Window", m.group(1)) if m else (None, None)
 
 
-def table(records, results):
+def rows(records, results):
     by_class = collections.defaultdict(lambda: {"trials": 0, "passed": 0, "skipped": 0, "failing": set(),
                                                 "statuses": collections.Counter(), "lost": [], "seconds": []})
     for name, outcomes in results.items():
@@ -107,6 +153,10 @@ def table(records, results):
         if r["lost_before"] >= 0:
             row["lost"].append(r["lost_before"])
         row["seconds"].append(r["seconds"])
+    return by_class
+
+
+def table(by_class):
     out = ["| fault | trials | passed | terminal status | points lost before the fault | time to terminal status (median / worst) | failing cases |",
            "|---|---|---|---|---|---|---|"]
     for cls, label in CLASSES:
@@ -121,6 +171,19 @@ def table(records, results):
         secs = "%.1f s / %.1f s" % (statistics.median(row["seconds"]), max(row["seconds"])) if row["seconds"] else "—"
         failing = ", ".join(sorted(row["failing"])) or "—"
         out.append("| %s | %d | %d | %s | %s | %s | %s |" % (label, row["trials"], row["passed"], statuses, lost, secs, failing))
+    return "\n".join(out)
+
+
+def summary(by_class):
+    """The short form for README: one line per fault class."""
+    out = ["| fault | cases passing | points lost before the fault | worst time to terminal status |", "|---|---|---|---|"]
+    for cls, label in CLASSES:
+        row = by_class.get(cls)
+        if not row or row["trials"] == 0:
+            continue
+        lost = "%d" % max(row["lost"]) if row["lost"] else "—"
+        secs = "%.1f s" % max(row["seconds"]) if row["seconds"] else "—"
+        out.append("| %s | %d / %d | %s | %s |" % (label, row["passed"], row["trials"], lost, secs))
     return "\n".join(out)
 
 
@@ -143,13 +206,27 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--regex", default="FaultMatrix|fault_matrix_window")
     ap.add_argument("--write-docs", action="store_true")
+    ap.add_argument("--save", help="also write the raw records and results (JSON) here")
+    ap.add_argument("--load", help="make the tables from a file written by --save instead of running")
+    ap.add_argument("--from-log", nargs="+", help="make the tables from ctest LastTest.log files instead of running")
     args = ap.parse_args()
-    records, results = run_trials(args.build, args.trials, args.jobs, args.regex)
-    text = table(records, results)
+    if args.from_log:
+        records, results = from_logs(args.from_log)
+    elif args.load:
+        with open(args.load) as f:
+            saved = json.load(f)
+        records, results = saved["records"], saved["results"]
+    else:
+        records, results = run_trials(args.build, args.trials, args.jobs, args.regex)
+    by_class = rows(records, results)
+    text = table(by_class)
     print(text)
+    if args.save:
+        with open(args.save, "w") as f:
+            json.dump({"records": records, "results": results}, f)
     if args.write_docs:
         replace_marked(os.path.join(ROOT, "docs", "reliability.md"), text)
-        replace_marked(os.path.join(ROOT, "README.md"), text)
+        replace_marked(os.path.join(ROOT, "README.md"), summary(by_class))
     return 0
 
 
