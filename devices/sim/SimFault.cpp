@@ -11,7 +11,8 @@ namespace acquila::devices {
 
 QStringList SimFault::modeNames() {
     return {QStringLiteral("none"),  QStringLiteral("crash"),     QStringLiteral("hang"),
-            QStringLiteral("throw"), QStringLiteral("malformed"), QStringLiteral("slow")};
+            QStringLiteral("throw"), QStringLiteral("malformed"), QStringLiteral("slow"),
+            QStringLiteral("wrong_shape")};
 }
 
 SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx)
@@ -78,6 +79,10 @@ Checkpoint SimFault::read(const PointContext& ctx, std::vector<OutputBuffer>& ou
                                       .toStdString());
             case Mode::Malformed:
                 out[0].written = 3;
+                return Checkpoint::Continue;
+            case Mode::WrongShape:
+                // Claims a point of shape [2] for an output declared scalar.
+                out[0].written = 2 * static_cast<qint64>(sizeof(double));
                 return Checkpoint::Continue;
             case Mode::Slow: {
                 const Checkpoint c = token.sleepFor(std::chrono::milliseconds(200));

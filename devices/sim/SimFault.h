@@ -11,7 +11,8 @@ class DriverParams;
  * that misbehaves on purpose at point `at_point` (-1 = never), for testing
  * the run engine. Modes: none, crash (std::abort: the process dies), hang
  * (never returns, ignores cancellation), throw (DeviceError), malformed
- * (reports 3 bytes written instead of 8), slow (200 ms cooperative wait).
+ * (reports 3 bytes written instead of 8), slow (200 ms cooperative wait),
+ * wrong_shape (reports a point of two values for its scalar output).
  * mode and at_point are both parameters and properties. Executor thread only.
  */
 class SimFault final : public Detector {
@@ -27,7 +28,7 @@ public:
     static QStringList modeNames();
 
 private:
-    enum class Mode : uint8_t { None, Crash, Hang, Throw, Malformed, Slow };
+    enum class Mode : uint8_t { None, Crash, Hang, Throw, Malformed, Slow, WrongShape };
 
     SimFault(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
 
