@@ -63,7 +63,8 @@ double toNonNegative(const QJsonValue& v, const QString& p) {
 /** A time in seconds: 0 to one day. */
 double toSeconds(const QJsonValue& v, const QString& p) {
     const double s = toNonNegative(v, p);
-    if (s > model::kMaxTimeS) fail(p, QStringLiteral("%1 s is above the limit of %2 s (one day)").arg(number(s), number(model::kMaxTimeS)));
+    if (s > model::kMaxTimeS)
+        fail(p, QStringLiteral("%1 s is above the limit of %2 s (one day)").arg(model::formatNumber(s), model::formatNumber(model::kMaxTimeS)));
     return s;
 }
 /** A string of at most `max` characters; longer ones are refused without echoing them. */

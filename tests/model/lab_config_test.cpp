@@ -19,20 +19,20 @@ QString parseError(const char* json) {
 
 TEST(LabConfig, ParsesDevicesSeedAndParams) {
     const auto r = parseLabConfig(R"({"version": 1, "seed": 7, "devices": [
-        {"name": "m1", "driver": "sim.motor", "params": {"min": -5, "max": 5.5, "unit": "deg", "axes": ["a", "b"]}},
-        {"name": "d", "driver": "sim.gaussian"}]})",
+        {"name": "m1", "driver": "sim.motor", "params": {"min": -5, "max": 5.5, "unit": "deg"}},
+        {"name": "d", "driver": "sim.gaussian", "params": {"axes": ["m1"]}},
+        {"name": "e", "driver": "sim.gaussian"}]})",
                                   QStringLiteral("lab.json"));
     ASSERT_TRUE(r.ok()) << r.error().toStdString();
     EXPECT_EQ(r->seed, 7u);
-    ASSERT_EQ(r->devices.size(), 2u);
+    ASSERT_EQ(r->devices.size(), 3u);
     EXPECT_EQ(r->devices[0].name, QStringLiteral("m1"));
     EXPECT_EQ(r->devices[0].driver, QStringLiteral("sim.motor"));
     EXPECT_EQ(r->devices[0].params.value(QStringLiteral("min")).toDouble(), -5.0);
     EXPECT_EQ(r->devices[0].params.value(QStringLiteral("max")).toDouble(), 5.5);
     EXPECT_EQ(r->devices[0].params.value(QStringLiteral("unit")).toString(), QStringLiteral("deg"));
-    EXPECT_EQ(r->devices[0].params.value(QStringLiteral("axes")).toStringList(),
-              (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
-    EXPECT_TRUE(r->devices[1].params.isEmpty());
+    EXPECT_EQ(r->devices[1].params.value(QStringLiteral("axes")).toStringList(), QStringList{QStringLiteral("m1")});
+    EXPECT_TRUE(r->devices[2].params.isEmpty());
 }
 
 TEST(LabConfig, ErrorsNameTheFileAndJsonPointer) {
@@ -66,7 +66,7 @@ TEST(LabConfig, ErrorsNameTheFileAndJsonPointer) {
 
 TEST(LabConfig, RejectsDuplicateAndUnsafeDeviceNames) {
     EXPECT_EQ(
-        parseError(R"({"devices": [{"name": "m", "driver": "a"}, {"name": "m", "driver": "b"}]})"),
+        parseError(R"({"devices": [{"name": "m", "driver": "sim.motor"}, {"name": "m", "driver": "sim.motor"}]})"),
         QStringLiteral("lab.json: /devices/1/name: duplicate device name 'm'"));
     EXPECT_TRUE(
         parseError(R"({"devices": [{"name": "a.b", "driver": "a"}]})")
@@ -234,9 +234,9 @@ TEST(LabValidation, ListsEveryProblemNotJustTheFirst) {
     const QStringList lines = e.split(QLatin1Char('\n'));
     EXPECT_EQ(lines, (QStringList{
                          QStringLiteral("lab.json: /devics: unknown field (expected one of version, seed, devices, description)"),
+                         QStringLiteral("lab.json: /devices/1/name: device name 'bad name' must be 1 to 64 letters, digits, '_' or '-'"),
                          QStringLiteral("lab.json: /devices/0/params/height (camera): 0 is below the minimum 1"),
                          QStringLiteral("lab.json: /devices/0/params/width (camera): 1000000000 is above the maximum 8192"),
-                         QStringLiteral("lab.json: /devices/1/name: device name 'bad name' must be 1 to 64 letters, digits, '_' or '-'"),
                          QStringLiteral("lab.json: /devices/2/driver (lamp): unknown driver 'sim.lamp' (known: sim.motor, sim.xy_stage, "
                                         "sim.gaussian, sim.spectrometer, sim.camera, sim.cpu, sim.fault)"),
                          QStringLiteral("lab.json: /devices/3/params/width/1 (diode): -1 is below the minimum 1e-12"),
