@@ -5,10 +5,12 @@
 #include "cli/SignalPipe.h"
 #include "core/engine/Engine.h"
 #include "core/plan/Plan.h"
+#include "core/plan/PlanEstimate.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QThread>
 #include <QTimer>
 #include <cstdio>
 #include <unistd.h>
@@ -49,6 +51,7 @@ int runCommand(const QStringList& args) {
     addCommonOptions(p);
     p.addOption({QStringLiteral("out"), QStringLiteral("Directory for the run's HDF5 file (default: per-user data directory)."), QStringLiteral("DIR")});
     p.addOption({QStringLiteral("no-file"), QStringLiteral("Do not write an HDF5 file.")});
+    p.addOption({QStringLiteral("force"), QStringLiteral("Start even when the estimated file exceeds the free disk space (keeps what fits).")});
     p.addPositionalArgument(QStringLiteral("plan"), QStringLiteral("Plan file (JSON)."));
     if (!p.parse(args)) {
         std::fprintf(stderr, "acquila run: %s\n", qPrintable(p.errorText()));
@@ -79,6 +82,7 @@ int runCommand(const QStringList& args) {
         return kBadInput;
     }
     config->storage = !p.isSet(QStringLiteral("no-file"));
+    if (p.isSet(QStringLiteral("force"))) plan->outputAllowPartial = true;
     config->dataDirectory = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out"))
                             : !plan->outputDirectory.isEmpty() ? plan->outputDirectory
                                                                : defaultDataDirectory();
@@ -113,6 +117,8 @@ int runCommand(const QStringList& args) {
             finish(kBadInput);
             return;
         }
+        const plan::PlanEstimate estimate = plan::estimatePlan(*plan, devices, workers > 0 ? workers : QThread::idealThreadCount());
+        std::fprintf(stderr, "estimate: %s\n", qPrintable(estimate.text()));
         engine.enqueue(*plan);
     });
     QObject::connect(&engine, &engine::Engine::resultsReady, qApp, [&](const engine::BatchListPtr& batches) {

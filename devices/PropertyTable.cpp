@@ -1,5 +1,7 @@
 #include "devices/PropertyTable.h"
 
+#include "core/model/DriverSchema.h"
+
 #include "devices/Device.h"
 
 #include <cmath>
@@ -56,7 +58,7 @@ void PropertyTable::addEnum(const QString& id, const QString& label, const QStri
 
 void PropertyTable::addTimeout(double defaultValue) {
     addDouble(QStringLiteral("timeout_s"), QStringLiteral("Operation timeout"), QStringLiteral("s"),
-              0.001, 1e6, defaultValue);
+              0.001, model::kMaxTimeS, defaultValue);
 }
 
 void PropertyTable::validate(const QString& device, const QString& id,

@@ -49,6 +49,7 @@ void Manager::beginRun(quint64 runId, const plan::Plan& plan) {
         return;
     }
     r.setup = std::move(*setup);
+    log(2, QStringLiteral("run %1 estimate: %2").arg(runId).arg(r.setup.estimate.text()));
     r.sched = std::make_unique<Scheduler>(r.setup.scheduler);
     if (config_.storage) {
         // The file's layout is computed once, here, from the plan's own generator.

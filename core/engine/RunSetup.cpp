@@ -1,6 +1,9 @@
 #include "core/engine/RunSetup.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
+#include <QStorageInfo>
 #include <algorithm>
 
 namespace acquila::engine {
@@ -16,6 +19,21 @@ std::vector<double> originOf(const plan::Plan& plan, const std::vector<model::De
         origin.push_back(pos);
     }
     return origin;
+}
+
+/** Empty when the run's file fits the free space of `directory` (or the space is unknown), else both numbers. */
+QString diskProblem(const plan::PlanEstimate& e, const QString& directory) {
+    // The directory may not exist yet (the storage worker creates it): ask the disk it will be on.
+    QString dir = QDir(directory).absolutePath();
+    for (int up = 0; up < 256 && !QFileInfo::exists(dir); ++up) dir = QFileInfo(dir).absolutePath();
+    const QStorageInfo disk(dir);
+    if (!disk.isValid() || disk.bytesAvailable() < 0 || e.fileBytes <= disk.bytesAvailable()) return {};
+    return QStringLiteral("not enough disk space: the run file needs about %1 (%2 points x %3 bytes) but %4 has only %5 free; free some space, "
+                          "choose another output directory, or set \"output\": {\"allow_partial\": true} to keep what fits")
+        .arg(plan::formatBytes(static_cast<double>(e.fileBytes)))
+        .arg(e.points)
+        .arg(e.bytesPerPoint)
+        .arg(directory, plan::formatBytes(static_cast<double>(disk.bytesAvailable())));
 }
 
 bool touches(const plan::Plan& plan, const model::DeviceDescription& d) {
@@ -49,6 +67,11 @@ util::Result<RunSetup> prepareRun(const plan::Plan& plan, const std::vector<mode
     if (plan.pointsPerJob > 0 && plan.pointsPerJob <= 16 && config.maxInFlightPerWorker > 1)
         sc.maxInFlightPerWorker = std::max(config.maxInFlightPerWorker, 32);
     sc.workerCount = s.exclusive ? 1 : deviceWorkers;
+    s.estimate = plan::estimatePlan(plan, devices, sc.workerCount);
+    if (config.storage && !plan.outputAllowPartial) {
+        const QString dir = plan.outputDirectory.isEmpty() ? config.dataDirectory : plan.outputDirectory;
+        if (const QString full = diskProblem(s.estimate, dir); !full.isEmpty()) return util::Result<RunSetup>::failure(full);
+    }
     return s;
 }
 

@@ -1,5 +1,6 @@
 #include "core/model/LabConfig.h"
 
+#include "core/model/DriverSchema.h"
 #include "core/util/CborFields.h"
 
 #include <QCborArray>
@@ -10,6 +11,7 @@
 #include <QJsonParseError>
 #include <QRegularExpression>
 #include <QSet>
+#include <algorithm>
 #include <cmath>
 
 // The resources are compiled into a static library, whose automatic
@@ -71,106 +73,141 @@ QString typeName(const QJsonValue& v) {
 }
 }  // namespace
 
+namespace {
+/** Every problem found in one lab file, each as "<file>: <pointer>: <problem>". */
+class Problems {
+public:
+    explicit Problems(QString file) : file_(std::move(file)) {}
+    void add(const QString& pointer, const QString& problem, const QString& device = {}) {
+        const QString where = pointer.isEmpty() ? QStringLiteral("/") : pointer;
+        lines_ << (device.isEmpty() ? QStringLiteral("%1: %2: %3").arg(file_, where, problem)
+                                    : QStringLiteral("%1: %2 (%3): %4").arg(file_, where, device, problem));
+    }
+    void expected(const QString& pointer, const char* what, const QJsonValue& got) {
+        add(pointer, QStringLiteral("expected %1, got %2").arg(QLatin1String(what), typeName(got)));
+    }
+    bool empty() const { return lines_.isEmpty(); }
+    qsizetype size() const { return lines_.size(); }
+    /** All problems, one per line; a very long list is cut after kMaxLines. */
+    QString text() const {
+        constexpr qsizetype kMaxLines = 50;
+        QStringList shown = lines_.mid(0, kMaxLines);
+        if (lines_.size() > kMaxLines)
+            shown << QStringLiteral("%1: ... and %2 more problems").arg(file_).arg(lines_.size() - kMaxLines);
+        return shown.join(QLatin1Char('\n'));
+    }
+
+private:
+    QString file_;
+    QStringList lines_;
+};
+
+void readHeader(const QJsonObject& root, LabConfig& lab, Problems& problems) {
+    static const QStringList known = {QStringLiteral("version"), QStringLiteral("seed"), QStringLiteral("devices"),
+                                      QStringLiteral("description")};
+    for (auto it = root.begin(); it != root.end(); ++it)
+        if (!known.contains(it.key()))
+            problems.add(QLatin1Char('/') + it.key(),
+                         QStringLiteral("unknown field (expected one of %1)").arg(known.join(QLatin1String(", "))));
+    if (root.contains(QLatin1String("version"))) {
+        const QJsonValue v = root.value(QLatin1String("version"));
+        if (!v.isDouble())
+            problems.expected(QStringLiteral("/version"), "a number", v);
+        else if (v.toDouble() != kLabVersion)
+            problems.add(QStringLiteral("/version"), QStringLiteral("unsupported version %1 (this program reads version %2)")
+                                                         .arg(v.toDouble())
+                                                         .arg(kLabVersion));
+    }
+    if (root.contains(QLatin1String("description")) && !root.value(QLatin1String("description")).isString())
+        problems.expected(QStringLiteral("/description"), "a string", root.value(QLatin1String("description")));
+    if (root.contains(QLatin1String("seed"))) {
+        const QJsonValue v = root.value(QLatin1String("seed"));
+        const double d = v.toDouble();
+        // Doubles hold integers exactly only up to 2^53.
+        if (!v.isDouble())
+            problems.expected(QStringLiteral("/seed"), "a number", v);
+        else if (d < 0 || d > 9007199254740992.0 || std::floor(d) != d)
+            problems.add(QStringLiteral("/seed"), QStringLiteral("expected an integer between 0 and 2^53"));
+        else
+            lab.seed = static_cast<quint64>(d);
+    }
+}
+
+/** One entry of "devices"; false (with its problems recorded) when it is not a usable device spec. */
+bool readDevice(const QJsonValue& dv, const QString& at, QSet<QString>& names, DeviceSpec& spec, Problems& problems) {
+    if (!dv.isObject()) {
+        problems.expected(at, "an object", dv);
+        return false;
+    }
+    const qsizetype before = problems.size();
+    const QJsonObject o = dv.toObject();
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (it.key() != QLatin1String("name") && it.key() != QLatin1String("driver") && it.key() != QLatin1String("params"))
+            problems.add(at + QLatin1Char('/') + it.key(), QStringLiteral("unknown field (expected name, driver, params)"));
+    const QJsonValue name = o.value(QLatin1String("name"));
+    spec.name = name.toString();
+    if (!name.isString())
+        problems.expected(at + QStringLiteral("/name"), "a string", name);
+    else if (const QString p = nameProblem(spec.name); !p.isEmpty())
+        problems.add(at + QStringLiteral("/name"), p);
+    else if (names.contains(spec.name))
+        problems.add(at + QStringLiteral("/name"), QStringLiteral("duplicate device name '%1'").arg(spec.name));
+    names.insert(spec.name);
+    const QJsonValue driver = o.value(QLatin1String("driver"));
+    spec.driver = driver.toString();
+    if (!driver.isString())
+        problems.expected(at + QStringLiteral("/driver"), "a string", driver);
+    else if (spec.driver.isEmpty())
+        problems.add(at + QStringLiteral("/driver"), QStringLiteral("must not be empty"));
+    const QJsonValue params = o.value(QLatin1String("params"));
+    if (!params.isUndefined() && !params.isObject())
+        problems.expected(at + QStringLiteral("/params"), "an object", params);
+    else
+        spec.params = params.toObject().toVariantMap();
+    return problems.size() == before;
+}
+}  // namespace
+
 util::Result<LabConfig> parseLabConfig(const QByteArray& json, const QString& fileLabel) {
     using R = util::Result<LabConfig>;
-    auto fail = [&](const QString& pointer, const QString& problem) {
-        return R::failure(
-            QStringLiteral("%1: %2: %3")
-                .arg(fileLabel, pointer.isEmpty() ? QStringLiteral("/") : pointer, problem));
-    };
-    auto expected = [&](const QString& pointer, const char* what, const QJsonValue& got) {
-        return fail(pointer,
-                    QStringLiteral("expected %1, got %2").arg(QLatin1String(what), typeName(got)));
-    };
-
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &perr);
     if (perr.error != QJsonParseError::NoError)
         return R::failure(QStringLiteral("%1: %2: JSON syntax error: %3")
                               .arg(fileLabel, lineColumn(json, perr.offset), perr.errorString()));
-    if (!doc.isObject())
-        return R::failure(QStringLiteral("%1: /: expected an object").arg(fileLabel));
+    if (!doc.isObject()) return R::failure(QStringLiteral("%1: /: expected an object").arg(fileLabel));
     const QJsonObject root = doc.object();
 
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        static const QStringList known = {QStringLiteral("version"), QStringLiteral("seed"),
-                                          QStringLiteral("devices"), QStringLiteral("description")};
-        if (!known.contains(it.key()))
-            return fail(QLatin1Char('/') + it.key(),
-                        QStringLiteral("unknown field (expected one of %1)")
-                            .arg(known.join(QLatin1String(", "))));
-    }
-
+    Problems problems(fileLabel);
     LabConfig lab;
-    if (root.contains(QLatin1String("version"))) {
-        const QJsonValue v = root.value(QLatin1String("version"));
-        if (!v.isDouble()) return expected(QStringLiteral("/version"), "a number", v);
-        if (v.toDouble() != kLabVersion)
-            return fail(QStringLiteral("/version"),
-                        QStringLiteral("unsupported version %1 (this program reads version %2)")
-                            .arg(v.toDouble())
-                            .arg(kLabVersion));
-    }
-    if (root.contains(QLatin1String("description")) &&
-        !root.value(QLatin1String("description")).isString())
-        return expected(QStringLiteral("/description"), "a string",
-                        root.value(QLatin1String("description")));
-    if (root.contains(QLatin1String("seed"))) {
-        const QJsonValue v = root.value(QLatin1String("seed"));
-        if (!v.isDouble()) return expected(QStringLiteral("/seed"), "a number", v);
-        const double d = v.toDouble();
-        // Doubles hold integers exactly only up to 2^53.
-        if (d < 0 || d > 9007199254740992.0 || std::floor(d) != d)
-            return fail(QStringLiteral("/seed"),
-                        QStringLiteral("expected an integer between 0 and 2^53"));
-        lab.seed = static_cast<quint64>(d);
-    }
-
+    readHeader(root, lab, problems);
     const QJsonValue devicesValue = root.value(QLatin1String("devices"));
-    if (devicesValue.isUndefined())
-        return fail(QStringLiteral("/devices"), QStringLiteral("missing (the list of devices)"));
-    if (!devicesValue.isArray())
-        return expected(QStringLiteral("/devices"), "an array", devicesValue);
-    const QJsonArray devices = devicesValue.toArray();
-    if (devices.size() > kMaxDevices)
-        return fail(QStringLiteral("/devices"),
-                    QStringLiteral("more than %1 devices").arg(kMaxDevices));
-
-    QSet<QString> names;
-    for (qsizetype i = 0; i < devices.size(); ++i) {
-        const QString at = QStringLiteral("/devices/%1").arg(i);
-        const QJsonValue dv = devices.at(i);
-        if (!dv.isObject()) return expected(at, "an object", dv);
-        const QJsonObject o = dv.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it) {
-            if (it.key() != QLatin1String("name") && it.key() != QLatin1String("driver") &&
-                it.key() != QLatin1String("params"))
-                return fail(at + QLatin1Char('/') + it.key(),
-                            QStringLiteral("unknown field (expected name, driver, params)"));
+    if (devicesValue.isUndefined()) {
+        problems.add(QStringLiteral("/devices"), QStringLiteral("missing (the list of devices)"));
+    } else if (!devicesValue.isArray()) {
+        problems.expected(QStringLiteral("/devices"), "an array", devicesValue);
+    } else if (devicesValue.toArray().size() > kMaxDevices) {
+        problems.add(QStringLiteral("/devices"), QStringLiteral("more than %1 devices").arg(kMaxDevices));
+    } else {
+        const QJsonArray devices = devicesValue.toArray();
+        QSet<QString> names;
+        QStringList malformed;  // pointers of devices already reported: their parameters are not checked
+        for (qsizetype i = 0; i < devices.size(); ++i) {
+            const QString at = QStringLiteral("/devices/%1").arg(i);
+            DeviceSpec spec;
+            if (!readDevice(devices.at(i), at, names, spec, problems)) {
+                malformed << at + QLatin1Char('/');
+                spec.driver.clear();
+            }
+            lab.devices.push_back(std::move(spec));
         }
-        DeviceSpec spec;
-        const QJsonValue name = o.value(QLatin1String("name"));
-        if (!name.isString()) return expected(at + QStringLiteral("/name"), "a string", name);
-        spec.name = name.toString();
-        if (const QString p = nameProblem(spec.name); !p.isEmpty())
-            return fail(at + QStringLiteral("/name"), p);
-        if (names.contains(spec.name))
-            return fail(at + QStringLiteral("/name"),
-                        QStringLiteral("duplicate device name '%1'").arg(spec.name));
-        names.insert(spec.name);
-        const QJsonValue driver = o.value(QLatin1String("driver"));
-        if (!driver.isString()) return expected(at + QStringLiteral("/driver"), "a string", driver);
-        spec.driver = driver.toString();
-        if (spec.driver.isEmpty())
-            return fail(at + QStringLiteral("/driver"), QStringLiteral("must not be empty"));
-        const QJsonValue params = o.value(QLatin1String("params"));
-        if (!params.isUndefined()) {
-            if (!params.isObject())
-                return expected(at + QStringLiteral("/params"), "an object", params);
-            spec.params = params.toObject().toVariantMap();
+        for (const LabProblem& p : checkLab(lab)) {
+            const bool reported = std::any_of(malformed.begin(), malformed.end(),
+                                              [&](const QString& m) { return p.pointer.startsWith(m); });
+            if (!reported) problems.add(p.pointer, p.message, p.device);
         }
-        lab.devices.push_back(std::move(spec));
     }
+    if (!problems.empty()) return R::failure(problems.text());
     return lab;
 }
 

@@ -35,7 +35,12 @@ struct LabConfig {
     static util::Result<LabConfig> fromCbor(const QCborMap& map);
 };
 
-/** Parses a lab config JSON document; errors name the file and JSON pointer. */
+/**
+ * Parses a lab config JSON document and validates the whole lab: structure,
+ * every driver's parameters against its declaration (DriverSchema.h) and
+ * every parameter naming an axis. The error lists every problem, one per
+ * line, as "<file>: <JSON pointer> (<device>): <problem>".
+ */
 util::Result<LabConfig> parseLabConfig(const QByteArray& json, const QString& fileLabel);
 /** Reads a lab config file; an empty path gives the embedded default lab. */
 util::Result<LabConfig> loadLabConfig(const QString& path);

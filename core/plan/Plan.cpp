@@ -84,6 +84,7 @@ QJsonObject Plan::toJson() const {
     o.insert(QLatin1String("metadata"), QJsonObject::fromVariantMap(metadata));
     QJsonObject output;
     output.insert(QLatin1String("directory"), outputDirectory);
+    if (outputAllowPartial) output.insert(QLatin1String("allow_partial"), true);
     o.insert(QLatin1String("output"), output);
     o.insert(QLatin1String("return_to_start"), returnToStart);
     QJsonObject props;
@@ -99,7 +100,7 @@ bool Plan::operator==(const Plan& b) const {
            detectors == b.detectors && count == b.count && intervalS == b.intervalS && snake == b.snake &&
            spiralRadius == b.spiralRadius && spiralStep == b.spiralStep && settleS == b.settleS &&
            exposureS == b.exposureS && repeats == b.repeats && metadata == b.metadata &&
-           outputDirectory == b.outputDirectory && returnToStart == b.returnToStart &&
+           outputDirectory == b.outputDirectory && outputAllowPartial == b.outputAllowPartial && returnToStart == b.returnToStart &&
            properties == b.properties && pointsPerJob == b.pointsPerJob;
 }
 
@@ -108,6 +109,9 @@ util::Result<Plan> loadPlanFile(const QString& path) {
     if (!f.open(QIODevice::ReadOnly))
         return util::Result<Plan>::failure(QStringLiteral("%1: cannot read plan file: %2").arg(path, f.errorString()));
     const QFileInfo info(path);
+    if (f.size() > kMaxPlanFileBytes)  // refused before reading it all
+        return util::Result<Plan>::failure(QStringLiteral("%1: %2 bytes is above the limit of %3 bytes for a plan")
+                                               .arg(info.fileName()).arg(f.size()).arg(kMaxPlanFileBytes));
     auto plan = parsePlan(f.readAll(), info.fileName(), info.absolutePath());
     if (plan) plan->sourceFile = path;
     return plan;

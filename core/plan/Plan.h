@@ -50,6 +50,7 @@ struct Plan {
     qint64 repeats = 1;          // whole scan repeated this many times
     QVariantMap metadata;        // free-form, stored with the run
     QString outputDirectory;     // empty = default data directory
+    bool outputAllowPartial = false;  // start even when the estimated file exceeds the free disk space
     bool returnToStart = false;  // move axes back to where they were when the run ends
     QMap<QString, QVariantMap> properties;  // device -> property id -> value, set for the run and restored after
     qint64 pointsPerJob = 0;     // 0 = adaptive (scheduler decides)
@@ -63,7 +64,14 @@ struct Plan {
 };
 
 /** Largest number of points (repeats included) a plan may describe. */
-inline constexpr qint64 kMaxPlanPoints = 1'000'000'000'000;
+inline constexpr qint64 kMaxPlanPoints = 1'000'000'000;
+/** Limits of a plan file (resources/plans/README.md, "Limits"). */
+inline constexpr qint64 kMaxPlanFileBytes = 4 << 20;
+inline constexpr qint64 kMaxListPoints = 1'000'000;  // rows of a list scan, inline or CSV
+inline constexpr qsizetype kMaxTitleChars = 4096;
+inline constexpr qsizetype kMaxNameChars = 256;      // axis, detector, device and property names
+inline constexpr qsizetype kMaxPathChars = 4096;     // output.directory, csv
+inline constexpr qint64 kMaxMetadataBytes = 64 << 10;  // metadata as compact JSON
 
 /**
  * Parses plan JSON. `fileLabel` prefixes every error, which names the JSON

@@ -1,4 +1,5 @@
 // parsePlan: JSON -> Plan with errors that name the JSON pointer of the bad field.
+#include "core/model/DriverSchema.h"
 #include "core/plan/Plan.h"
 #include "core/plan/PointsCsv.h"
 #include "core/plan/SpiralGenerator.h"
@@ -29,7 +30,10 @@ QString describe(const QJsonValue& v) {
         case QJsonValue::Null: return QStringLiteral("null");
         case QJsonValue::Bool: return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
         case QJsonValue::Double: return number(v.toDouble());
-        case QJsonValue::String: return QLatin1Char('"') + v.toString() + QLatin1Char('"');
+        case QJsonValue::String: {
+            const QString s = v.toString();  // long strings are cut: an error echoes no more than identifies
+            return QLatin1Char('"') + (s.size() > 64 ? s.left(64) + QStringLiteral("...") : s) + QLatin1Char('"');
+        }
         case QJsonValue::Array: return QStringLiteral("an array");
         case QJsonValue::Object: return QStringLiteral("an object");
         case QJsonValue::Undefined: break;
@@ -55,6 +59,18 @@ double toNumber(const QJsonValue& v, const QString& p) {
 double toNonNegative(const QJsonValue& v, const QString& p) {
     if (!v.isDouble() || !(v.toDouble() >= 0) || !std::isfinite(v.toDouble())) expected(p, QStringLiteral("a number >= 0"), v);
     return v.toDouble();
+}
+/** A time in seconds: 0 to one day. */
+double toSeconds(const QJsonValue& v, const QString& p) {
+    const double s = toNonNegative(v, p);
+    if (s > model::kMaxTimeS)
+        fail(p, QStringLiteral("%1 s is above the limit of %2 s (one day)").arg(model::formatNumber(s), model::formatNumber(model::kMaxTimeS)));
+    return s;
+}
+/** A string of at most `max` characters; longer ones are refused without echoing them. */
+QString limited(const QString& s, const QString& p, qsizetype max) {
+    if (s.size() > max) fail(p, QStringLiteral("%1 characters is above the limit of %2").arg(s.size()).arg(max));
+    return s;
 }
 double toPositive(const QJsonValue& v, const QString& p) {
     if (!v.isDouble() || !(v.toDouble() > 0) || !std::isfinite(v.toDouble())) expected(p, QStringLiteral("a number > 0"), v);
@@ -125,7 +141,7 @@ void parseScan(const Fields& scan, Plan& plan) {
         case ScanType::Count:
             scan.allowOnly({"type", "points", "interval_s"}, forType);
             plan.count = toInteger(scan.required("points"), scan.path("points"), 1);
-            if (scan.has("interval_s")) plan.intervalS = toNonNegative(scan.value("interval_s"), scan.path("interval_s"));
+            if (scan.has("interval_s")) plan.intervalS = toSeconds(scan.value("interval_s"), scan.path("interval_s"));
             break;
         case ScanType::Linear:
             scan.allowOnly({"type"}, forType);
@@ -170,7 +186,7 @@ void parseAxes(const QJsonObject& root, Plan& plan) {
     for (qsizetype i = 0; i < n; ++i) {
         const Fields f{toObject(axes[i], child(p, i)), child(p, i)};
         AxisSpec a;
-        a.device = toNonEmptyString(f.required("device"), f.path("device"));
+        a.device = limited(toNonEmptyString(f.required("device"), f.path("device")), f.path("device"), kMaxNameChars);
         for (const AxisSpec& earlier : plan.axes)
             if (earlier.device == a.device) fail(f.path("device"), QStringLiteral("axis '%1' appears twice").arg(a.device));
         switch (plan.type) {
@@ -199,7 +215,7 @@ void parseListPoints(const Fields& scan, const QString& baseDir, Plan& plan) {
     QStringList names;
     for (const AxisSpec& a : plan.axes) names << a.device;
     if (scan.has("csv")) {
-        const QString file = toNonEmptyString(scan.value("csv"), scan.path("csv"));
+        const QString file = limited(toNonEmptyString(scan.value("csv"), scan.path("csv")), scan.path("csv"), kMaxPathChars);
         const QString path = QDir(baseDir.isEmpty() ? QDir::currentPath() : baseDir).filePath(file);
         auto columns = readPointsCsv(path, names);
         if (!columns) fail(scan.path("csv"), columns.error());
@@ -210,6 +226,7 @@ void parseListPoints(const Fields& scan, const QString& baseDir, Plan& plan) {
     const QString p = scan.path("points");
     const QJsonArray rows = toArray(scan.value("points"), p);
     if (rows.isEmpty()) fail(p, QStringLiteral("expected at least one point"));
+    if (rows.size() > kMaxListPoints) fail(p, QStringLiteral("%1 points is above the limit of %2").arg(rows.size()).arg(kMaxListPoints));
     for (qsizetype r = 0; r < rows.size(); ++r) {
         const QString rp = child(p, r);
         const QJsonArray row = toArray(rows[r], rp);
@@ -228,7 +245,7 @@ QStringList parseDetectors(const QJsonValue& v) {
     const QJsonArray arr = toArray(v, p);
     QStringList out;
     for (qsizetype i = 0; i < arr.size(); ++i) {
-        const QString name = toNonEmptyString(arr[i], child(p, i));
+        const QString name = limited(toNonEmptyString(arr[i], child(p, i)), child(p, i), kMaxNameChars);
         if (out.contains(name)) fail(child(p, i), QStringLiteral("detector '%1' appears twice").arg(name));
         out << name;
     }
@@ -240,16 +257,25 @@ QMap<QString, QVariantMap> parseProperties(const QJsonValue& v) {
     const QJsonObject devices = toObject(v, p);
     QMap<QString, QVariantMap> out;
     for (auto d = devices.constBegin(); d != devices.constEnd(); ++d) {
-        const QString dp = child(p, d.key());
+        const QString dp = child(p, limited(d.key(), p, kMaxNameChars));
         const QJsonObject props = toObject(d.value(), dp);
         for (auto it = props.constBegin(); it != props.constEnd(); ++it) {
             const QJsonValue pv = it.value();
+            limited(it.key(), dp, kMaxNameChars);
             if (!pv.isDouble() && !pv.isString() && !pv.isBool())
                 expected(child(dp, it.key()), QStringLiteral("a number, string or boolean"), pv);
+            if (pv.isString()) limited(pv.toString(), child(dp, it.key()), kMaxTitleChars);
         }
         out.insert(d.key(), props.toVariantMap());
     }
     return out;
+}
+
+QVariantMap parseMetadata(const QJsonValue& v, const QString& p) {
+    const QJsonObject o = toObject(v, p);
+    const qint64 bytes = QJsonDocument(o).toJson(QJsonDocument::Compact).size();
+    if (bytes > kMaxMetadataBytes) fail(p, QStringLiteral("%1 bytes of JSON is above the limit of %2").arg(bytes).arg(kMaxMetadataBytes));
+    return o.toVariantMap();
 }
 
 /** Points of the whole plan, or a failure naming the field that makes it too large. */
@@ -266,7 +292,11 @@ void checkPointCount(const Plan& plan) {
                 n *= a.steps;
             }
             break;
-        case ScanType::List: n = static_cast<qint64>(plan.axes.front().points.size()); break;
+        case ScanType::List:
+            n = static_cast<qint64>(plan.axes.front().points.size());
+            if (n > kMaxListPoints)
+                fail(plan.csvFile.isEmpty() ? QStringLiteral("/scan/points") : QStringLiteral("/scan/csv"), QStringLiteral("the list has %1 points, above the limit of %2").arg(n).arg(kMaxListPoints));
+            break;
         case ScanType::Spiral:
             n = SpiralGenerator::pointCount(plan.spiralRadius, plan.spiralStep);
             where = QStringLiteral("/scan/radius");
@@ -295,7 +325,7 @@ Plan parseRoot(const QJsonObject& obj, const QString& baseDir) {
                  QStringLiteral("a name of at most 64 letters, digits, '.', '_' or '-' starting with a letter or digit "
                                 "(it becomes part of file names)"),
                  root.value("name"));
-    if (root.has("title")) plan.title = toString(root.value("title"), root.path("title"));
+    if (root.has("title")) plan.title = limited(toString(root.value("title"), root.path("title")), root.path("title"), kMaxTitleChars);
 
     const Fields scan{toObject(root.required("scan"), root.path("scan")), root.path("scan")};
     parseScan(scan, plan);
@@ -303,14 +333,16 @@ Plan parseRoot(const QJsonObject& obj, const QString& baseDir) {
     if (plan.type == ScanType::List) parseListPoints(scan, baseDir, plan);
     plan.detectors = parseDetectors(root.required("detectors"));
 
-    if (root.has("settle_s")) plan.settleS = toNonNegative(root.value("settle_s"), root.path("settle_s"));
-    if (root.has("exposure_s")) plan.exposureS = toNonNegative(root.value("exposure_s"), root.path("exposure_s"));
+    if (root.has("settle_s")) plan.settleS = toSeconds(root.value("settle_s"), root.path("settle_s"));
+    if (root.has("exposure_s")) plan.exposureS = toSeconds(root.value("exposure_s"), root.path("exposure_s"));
     if (root.has("repeats")) plan.repeats = toInteger(root.value("repeats"), root.path("repeats"), 1);
-    if (root.has("metadata")) plan.metadata = toObject(root.value("metadata"), root.path("metadata")).toVariantMap();
+    if (root.has("metadata")) plan.metadata = parseMetadata(root.value("metadata"), root.path("metadata"));
     if (root.has("output")) {
         const Fields output{toObject(root.value("output"), root.path("output")), root.path("output")};
-        output.allowOnly({"directory"});
-        if (output.has("directory")) plan.outputDirectory = toString(output.value("directory"), output.path("directory"));
+        output.allowOnly({"directory", "allow_partial"});
+        if (output.has("allow_partial")) plan.outputAllowPartial = toBool(output.value("allow_partial"), output.path("allow_partial"));
+        if (output.has("directory"))
+            plan.outputDirectory = limited(toString(output.value("directory"), output.path("directory")), output.path("directory"), kMaxPathChars);
     }
     if (root.has("return_to_start")) plan.returnToStart = toBool(root.value("return_to_start"), root.path("return_to_start"));
     if (root.has("properties")) plan.properties = parseProperties(root.value("properties"));
@@ -322,6 +354,9 @@ Plan parseRoot(const QJsonObject& obj, const QString& baseDir) {
 
 util::Result<Plan> parsePlan(const QByteArray& json, const QString& fileLabel, const QString& baseDir) {
     const QString label = fileLabel.isEmpty() ? QStringLiteral("plan") : fileLabel;
+    if (json.size() > kMaxPlanFileBytes)
+        return util::Result<Plan>::failure(
+            QStringLiteral("%1: %2 bytes is above the limit of %3 bytes for a plan").arg(label).arg(json.size()).arg(kMaxPlanFileBytes));
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
     if (err.error != QJsonParseError::NoError) {

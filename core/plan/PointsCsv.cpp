@@ -22,6 +22,9 @@ util::Result<Columns> readPointsCsv(const QString& path, const QStringList& axes
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
         return util::Result<Columns>::failure(QStringLiteral("cannot read '%1': %2").arg(path, f.errorString()));
+    if (f.size() > kMaxPointsCsvBytes)  // refused before reading it
+        return util::Result<Columns>::failure(
+            QStringLiteral("%1: %2 bytes is above the limit of %3 bytes for a points file").arg(label).arg(f.size()).arg(kMaxPointsCsvBytes));
 
     const auto fail = [&](int line, const QString& what) {
         return util::Result<Columns>::failure(QStringLiteral("%1: line %2: %3").arg(label).arg(line).arg(what));

@@ -7,6 +7,9 @@
 
 namespace acquila::plan {
 
+/** Largest points file read (resources/plans/README.md, "Limits"). */
+inline constexpr qint64 kMaxPointsCsvBytes = 64 << 20;
+
 /**
  * Reads the points of a list scan from a CSV file: one row per point, one
  * comma-separated column per axis. An optional first row naming the axes

@@ -17,19 +17,16 @@ SimCamera::SimCamera(const model::DeviceSpec& spec, const LabContext& ctx, Drive
       seed_(ctx.seed),
       nameHash_(SimNoise::nameHash(spec.name)),
       world_(ctx.world) {
-    width_ = static_cast<int>(p.integer("width", 160, 1, 8192));
-    height_ = static_cast<int>(p.integer("height", 120, 1, 8192));
-    sigma_ = p.number("spot_sigma", 6.0, 0.1, 1e4);
-    amplitude_ = p.number("amplitude", 2000.0, 0.0, 65535.0);
-    background_ = p.number("background", 100.0, 0.0, 65535.0);
+    width_ = static_cast<int>(p.integer("width"));
+    height_ = static_cast<int>(p.integer("height"));
+    sigma_ = p.number("spot_sigma");
+    amplitude_ = p.number("amplitude");
+    background_ = p.number("background");
     axes_ = p.strings("axes");
-    if (!axes_.isEmpty() && axes_.size() != 2)
-        p.fail("axes", QStringLiteral("expected two axis names [x, y]"));
-    pixelsPerUnit_ = p.number("pixels_per_unit", 1.0);
-    orbitPoints_ = static_cast<int>(p.integer("orbit_points", 50, 1, 1 << 30));
+    pixelsPerUnit_ = p.number("pixels_per_unit");
+    orbitPoints_ = static_cast<int>(p.integer("orbit_points"));
     timeoutS_ = p.timeoutS();
     exclusive_ = p.exclusive();
-    p.finish();
     gx_.resize(static_cast<size_t>(width_));
     gy_.resize(static_cast<size_t>(height_));
 

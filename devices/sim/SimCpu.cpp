@@ -19,10 +19,9 @@ SimCpu::SimCpu(const model::DeviceSpec& spec, const LabContext& ctx)
 
 SimCpu::SimCpu(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
     : Detector(spec.name), seed_(ctx.seed), nameHash_(SimNoise::nameHash(spec.name)) {
-    costUs_ = p.integer("cost_us", 1000, 0, kMaxCostUs);
+    costUs_ = p.integer("cost_us");
     timeoutS_ = p.timeoutS();
     exclusive_ = p.exclusive();
-    p.finish();
     props_.addInt(QStringLiteral("cost_us"), QStringLiteral("CPU cost per point (µs)"), 0,
                   kMaxCostUs, costUs_);
     props_.addTimeout(timeoutS_);

@@ -10,9 +10,8 @@
 namespace acquila::devices {
 
 QStringList SimFault::modeNames() {
-    return {QStringLiteral("none"),  QStringLiteral("crash"),     QStringLiteral("hang"),
-            QStringLiteral("throw"), QStringLiteral("malformed"), QStringLiteral("slow"),
-            QStringLiteral("wrong_shape")};
+    // The declaration lists the modes in the order of Mode.
+    return model::findDriverDecl(QStringLiteral("sim.fault"))->find(QStringLiteral("mode"))->allowed;
 }
 
 SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx)
@@ -21,11 +20,10 @@ SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx)
 SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
     : Detector(spec.name), seed_(ctx.seed), nameHash_(SimNoise::nameHash(spec.name)) {
     const QStringList modes = modeNames();
-    mode_ = static_cast<Mode>(modes.indexOf(p.choice("mode", QStringLiteral("none"), modes)));
-    atPoint_ = p.integer("at_point", -1, -1, std::numeric_limits<qint32>::max());
+    mode_ = static_cast<Mode>(modes.indexOf(p.string("mode")));
+    atPoint_ = p.integer("at_point");
     timeoutS_ = p.timeoutS();
     exclusive_ = p.exclusive();
-    p.finish();
     props_.addEnum(QStringLiteral("mode"), QStringLiteral("Failure mode"), modes,
                    QStringLiteral("none"));
     props_.addInt(QStringLiteral("at_point"), QStringLiteral("Fail at point (-1 = never)"), -1,

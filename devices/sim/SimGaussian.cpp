@@ -17,18 +17,14 @@ SimGaussian::SimGaussian(const model::DeviceSpec& spec, const LabContext& ctx, D
       nameHash_(SimNoise::nameHash(spec.name)),
       world_(ctx.world) {
     axisNames_ = p.strings("axes");
-    if (axisNames_.size() > 16) p.fail("axes", QStringLiteral("at most 16 axes"));
-    for (const QString& a : axisNames_)
-        if (a.isEmpty()) p.fail("axes", QStringLiteral("axis names must not be empty"));
     const qsizetype n = axisNames_.size();
-    center_ = p.numbers("center", n, 0.0);
-    width_ = p.numbers("width", n, 1.0, 1e-12);
-    amplitude_ = p.number("amplitude", 1000.0);
-    background_ = p.number("background", 0.0);
-    noise_ = p.number("noise", 0.0, 0.0);
+    center_ = p.numbers("center", n);
+    width_ = p.numbers("width", n);
+    amplitude_ = p.number("amplitude");
+    background_ = p.number("background");
+    noise_ = p.number("noise");
     timeoutS_ = p.timeoutS();
     exclusive_ = p.exclusive();
-    p.finish();
 
     for (double w : width_) invTwoW2_.push_back(1.0 / (2.0 * w * w));
     slots_.assign(static_cast<size_t>(n), -1);

@@ -7,13 +7,12 @@
 namespace acquila::devices {
 
 namespace {
-SimAxis makeAxis(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams& p) {
-    const QString unit = p.string("unit", QStringLiteral("mm"));
-    const double min = p.number("min", -DriverParams::kInf);
-    const double max = p.number("max", DriverParams::kInf);
-    if (min > max) p.fail("min", QStringLiteral("min %1 is above max %2").arg(min).arg(max));
-    const double velocity = p.number("velocity", 0.0, 0.0);
-    const double start = p.number("start", std::clamp(0.0, min, max), min, max);
+SimAxis makeAxis(const model::DeviceSpec& spec, const LabContext& ctx, const DriverParams& p) {
+    const QString unit = p.string("unit");
+    const double min = p.number("min");
+    const double max = p.number("max");
+    const double velocity = p.number("velocity");
+    const double start = p.number("start", std::clamp(0.0, min, max));
     return SimAxis(spec.name, unit, min, max, velocity, start, ctx.world);
 }
 }  // namespace
@@ -23,10 +22,9 @@ SimMotor::SimMotor(const model::DeviceSpec& spec, const LabContext& ctx)
 
 SimMotor::SimMotor(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
     : Actuator(spec.name), axis_(makeAxis(spec, ctx, p)) {
-    settleS_ = p.number("settle_s", 0.0, 0.0, 3600.0);
+    settleS_ = p.number("settle_s");
     timeoutS_ = p.timeoutS();
     exclusive_ = p.exclusive();
-    p.finish();
 
     const QString u = axis_.unit();
     props_.addDouble(QStringLiteral("velocity"), QStringLiteral("Velocity"),

@@ -17,21 +17,19 @@ SimSpectrometer::SimSpectrometer(const model::DeviceSpec& spec, const LabContext
       seed_(ctx.seed),
       nameHash_(SimNoise::nameHash(spec.name)),
       world_(ctx.world) {
-    pixels_ = static_cast<int>(p.integer("pixels", 512, 2, 1 << 20));
-    wlMin_ = p.number("wl_min", 400.0);
-    wlMax_ = p.number("wl_max", 800.0);
-    if (wlMax_ <= wlMin_) p.fail("wl_max", QStringLiteral("must be above wl_min (%1)").arg(wlMin_));
-    axis_ = p.string("axis", {});
+    pixels_ = static_cast<int>(p.integer("pixels"));
+    wlMin_ = p.number("wl_min");
+    wlMax_ = p.number("wl_max");
+    axis_ = p.string("axis");
     peakNm_ = p.number("peak_nm", (wlMin_ + wlMax_) / 2);
-    shiftPerUnit_ = p.number("shift_per_unit", 1.0);
-    stepNm_ = p.number("step_nm", 0.5);
-    widthNm_ = p.number("width_nm", 8.0, 1e-9);
-    amplitude_ = p.number("amplitude", 1000.0);
-    background_ = p.number("background", 20.0);
-    noise_ = p.number("noise", 3.0, 0.0);
+    shiftPerUnit_ = p.number("shift_per_unit");
+    stepNm_ = p.number("step_nm");
+    widthNm_ = p.number("width_nm");
+    amplitude_ = p.number("amplitude");
+    background_ = p.number("background");
+    noise_ = p.number("noise");
     timeoutS_ = p.timeoutS();
     exclusive_ = p.exclusive();
-    p.finish();
 
     const double inf = PropertyTable::kInf;
     const QString nm = QStringLiteral("nm");

@@ -15,27 +15,19 @@ SimXYStage::SimXYStage(const model::DeviceSpec& spec, const LabContext& ctx)
 
 SimXYStage::SimXYStage(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
     : Actuator(spec.name) {
-    const QString unit = p.string("unit", QStringLiteral("mm"));
-    const auto mins = p.numbers("min", 2, -DriverParams::kInf);
-    const auto maxs = p.numbers("max", 2, DriverParams::kInf);
-    const auto velocities = p.numbers("velocity", 2, 0.0, 0.0);
-    const auto starts = p.numbers("start", 2, 0.0);
-    settleS_ = p.number("settle_s", 0.0, 0.0, 3600.0);
+    const QString unit = p.string("unit");
+    const auto mins = p.numbers("min", 2);
+    const auto maxs = p.numbers("max", 2);
+    const auto velocities = p.numbers("velocity", 2);
+    const auto starts = p.numbers("start", 2);
+    settleS_ = p.number("settle_s");
     timeoutS_ = p.timeoutS();
     exclusive_ = p.exclusive();
-    p.finish();
 
     axes_.reserve(2);
     for (size_t i = 0; i < 2; ++i) {
-        if (mins[i] > maxs[i])
-            p.fail("min", QStringLiteral("min %1 is above max %2").arg(mins[i]).arg(maxs[i]));
         // An explicit start must lie within the limits; the implicit 0 is clamped into them.
         const double start = p.has("start") ? starts[i] : std::clamp(0.0, mins[i], maxs[i]);
-        if (start < mins[i] || start > maxs[i])
-            p.fail("start", QStringLiteral("%1 is outside the limits [%2, %3]")
-                                .arg(start)
-                                .arg(mins[i])
-                                .arg(maxs[i]));
         axes_.emplace_back(name() + QLatin1Char('.') + QLatin1String(kAxisSuffix[i]), unit, mins[i],
                            maxs[i], velocities[i], start, ctx.world);
     }

@@ -1,3 +1,4 @@
+#include "core/model/DriverSchema.h"
 #include "core/model/LabConfig.h"
 #include "devices/Device.h"
 
@@ -11,6 +12,25 @@ TEST(DeviceRegistry, KnowsEverySimulatedDriver) {
     for (const char* d : {"sim.motor", "sim.xy_stage", "sim.gaussian", "sim.spectrometer",
                           "sim.camera", "sim.cpu", "sim.fault"})
         EXPECT_TRUE(names.contains(QLatin1String(d))) << d;
+}
+
+TEST(DeviceRegistry, EveryDriverIsDeclaredForTheAppAndEveryDeclarationHasADriver) {
+    EXPECT_EQ(driverNames(), acquila::model::knownDriverNames());
+}
+
+TEST(DeviceRegistry, DriversReadTheirParametersThroughTheSharedDeclaration) {
+    // A value the declaration refuses is refused by the driver with the same words the app uses.
+    try {
+        createDevice(DeviceSpec{QStringLiteral("camera"), QStringLiteral("sim.camera"), {{QStringLiteral("width"), 1e9}}},
+                     LabContext{});
+        FAIL() << "expected DeviceError";
+    } catch (const DeviceError& e) {
+        EXPECT_STREQ(e.what(), "camera: parameter 'width': 1000000000 is above the maximum 8192");
+    }
+    // Declared defaults reach the driver.
+    const auto d = createDevice(DeviceSpec{QStringLiteral("s"), QStringLiteral("sim.spectrometer"), {}}, LabContext{})->describe();
+    EXPECT_EQ(d.values.value(QStringLiteral("pixels")).toInt(), 512);
+    EXPECT_EQ(d.values.value(QStringLiteral("timeout_s")).toDouble(), 10.0);
 }
 
 TEST(DeviceRegistry, UnknownDriverErrorNamesTheDevice) {

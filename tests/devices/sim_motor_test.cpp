@@ -168,7 +168,7 @@ TEST(SimMotor, BadParametersNameTheDeviceAndParameter) {
                   make(QStringLiteral("mx"), QStringLiteral("sim.motor"),
                        {{QStringLiteral("velocity"), QStringLiteral("x")}}, nullptr);
               }),
-              "mx: parameter 'velocity': expected a number");
+              "mx: parameter 'velocity': expected a number, got the string \"x\"");
     EXPECT_EQ(errorOf([] {
                   make(QStringLiteral("mx"), QStringLiteral("sim.motor"),
                        {{QStringLiteral("min"), 5}, {QStringLiteral("max"), 1}}, nullptr);
@@ -178,7 +178,7 @@ TEST(SimMotor, BadParametersNameTheDeviceAndParameter) {
         make(QStringLiteral("mx"), QStringLiteral("sim.motor"), {{QStringLiteral("velocty"), 1}},
              nullptr);
     });
-    EXPECT_EQ(typo.rfind("mx: unknown parameter 'velocty' for driver sim.motor", 0), 0u) << typo;
+    EXPECT_EQ(typo.rfind("mx: parameter 'velocty': unknown parameter for driver sim.motor", 0), 0u) << typo;
     EXPECT_NE(errorOf([] {
                   make(QStringLiteral("mx"), QStringLiteral("sim.motor"),
                        {{QStringLiteral("min"), 0}, {QStringLiteral("start"), -3}}, nullptr);

@@ -19,20 +19,20 @@ QString parseError(const char* json) {
 
 TEST(LabConfig, ParsesDevicesSeedAndParams) {
     const auto r = parseLabConfig(R"({"version": 1, "seed": 7, "devices": [
-        {"name": "m1", "driver": "sim.motor", "params": {"min": -5, "max": 5.5, "unit": "deg", "axes": ["a", "b"]}},
-        {"name": "d", "driver": "sim.gaussian"}]})",
+        {"name": "m1", "driver": "sim.motor", "params": {"min": -5, "max": 5.5, "unit": "deg"}},
+        {"name": "d", "driver": "sim.gaussian", "params": {"axes": ["m1"]}},
+        {"name": "e", "driver": "sim.gaussian"}]})",
                                   QStringLiteral("lab.json"));
     ASSERT_TRUE(r.ok()) << r.error().toStdString();
     EXPECT_EQ(r->seed, 7u);
-    ASSERT_EQ(r->devices.size(), 2u);
+    ASSERT_EQ(r->devices.size(), 3u);
     EXPECT_EQ(r->devices[0].name, QStringLiteral("m1"));
     EXPECT_EQ(r->devices[0].driver, QStringLiteral("sim.motor"));
     EXPECT_EQ(r->devices[0].params.value(QStringLiteral("min")).toDouble(), -5.0);
     EXPECT_EQ(r->devices[0].params.value(QStringLiteral("max")).toDouble(), 5.5);
     EXPECT_EQ(r->devices[0].params.value(QStringLiteral("unit")).toString(), QStringLiteral("deg"));
-    EXPECT_EQ(r->devices[0].params.value(QStringLiteral("axes")).toStringList(),
-              (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
-    EXPECT_TRUE(r->devices[1].params.isEmpty());
+    EXPECT_EQ(r->devices[1].params.value(QStringLiteral("axes")).toStringList(), QStringList{QStringLiteral("m1")});
+    EXPECT_TRUE(r->devices[2].params.isEmpty());
 }
 
 TEST(LabConfig, ErrorsNameTheFileAndJsonPointer) {
@@ -66,7 +66,7 @@ TEST(LabConfig, ErrorsNameTheFileAndJsonPointer) {
 
 TEST(LabConfig, RejectsDuplicateAndUnsafeDeviceNames) {
     EXPECT_EQ(
-        parseError(R"({"devices": [{"name": "m", "driver": "a"}, {"name": "m", "driver": "b"}]})"),
+        parseError(R"({"devices": [{"name": "m", "driver": "sim.motor"}, {"name": "m", "driver": "sim.motor"}]})"),
         QStringLiteral("lab.json: /devices/1/name: duplicate device name 'm'"));
     EXPECT_TRUE(
         parseError(R"({"devices": [{"name": "a.b", "driver": "a"}]})")
@@ -160,4 +160,109 @@ TEST(LabConfig, CborDecoderRejectsHostileInput) {
     badParams.insert(QStringLiteral("seed"), 1);
     badParams.insert(QStringLiteral("devices"), QCborArray{dev});
     EXPECT_TRUE(LabConfig::fromCbor(badParams).error().contains(QStringLiteral("params")));
+}
+
+// ---- The whole lab is validated in the app, from the drivers' declarations ----
+
+namespace {
+/** A lab of the given devices (JSON array entries) and the single problem it must report. */
+QString labError(const char* devices) {
+    return parseError(QByteArray(R"({"version": 1, "devices": [)") + devices + "]}");
+}
+}  // namespace
+
+TEST(LabValidation, CameraWidthAboveItsMaximum) {
+    EXPECT_EQ(labError(R"({"name": "camera", "driver": "sim.camera", "params": {"width": 1e9}})"),
+              QStringLiteral("lab.json: /devices/0/params/width (camera): 1000000000 is above the maximum 8192"));
+}
+
+TEST(LabValidation, SpectrometerPixelsBelowTheirMinimum) {
+    EXPECT_EQ(labError(R"({"name": "spec", "driver": "sim.spectrometer", "params": {"pixels": -5}})"),
+              QStringLiteral("lab.json: /devices/0/params/pixels (spec): -5 is below the minimum 2"));
+}
+
+TEST(LabValidation, UnknownFaultMode) {
+    EXPECT_EQ(labError(R"({"name": "fault", "driver": "sim.fault", "params": {"mode": "explode"}})"),
+              QStringLiteral("lab.json: /devices/0/params/mode (fault): 'explode' is not one of none, crash, hang, throw, "
+                             "malformed, slow"));
+}
+
+TEST(LabValidation, CpuCostAboveItsMaximum) {
+    EXPECT_EQ(labError(R"({"name": "simulation", "driver": "sim.cpu", "params": {"cost_us": 1e15}})"),
+              QStringLiteral("lab.json: /devices/0/params/cost_us (simulation): 1000000000000000 is above the maximum 60000000"));
+}
+
+TEST(LabValidation, UnknownDriverIsBlamedOnTheLab) {
+    const QString e = labError(R"({"name": "motor", "driver": "sim.motr"})");
+    EXPECT_TRUE(e.startsWith(QStringLiteral("lab.json: /devices/0/driver (motor): unknown driver 'sim.motr' (known: sim.motor, "))) << e.toStdString();
+}
+
+TEST(LabValidation, MinAboveMax) {
+    EXPECT_EQ(labError(R"({"name": "motor", "driver": "sim.motor", "params": {"min": 5, "max": 1}})"),
+              QStringLiteral("lab.json: /devices/0/params/min (motor): min 5 is above max 1"));
+    EXPECT_EQ(labError(R"({"name": "stage", "driver": "sim.xy_stage", "params": {"min": [0, 9], "max": 5}})"),
+              QStringLiteral("lab.json: /devices/0/params/min (stage): min 9 is above max 5"));
+}
+
+TEST(LabValidation, StringVelocity) {
+    EXPECT_EQ(labError(R"({"name": "motor", "driver": "sim.motor", "params": {"velocity": "fast"}})"),
+              QStringLiteral("lab.json: /devices/0/params/velocity (motor): expected a number, got the string \"fast\""));
+}
+
+TEST(LabValidation, UnknownParameter) {
+    const QString e = labError(R"({"name": "motor", "driver": "sim.motor", "params": {"velocty": 5}})");
+    EXPECT_TRUE(e.startsWith(QStringLiteral("lab.json: /devices/0/params/velocty (motor): unknown parameter for driver sim.motor "
+                                            "(known: exclusive, max, min, settle_s, start, timeout_s, unit, velocity)")))
+        << e.toStdString();
+}
+
+TEST(LabValidation, GaussianOverAnAxisNoDeviceProvides) {
+    EXPECT_EQ(labError(R"({"name": "motor", "driver": "sim.motor"}, {"name": "stage", "driver": "sim.xy_stage"},
+                          {"name": "diode", "driver": "sim.gaussian", "params": {"axes": ["stage.x", "nosuch"], "center": [0, 0]}})"),
+              QStringLiteral("lab.json: /devices/2/params/axes/1 (diode): 'nosuch' is not an axis of this lab "
+                             "(axes: motor, stage.x, stage.y)"));
+    EXPECT_TRUE(labError(R"({"name": "spectrometer", "driver": "sim.spectrometer", "params": {"axis": "motor"}})")
+                    .startsWith(QStringLiteral("lab.json: /devices/0/params/axis (spectrometer): 'motor' is not an axis")));
+}
+
+TEST(LabValidation, ListsEveryProblemNotJustTheFirst) {
+    const QString e = parseError(R"({"devics": 1, "devices": [
+        {"name": "camera", "driver": "sim.camera", "params": {"width": 1e9, "height": 0}},
+        {"name": "bad name", "driver": "sim.motor", "params": {"min": "x"}},
+        {"name": "lamp", "driver": "sim.lamp", "params": {"watts": 5}},
+        {"name": "diode", "driver": "sim.gaussian", "params": {"axes": ["lamp", "nowhere"], "width": [1, -1]}}]})");
+    const QStringList lines = e.split(QLatin1Char('\n'));
+    EXPECT_EQ(lines, (QStringList{
+                         QStringLiteral("lab.json: /devics: unknown field (expected one of version, seed, devices, description)"),
+                         QStringLiteral("lab.json: /devices/1/name: device name 'bad name' must be 1 to 64 letters, digits, '_' or '-'"),
+                         QStringLiteral("lab.json: /devices/0/params/height (camera): 0 is below the minimum 1"),
+                         QStringLiteral("lab.json: /devices/0/params/width (camera): 1000000000 is above the maximum 8192"),
+                         QStringLiteral("lab.json: /devices/2/driver (lamp): unknown driver 'sim.lamp' (known: sim.motor, sim.xy_stage, "
+                                        "sim.gaussian, sim.spectrometer, sim.camera, sim.cpu, sim.fault)"),
+                         QStringLiteral("lab.json: /devices/3/params/width/1 (diode): -1 is below the minimum 1e-12"),
+                         QStringLiteral("lab.json: /devices/3/params/axes/1 (diode): 'nowhere' is not an axis of this lab (axes: none)"),
+                     }))
+        << e.toStdString();
+}
+
+TEST(LabValidation, ALabFileErrorNamesTheFile) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("mylab.json"));
+    QFile f(path);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(R"({"devices": [{"name": "camera", "driver": "sim.camera", "params": {"width": 1e9}}]})");
+    f.close();
+    const auto r = loadLabConfig(path);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), path + QStringLiteral(": /devices/0/params/width (camera): 1000000000 is above the maximum 8192"));
+}
+
+TEST(LabValidation, ManyProblemsAreCutWithACount) {
+    QByteArray devices;
+    for (int i = 0; i < 60; ++i)
+        devices += (i ? "," : "") + QByteArray(R"({"name": "c)") + QByteArray::number(i) + R"(", "driver": "sim.cpu", "params": {"cost_us": -1}})";
+    const QStringList lines = labError(devices.constData()).split(QLatin1Char('\n'));
+    ASSERT_EQ(lines.size(), 51);
+    EXPECT_EQ(lines.last(), QStringLiteral("lab.json: ... and 10 more problems"));
 }

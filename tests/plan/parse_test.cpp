@@ -3,6 +3,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
@@ -180,7 +181,7 @@ TEST(PlanParse, StructuralChecks) {
                     .startsWith(QStringLiteral("plan.json: /axes: a count scan moves no axes")));
     EXPECT_EQ(errorOf(R"({"version": 1, "name": "t", "scan": {"type": "grid"}, "detectors": [],
                          "axes": [{"device": "a", "start": 0, "stop": 1, "steps": 10000000}, {"device": "b", "start": 0, "stop": 1, "steps": 10000000}]})"),
-              QStringLiteral("plan.json: /axes: the scan has more than 1000000000000 points"));
+              QStringLiteral("plan.json: /axes: the scan has more than 1000000000 points"));
 }
 
 TEST(PlanParse, NameMustBeASafeFileNameFragment) {
@@ -298,4 +299,87 @@ TEST(PlanParse, ScanTypeNames) {
     EXPECT_STREQ(scanTypeName(ScanType::Grid), "grid");
     EXPECT_STREQ(scanTypeName(ScanType::List), "list");
     EXPECT_STREQ(scanTypeName(ScanType::Spiral), "spiral");
+}
+
+// ---- Limits (resources/plans/README.md, "Limits") ----
+
+TEST(PlanLimits, TooManyPointsAreRefused) {
+    EXPECT_EQ(errorOf(R"({"version": 1, "name": "t", "scan": {"type": "grid"}, "detectors": [],
+                         "axes": [{"device": "a", "start": 0, "stop": 1, "steps": 1000000}, {"device": "b", "start": 0, "stop": 1, "steps": 1000000}]})"),
+              QStringLiteral("plan.json: /axes: the scan has more than 1000000000 points"));
+    EXPECT_EQ(errorOf(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 1000}, "detectors": [], "repeats": 1000001})"),
+              QStringLiteral("plan.json: /repeats: the scan with its repeats has more than 1000000000 points"));
+    parseOk(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 1000000000}, "detectors": []})");
+}
+
+TEST(PlanLimits, TimesAreAtMostOneDay) {
+    EXPECT_EQ(errorOf(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2}, "detectors": [], "settle_s": 1e300})"),
+              QStringLiteral("plan.json: /settle_s: 1e+300 s is above the limit of 86400 s (one day)"));
+    EXPECT_EQ(errorOf(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2}, "detectors": [], "exposure_s": 86401})"),
+              QStringLiteral("plan.json: /exposure_s: 86401 s is above the limit of 86400 s (one day)"));
+    EXPECT_EQ(errorOf(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2, "interval_s": 1e9}, "detectors": []})"),
+              QStringLiteral("plan.json: /scan/interval_s: 1000000000 s is above the limit of 86400 s (one day)"));
+    EXPECT_EQ(parseOk(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2}, "detectors": [], "settle_s": 86400})").settleS,
+              86400.0);
+}
+
+TEST(PlanLimits, LongStringsAreRefusedWithoutEchoingThem) {
+    const QByteArray title(5000, 'x');
+    const QString e = errorOf(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2}, "detectors": [], "title": ")" + title + "\"}");
+    EXPECT_EQ(e, QStringLiteral("plan.json: /title: 5000 characters is above the limit of 4096"));
+    const QByteArray name(300, 'd');
+    EXPECT_EQ(errorOf(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2}, "detectors": [")" + name + "\"]}"),
+              QStringLiteral("plan.json: /detectors/0: 300 characters is above the limit of 256"));
+    const QByteArray dir(5000, 'o');
+    EXPECT_EQ(errorOf(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2}, "detectors": [], "output": {"directory": ")" + dir + "\"}}"),
+              QStringLiteral("plan.json: /output/directory: 5000 characters is above the limit of 4096"));
+    const QByteArray meta(70000, 'm');
+    EXPECT_EQ(errorOf(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2}, "detectors": [], "metadata": {"note": ")" + meta + "\"}}"),
+              QStringLiteral("plan.json: /metadata: 70011 bytes of JSON is above the limit of 65536"));
+    // A wrong type echoes at most the start of a long string.
+    const QString typeError = errorOf(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2}, "detectors": [], "repeats": ")" + title + "\"}");
+    EXPECT_LT(typeError.size(), 200) << typeError.toStdString();
+}
+
+TEST(PlanLimits, HugePlanFilesAreRefusedBeforeParsing) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    // A title of megabytes: the file is refused by its size.
+    const QString path = dir.filePath(QStringLiteral("big.json"));
+    writeFile(path, R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2}, "detectors": [], "title": ")" +
+                        QByteArray(5'000'000, 'x') + "\"}");
+    const auto r = loadPlanFile(path);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), QStringLiteral("big.json: %1 bytes is above the limit of 4194304 bytes for a plan").arg(QFileInfo(path).size()));
+    EXPECT_EQ(errorOf(QByteArray(5 << 20, ' ')), QStringLiteral("plan.json: 5242880 bytes is above the limit of 4194304 bytes for a plan"));
+}
+
+TEST(PlanLimits, ListPointsAreLimited) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    QByteArray rows;
+    rows.reserve(2'100'000);
+    for (int i = 0; i <= 1'000'000; ++i) rows += "0\n";
+    writeFile(dir.filePath(QStringLiteral("many.csv")), rows);
+    writeFile(dir.filePath(QStringLiteral("huge.csv")), QByteArray((64 << 20) + 1, '\n'));
+    const auto planFor = [](const char* csv) {
+        return QByteArray(R"({"version": 1, "name": "t", "scan": {"type": "list", "csv": ")") + csv +
+               R"("}, "axes": [{"device": "motor"}], "detectors": []})";
+    };
+    EXPECT_EQ(errorOf(planFor("many.csv"), dir.path()),
+              QStringLiteral("plan.json: /scan/csv: the list has 1000001 points, above the limit of 1000000"));
+    EXPECT_EQ(errorOf(planFor("huge.csv"), dir.path()),
+              QStringLiteral("plan.json: /scan/csv: huge.csv: 67108865 bytes is above the limit of 67108864 bytes for a points file"));
+    QByteArray inlinePoints = R"({"version": 1, "name": "t", "scan": {"type": "list", "points": [)";
+    for (int i = 0; i <= 1'000'000; ++i) inlinePoints += i ? ",[0]" : "[0]";
+    inlinePoints += R"(]}, "axes": [{"device": "motor"}], "detectors": []})";
+    EXPECT_EQ(errorOf(inlinePoints), QStringLiteral("plan.json: /scan/points: 1000001 points is above the limit of 1000000"));
+}
+
+TEST(PlanLimits, AllowPartialRoundTrips) {
+    const Plan p = parseOk(R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 2}, "detectors": [], "output": {"allow_partial": true}})");
+    EXPECT_TRUE(p.outputAllowPartial);
+    const auto back = parsePlan(QJsonDocument(p.toJson()).toJson(), QStringLiteral("plan.json"));
+    ASSERT_TRUE(back.ok()) << back.error().toStdString();
+    EXPECT_EQ(*back, p);
 }

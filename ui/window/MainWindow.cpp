@@ -288,6 +288,11 @@ void MainWindow::onFinished(const engine::RunProgress& p) {
         });
 }
 
+void MainWindow::showProblem(const QString& text) {
+    banner_->setText(text);
+    banner_->show();
+}
+
 QString MainWindow::bannerText() const { return banner_->isVisible() ? banner_->text() : QString(); }
 
 MainWindow::CloseChoice MainWindow::askClose() {

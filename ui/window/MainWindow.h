@@ -59,6 +59,8 @@ public:
     bool isReady() const { return ready_; }
     bool isRunActive() const { return runActive_; }
     bool isShutDown() const { return engineDown_; }
+    /** Shows `text` in the banner above the plots (e.g. a refused lab). */
+    void showProblem(const QString& text);
     /** The banner above the plots (visible after a run that did not complete). */
     QString bannerText() const;
     /** How the last run ended (state Finished), or a default value before any. */

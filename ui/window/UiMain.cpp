@@ -6,10 +6,29 @@
 
 #include <QApplication>
 #include <QDir>
-#include <QMessageBox>
 #include <QStandardPaths>
+#include <cstdio>
 
 namespace acquila::ui::window {
+
+engine::EngineConfig windowConfig(const QString& labPath, QString* labError) {
+    engine::EngineConfig config;
+    config.workerExe = qEnvironmentVariableIsSet("ACQUILA_WORKER")
+                           ? qEnvironmentVariable("ACQUILA_WORKER")
+                           : QCoreApplication::applicationDirPath() + QStringLiteral("/acquila-worker");
+    auto lab = model::loadLabConfig(labPath);
+    if (!lab) {
+        *labError = lab.error();
+        config.workers = 1;  // no devices: one idle worker, no files
+        return config;
+    }
+    config.lab = *lab;
+    config.storage = true;
+    config.dataDirectory =
+        QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/acquila/data");
+    QDir().mkpath(config.dataDirectory);
+    return config;
+}
 
 int uiMain(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -29,24 +48,12 @@ int uiMain(int argc, char** argv) {
     QString labPath;
     const qsizetype lab = args.indexOf(QStringLiteral("--lab"));
     if (lab > 0 && lab + 1 < args.size()) labPath = args[lab + 1];
-    auto labConfig = model::loadLabConfig(labPath);
-    if (!labConfig) {
-        QMessageBox::critical(nullptr, QObject::tr("Acquila"),
-                              QObject::tr("The lab configuration could not be loaded:\n%1").arg(labConfig.error()));
-        return 2;
-    }
-    engine::EngineConfig config;
-    config.lab = *labConfig;
-    config.workerExe = qEnvironmentVariableIsSet("ACQUILA_WORKER")
-                           ? qEnvironmentVariable("ACQUILA_WORKER")
-                           : QCoreApplication::applicationDirPath() + QStringLiteral("/acquila-worker");
-    config.storage = true;
-    config.dataDirectory =
-        QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/acquila/data");
-    QDir().mkpath(config.dataDirectory);
-
+    QString labError;
+    const engine::EngineConfig config = windowConfig(labPath, &labError);
     MainWindow window(config);
     window.show();
+    if (!labError.isEmpty()) std::fprintf(stderr, "%s\n", qPrintable(labError));
+    if (!labError.isEmpty()) window.showProblem(QObject::tr("The lab configuration was refused; no devices are open.\n%1").arg(labError));
     return QApplication::exec();
 }
 
