@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <sys/statvfs.h>
+#include <thread>
 
 namespace acquila::worker {
 
@@ -23,6 +24,15 @@ qint64 freeBytes(const QString& dir) {
     struct statvfs st {};
     if (statvfs(QFile::encodeName(dir).constData(), &st) != 0) return -1;
     return static_cast<qint64>(st.f_bavail) * static_cast<qint64>(st.f_frsize);
+}
+
+/** Test hook: ACQUILA_TEST_STORAGE_BYTES_PER_S > 0 makes writing that slow (a slow disk). */
+void throttleForTests(const model::ResultBatch& batch) {
+    static const double rate = qEnvironmentVariable("ACQUILA_TEST_STORAGE_BYTES_PER_S").toDouble();
+    if (rate <= 0) return;
+    double bytes = 0;
+    for (const auto& c : batch.channels) bytes += static_cast<double>(c.data.size());
+    std::this_thread::sleep_for(std::chrono::duration<double>(bytes / rate));
 }
 
 /** HDF5 error stacks run long: keep the part a scientist needs (file, operation, OS error). */
@@ -129,6 +139,7 @@ void StorageExecutor::append(const Message& m) {
     auto batch = protocol::parseResultBody(m.body, &meta);
     if (!batch || batch->runId != runId_) return;
     for (const auto& c : batch->channels) bytesWritten_ += c.data.size();
+    throttleForTests(*batch);
     if (auto r = writer_->append(*batch, cellMap_); !r) return reportError(r.error());
     if (auto r = writer_->flushIfDue(); !r) return reportError(r.error());
     if (bytesWritten_ - bytesAtLastStatus_ > (32 << 20)) send(status(protocol::StoreStatus::Op::Progress));  // keep backpressure acks timely

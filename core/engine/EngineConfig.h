@@ -23,6 +23,7 @@ struct EngineConfig {
     int heartbeatMs = 500;
     int heartbeatTimeoutMs = 5000;
     int maxInFlightPerWorker = 3;
+    qint64 storageQueueBytes = 256ll << 20;  // results sent to the storage worker and not yet written; above it no job is handed out
     QStringList workerArgs;          // extra arguments for every worker (tests)
 };
 

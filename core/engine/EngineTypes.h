@@ -35,6 +35,7 @@ struct RunProgress {
 struct StorageStatus {
     QString filePath;          // file being written (final name), empty when idle
     double queueFill = 0;      // 0..1, fill of the bounded queue towards the storage worker
+    qint64 backlogBytes = 0;   // result data sent to the storage worker and not yet written
     double bytesPerSecond = 0; // recent write rate
     qint64 freeBytes = -1;     // free space of the data directory, -1 when unknown
     bool lowDisk = false;      // free space below a few minutes of data at the current rate

@@ -44,7 +44,7 @@ void Manager::start(std::vector<std::shared_ptr<ResultSink>> sinks) {
         if (!coalesceTimer_->isActive()) coalesceTimer_->start();
     };
     pool_ = new WorkerPool(pc, cb, this);
-    storage_ = std::make_unique<StorageLink>(*pool_, nextRequestId_);
+    storage_ = std::make_unique<StorageLink>(*pool_, nextRequestId_, config_.storageQueueBytes);
 
     coalesceTimer_ = new QTimer(this);
     coalesceTimer_->setSingleShot(true);
@@ -230,15 +230,32 @@ void Manager::onDied(int worker, const QString& reason) {
         fail(RunEvent::StorageDied, hadFile ? QStringLiteral("storage worker %1; %2.part keeps every point up to the last flush").arg(reason, storage_->filePath())
                                             : QStringLiteral("storage worker %1").arg(reason));
     } else if (hadWork && !expected && !r.life.closing() && r.life.phase() != RunPhase::Aborting) {
-        if (op != protocol::BlackBoxOp::Idle && point >= 0)
-            fail(RunEvent::WorkerDied, QStringLiteral("device '%1' crashed its worker during %2 at point %3: worker %4 %5")
-                                           .arg(device, QLatin1String(protocol::blackBoxOpName(op))).arg(point).arg(worker).arg(reason),
-                 point);
-        else
-            fail(RunEvent::WorkerDied, QStringLiteral("worker %1 %2").arg(worker).arg(reason), std::max<qint64>(point, 0));
+        const bool known = op != protocol::BlackBoxOp::Idle && point >= 0;
+        const QString what = known ? QStringLiteral("device '%1' crashed its worker during %2 at point %3: worker %4 %5")
+                                         .arg(device, QLatin1String(protocol::blackBoxOpName(op))).arg(point).arg(worker).arg(reason)
+                                   : QStringLiteral("worker %1 %2").arg(worker).arg(reason);
+        const qint64 key = known ? point : -1;
+        if (!retryAfterCrash(key, what))
+            fail(RunEvent::WorkerDied, r.retried.count(key) ? what + QStringLiteral(" (again, when measured a second time)") : what,
+                 known ? point : std::max<qint64>(point, 0));
     }
     if (run_ && run_->closing.erase(worker) && run_->closing.empty()) raise(RunEvent::WorkersClosed);
     advance();
+}
+
+/**
+ * With the plan's retry_after_crash, a crash while measuring does not fail the run the first
+ * time at a point (-1: the point is unknown): the dead worker's points went back to pending
+ * and are measured again, by the other workers or by the respawned one when it joins.
+ */
+bool Manager::retryAfterCrash(qint64 point, const QString& what) {
+    Run& r = *run_;
+    const bool measuring = r.life.phase() == RunPhase::Running || r.life.phase() == RunPhase::Paused;
+    if (!r.plan.retryAfterCrash || !measuring || !r.retried.insert(point).second) return false;
+    log(3, QStringLiteral("run %1: %2; measuring %3 again (retry_after_crash)")
+               .arg(r.id).arg(what, point >= 0 ? QStringLiteral("point %1").arg(point) : QStringLiteral("its points")));
+    pump();
+    return true;
 }
 
 void Manager::watchdog() {

@@ -57,6 +57,7 @@ private:
         std::set<int> opened;   // may receive jobs
         std::set<int> closing;  // close sent, reply pending
         std::set<int> killed;   // killed by the watchdog or abort; death is expected
+        std::set<qint64> retried;  // points measured again after crashing their worker (retry_after_crash)
         QElapsedTimer clock;
         QDateTime startTime;
     };
@@ -69,6 +70,7 @@ private:
     void onConnected(int worker);
     void onMessage(int worker, protocol::Message&& m);
     void onDied(int worker, const QString& reason);
+    bool retryAfterCrash(qint64 point, const QString& what);
     void onDescribe(int worker, const protocol::Message& m);
     void onResult(int worker, const protocol::Message& m);
     void onError(int worker, const protocol::Message& m);

@@ -104,10 +104,9 @@ RunTransition Manager::raise(RunEvent e, const QString& reason, qint64 point) {
         cancelInFlight(model::CancelLevel::Stop);
     }
     if (t.has(ApplyBoundary)) {
-        // Everything in flight stopped at a point boundary: measure the gaps below the
-        // boundary so the kept points are contiguous, then finish.
-        const qint64 b = r.life.boundary();
-        r.sched->setBoundary(r.life.toHighWater() ? std::min(b, r.sched->highWater()) : b);
+        // Everything in flight stopped at a point boundary: after a failure at point p, measure
+        // the points missing below p; after a stop the boundary is 0 and nothing more is measured.
+        r.sched->setBoundary(r.life.boundary());
         r.sched->setPaused(false);
     }
     if (t.has(ResumeJobs)) r.sched->setPaused(false);

@@ -19,7 +19,7 @@ constexpr Cell X{};  // ignored
 constexpr Cell go(RunPhase to, uint32_t actions = None) { return Cell{false, to, actions}; }
 
 constexpr uint32_t kDrain = PauseJobs | CancelStop | ArmTimer;  // start stopping at a point boundary
-constexpr uint32_t kLower = PauseJobs | CancelStop;             // already stopping: lower the boundary
+constexpr uint32_t kLower = PauseJobs | CancelStop;             // already stopping: lower the boundary, end the filling
 constexpr uint32_t kAbort = PauseJobs | CancelAbort | ArmTimer;
 constexpr uint32_t kClose = CloseWorkers | ArmTimer;
 constexpr uint32_t kFinish = FinishFile | ArmTimer;
@@ -31,28 +31,28 @@ using Row = std::array<Cell, kRunEventCount>;
 constexpr std::array<Row, kRunPhaseCount> kTable{{
     // Starting: workers and the file are opening.
     {go(P::Running, StopTimer | Pump), X, X, go(P::Stopping, kDrain), X, go(P::Aborting, kAbort),
-     go(P::Stopping, kDrain), go(P::Stopping, kDrain), go(P::Stopping, kDrain),
+     go(P::Stopping, kDrain), go(P::Stopping, kDrain), go(P::Aborting, kAbort),
      X, X, X, X, go(P::Stopping, kDrain)},
     // Running: jobs are handed out.
     {go(P::Running, Pump), go(P::Paused, PauseJobs | CancelStop | FlushFile), X, go(P::Stopping, kDrain),
      go(P::Stopping, kDrain), go(P::Aborting, kAbort),
-     go(P::Stopping, kDrain), go(P::Stopping, kDrain), go(P::Stopping, kDrain),
+     go(P::Stopping, kDrain), go(P::Stopping, kDrain), go(P::Aborting, kAbort),
      X, go(P::Closing, kClose), X, X, X},
     // Paused: no new job; the jobs in flight stop at a point boundary.
     {X, X, go(P::Running, ResumeJobs | Pump), go(P::Stopping, kDrain), go(P::Stopping, kDrain), go(P::Aborting, kAbort),
-     go(P::Stopping, kDrain), go(P::Stopping, kDrain), go(P::Stopping, kDrain),
+     go(P::Stopping, kDrain), go(P::Stopping, kDrain), go(P::Aborting, kAbort),
      go(P::Paused, Publish), X, X, X, X},
     // Stopping: waiting for the jobs in flight to end at a point boundary.
-    {X, X, X, X, X, go(P::Aborting, kAbort),
-     go(P::Stopping, kLower), go(P::Stopping, kLower), go(P::Stopping, kLower),
+    {X, X, X, go(P::Stopping, kLower), X, go(P::Aborting, kAbort),
+     go(P::Stopping, kLower), go(P::Stopping, kLower), go(P::Aborting, kAbort),
      go(P::Filling, ApplyBoundary | Pump), X, X, X, go(P::Aborting, kAbort)},
-    // Filling: measuring the points missing below the boundary, so the kept points are contiguous.
-    {go(P::Filling, Pump), X, X, X, X, go(P::Aborting, kAbort),
-     go(P::Stopping, kLower), go(P::Stopping, kLower), go(P::Stopping, kLower),
+    // Filling: after a failure, measuring the points missing below the failing point (none after a stop).
+    {go(P::Filling, Pump), X, X, go(P::Stopping, kLower), X, go(P::Aborting, kAbort),
+     go(P::Stopping, kLower), go(P::Stopping, kLower), go(P::Aborting, kAbort),
      X, go(P::Closing, kClose), X, X, go(P::Aborting, kAbort)},
     // Aborting: busy workers were told to abort; the grace period's end kills them.
     {X, X, X, X, X, X,
-     X, X, X,
+     X, X, go(P::Aborting),
      go(P::Closing, kClose), X, X, X, go(P::Aborting, KillBusy)},
     // Closing: workers close the run (restore properties, ...).
     {X, X, X, X, X, X,
@@ -117,7 +117,7 @@ void RunLifecycle::settle(RunEvent e, const QString& reason, qint64 point, RunPh
         case RunEvent::DiskFull:
             if (status_ != model::RunStatus::Failed) status_ = model::RunStatus::Stopped;
             if (reason_.isEmpty()) reason_ = reason;
-            toHighWater_ = true;
+            boundary_ = 0;  // keep what was measured, fill no gap
             break;
         case RunEvent::Abort:
             if (status_ != model::RunStatus::Failed) {
@@ -133,7 +133,7 @@ void RunLifecycle::settle(RunEvent e, const QString& reason, qint64 point, RunPh
             break;
         case RunEvent::StorageDied:
             failWith(reason);
-            toHighWater_ = true;  // nothing can store further points: keep what was measured
+            boundary_ = 0;  // nothing can store further points: measure nothing more
             break;
         case RunEvent::Timeout:
             if (from == P::Starting) {

@@ -10,8 +10,8 @@ namespace acquila::engine {
 /**
  * The phases of one run (docs/architecture.md, "Run lifecycle"). Finer than
  * the public RunState: Stopping is split into waiting for the jobs in flight
- * to end at a point boundary (Stopping) and measuring the gaps below that
- * boundary (Filling); Closing (workers close the run) and Finishing (the
+ * to end at a point boundary (Stopping) and, after a failure at point p,
+ * measuring the points missing below p (Filling; a stop fills nothing); Closing (workers close the run) and Finishing (the
  * storage worker writes the end metadata) follow every ending.
  */
 enum class RunPhase : uint8_t { Starting, Running, Paused, Stopping, Filling, Aborting, Closing, Finishing, Finished };
@@ -22,12 +22,12 @@ enum class RunEvent : uint8_t {
     Opened,         // a worker opened the run and the file (if any) is open
     Pause,          // user
     Resume,         // user
-    Stop,           // user: keep what was measured, end at the high-water mark
+    Stop,           // user: end at the next point boundary, keep what was measured
     DiskFull,       // storage: like Stop, only while measuring
     Abort,          // user or shutdown: end now
     Failure,        // a device error, a device timeout, a worker that could not open
     WorkerDied,     // a device worker died unexpectedly with work in flight
-    StorageDied,    // the storage worker died or reported a write error
+    StorageDied,    // the storage worker died or reported a write error: abort, nothing can store more
     JobsSettled,    // no job is in flight any more
     PointsDone,     // every point below the boundary has been delivered
     WorkersClosed,  // every worker answered (or died) after Close
@@ -84,10 +84,12 @@ public:
     const QString& reason() const { return reason_; }
     /** The state the user sees: Filling shows as Stopping; Closing/Finishing keep the state before them. */
     model::RunState publicState() const;
-    /** Points at or above this index are not measured any more (kNoBoundary: all). */
+    /**
+     * Points at or above this index are not measured any more (kNoBoundary: all).
+     * Stop, disk full, abort and a storage failure set it to 0 (gaps stay gaps);
+     * a failure at point p lowers it to p (the points missing below p are measured).
+     */
     qint64 boundary() const { return boundary_; }
-    /** The boundary also drops to the highest contiguous point delivered (stop keeps what was measured). */
-    bool toHighWater() const { return toHighWater_; }
     /** True once the run is closing: no more jobs, no more openings. */
     bool closing() const { return phase_ >= RunPhase::Closing; }
     /** True while jobs may be handed out. */
@@ -110,7 +112,6 @@ private:
     model::RunStatus status_ = model::RunStatus::None;
     QString reason_;
     qint64 boundary_ = kNoBoundary;
-    bool toHighWater_ = false;
 };
 
 }  // namespace acquila::engine

@@ -63,7 +63,7 @@ util::Result<RunSetup> prepareRun(const plan::Plan& plan, const std::vector<mode
     sc.fixedJobSize = plan.pointsPerJob;
     sc.maxInFlightPerWorker = config.maxInFlightPerWorker;
     // Tiny fixed jobs are bound by latency, not work: keep a deeper pipeline so a worker
-    // always finds its next job queued. Cancelling still costs at most a few points.
+    // always finds its next job queued (the scheduler keeps it short in time).
     if (plan.pointsPerJob > 0 && plan.pointsPerJob <= 16 && config.maxInFlightPerWorker > 1)
         sc.maxInFlightPerWorker = std::max(config.maxInFlightPerWorker, 32);
     sc.workerCount = s.exclusive ? 1 : deviceWorkers;
@@ -72,6 +72,8 @@ util::Result<RunSetup> prepareRun(const plan::Plan& plan, const std::vector<mode
         const QString dir = plan.outputDirectory.isEmpty() ? config.dataDirectory : plan.outputDirectory;
         if (const QString full = diskProblem(s.estimate, dir); !full.isEmpty()) return util::Result<RunSetup>::failure(full);
     }
+    // What the plan itself makes a point cost; the devices' own time is measured from the first results.
+    sc.expectedSecondsPerPoint = plan.exposureS + plan.settleS + (plan.type == plan::ScanType::Count ? plan.intervalS : 0);
     return s;
 }
 

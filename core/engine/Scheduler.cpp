@@ -9,11 +9,22 @@ Scheduler::Scheduler(const Config& config) : config_(config), boundary_(config.t
     if (config_.total > 0) pending_[0] = config_.total;
 }
 
+namespace {
+constexpr qint64 kUnknownTimeJobSize = 1;  // nothing is known about the devices yet: one point, then measure
+constexpr int kMinDepth = 2;               // a worker always has its next job queued
+}  // namespace
+
+double Scheduler::secondsPerPoint() const {
+    if (measuredSecondsPerPoint_ >= 0) return measuredSecondsPerPoint_;
+    return config_.expectedSecondsPerPoint > 0 ? config_.expectedSecondsPerPoint : -1;
+}
+
 qint64 Scheduler::nextJobSize(qint64 available) const {
     if (config_.fixedJobSize > 0) return std::min(config_.fixedJobSize, available);
-    qint64 size = 64;  // first jobs are small: we know nothing about the devices yet
-    if (secondsPerPoint_ > 0) size = static_cast<qint64>(config_.targetJobSeconds / secondsPerPoint_);
-    else if (secondsPerPoint_ == 0) size = config_.maxJobSize;
+    const double spp = secondsPerPoint();
+    qint64 size = kUnknownTimeJobSize;
+    if (spp == 0) size = config_.maxJobSize;
+    else if (spp > 0) size = static_cast<qint64>(std::min(config_.targetJobSeconds / spp, static_cast<double>(config_.maxJobSize)));
     // Near the end keep every worker busy rather than leaving one long tail job.
     const qint64 remaining = boundary_ - std::min(boundary_, done_);
     const qint64 share = (remaining + 2 * config_.workerCount - 1) / (2 * std::max(1, config_.workerCount));
@@ -21,9 +32,17 @@ qint64 Scheduler::nextJobSize(qint64 available) const {
     return std::clamp<qint64>(size, 1, available);
 }
 
+bool Scheduler::mayTakeMore(const Load& load) const {
+    if (load.jobs >= config_.maxInFlightPerWorker) return false;
+    if (load.jobs < kMinDepth) return true;
+    const double spp = secondsPerPoint();
+    return spp >= 0 && static_cast<double>(load.points) * spp < config_.maxQueuedSeconds;
+}
+
 std::optional<JobRange> Scheduler::next(int worker) {
     if (paused_ || pending_.empty()) return std::nullopt;
-    if (inFlight(worker) >= config_.maxInFlightPerWorker) return std::nullopt;
+    Load& load = load_[worker];
+    if (!mayTakeMore(load)) return std::nullopt;
     auto it = pending_.begin();
     if (it->first >= boundary_) return std::nullopt;
     const qint64 first = it->first;
@@ -34,7 +53,8 @@ std::optional<JobRange> Scheduler::next(int worker) {
     if (first + count < rangeEnd) pending_[first + count] = rangeEnd;
     JobRange r{nextId_++, first, count, worker};
     jobs_.emplace(r.id, Job{r, first});
-    ++inFlight_[worker];
+    ++load.jobs;
+    load.points += count;
     return r;
 }
 
@@ -43,13 +63,15 @@ bool Scheduler::onResult(quint64 id, qint64 first, qint64 count, double seconds)
     if (it == jobs_.end()) return false;
     Job& j = it->second;
     // Results of a job are contiguous and in order; anything else is a protocol violation.
-    if (first != j.measuredUpTo || count < 0 || first + count > j.range.first + j.range.count) return false;
+    // (Compared without forming first + count: both come from the worker.)
+    const qint64 end = j.range.first + j.range.count;
+    if (first != j.measuredUpTo || count < 0 || count > end - first) return false;
     j.measuredUpTo += count;
     done_ += count;
-    highWater_ = std::max(highWater_, first + count);
-    if (count > 0 && seconds >= 0) {
+    load_[j.range.worker].points -= count;
+    if (count > 0 && std::isfinite(seconds) && seconds >= 0) {
         const double spp = seconds / static_cast<double>(count);
-        secondsPerPoint_ = secondsPerPoint_ < 0 ? spp : 0.7 * secondsPerPoint_ + 0.3 * spp;
+        measuredSecondsPerPoint_ = measuredSecondsPerPoint_ < 0 ? spp : 0.7 * measuredSecondsPerPoint_ + 0.3 * spp;
     }
     return true;
 }
@@ -76,8 +98,11 @@ void Scheduler::onJobEnded(quint64 id) {
     auto it = jobs_.find(id);
     if (it == jobs_.end()) return;
     const Job& j = it->second;
-    addPending(j.measuredUpTo, j.range.first + j.range.count);
-    if (--inFlight_[j.range.worker] <= 0) inFlight_.erase(j.range.worker);
+    const qint64 end = j.range.first + j.range.count;
+    addPending(j.measuredUpTo, end);
+    Load& load = load_[j.range.worker];
+    load.points -= end - j.measuredUpTo;
+    if (--load.jobs <= 0) load_.erase(j.range.worker);
     jobs_.erase(it);
 }
 
@@ -92,8 +117,8 @@ std::vector<quint64> Scheduler::onWorkerLost(int worker) {
 void Scheduler::setBoundary(qint64 boundary) { boundary_ = std::clamp<qint64>(boundary, 0, boundary_); }
 
 int Scheduler::inFlight(int worker) const {
-    auto it = inFlight_.find(worker);
-    return it == inFlight_.end() ? 0 : it->second;
+    auto it = load_.find(worker);
+    return it == load_.end() ? 0 : it->second.jobs;
 }
 
 qint64 Scheduler::firstPending() const {

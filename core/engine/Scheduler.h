@@ -24,7 +24,12 @@ struct JobRange {
  * ends early (cancelled at a point boundary, failed, or its worker died)
  * returns its unmeasured tail there, so nothing is lost or measured twice.
  * `boundary_` caps dispatch: points at or above it are never handed out
- * (stop and failure move it down), so a stopped run has no gaps below it.
+ * (stop, abort and failure move it down).
+ *
+ * Jobs are sized by time: the first ones by the plan's expected point time
+ * (one point when it is unknown), later ones by the measured time, and a
+ * worker gets a third job only while its queued work is short, so a stop or a
+ * failure leaves at most a few points' worth of work in flight.
  */
 class Scheduler {
 public:
@@ -35,6 +40,8 @@ public:
         double targetJobSeconds = 0.02;
         qint64 maxJobSize = 1 << 16;
         int workerCount = 1;         // for balancing the tail of a run
+        double expectedSecondsPerPoint = 0;  // from the plan (exposure, settle, interval); <= 0: unknown
+        double maxQueuedSeconds = 0.05;      // beyond two jobs, a worker gets more only while its work is shorter
     };
 
     explicit Scheduler(const Config& config);
@@ -55,8 +62,6 @@ public:
     qint64 boundary() const { return boundary_; }
     qint64 total() const { return config_.total; }
     qint64 done() const { return done_; }
-    /** One past the highest measured point index (0 when none). */
-    qint64 highWater() const { return highWater_; }
     int inFlight(int worker) const;
     int inFlightTotal() const { return static_cast<int>(jobs_.size()); }
     /** True when nothing is in flight and nothing below the boundary remains. */
@@ -70,18 +75,25 @@ private:
         JobRange range;
         qint64 measuredUpTo;  // results of a job arrive in order: [first, measuredUpTo) are in
     };
+    /** Work handed to one worker and not measured yet. */
+    struct Load {
+        int jobs = 0;
+        qint64 points = 0;
+    };
     qint64 nextJobSize(qint64 available) const;
+    bool mayTakeMore(const Load& load) const;
+    /** Seconds per point: measured, else the plan's expectation, else < 0 (unknown). */
+    double secondsPerPoint() const;
     void addPending(qint64 first, qint64 end);
 
     Config config_;
     std::map<qint64, qint64> pending_;  // first -> end of unmeasured, undispatched ranges (disjoint)
     std::unordered_map<quint64, Job> jobs_;
-    std::unordered_map<int, int> inFlight_;
+    std::unordered_map<int, Load> load_;
     quint64 nextId_ = 1;
     qint64 boundary_;
     qint64 done_ = 0;
-    qint64 highWater_ = 0;
-    double secondsPerPoint_ = -1;  // running estimate, < 0 until the first result
+    double measuredSecondsPerPoint_ = -1;  // running estimate, < 0 until the first result
     bool paused_ = false;
 };
 

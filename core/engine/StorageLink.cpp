@@ -6,11 +6,8 @@
 
 namespace acquila::engine {
 
-namespace {
-constexpr qint64 kQueueBytes = 256ll << 20;  // bounded queue towards the storage worker
-}
-
-StorageLink::StorageLink(WorkerPool& pool, quint64& nextRequestId) : pool_(pool), nextId_(nextRequestId) {}
+StorageLink::StorageLink(WorkerPool& pool, quint64& nextRequestId, qint64 queueBytes)
+    : pool_(pool), nextId_(nextRequestId), queueBytes_(std::max<qint64>(queueBytes, 1)) {}
 
 void StorageLink::begin(quint64 runId, bool enabled) {
     runId_ = runId;
@@ -58,7 +55,7 @@ bool StorageLink::finish(model::RunStatus status, const QString& reason, const s
     return true;
 }
 
-bool StorageLink::backlogged() const { return inFlightBytes_ > kQueueBytes; }
+bool StorageLink::backlogged() const { return inFlightBytes_ > queueBytes_; }
 
 bool StorageLink::diskAlmostFull(qint64 reserveBytes) const {
     const double rate = std::max(status_.bytesPerSecond, 0.0);
@@ -78,7 +75,8 @@ StorageLink::Outcome StorageLink::onStatus(const protocol::StoreStatus& s) {
         inFlightBytes_ -= inFlight_.front().second;
         inFlight_.pop_front();
     }
-    status_.queueFill = std::min(1.0, static_cast<double>(inFlightBytes_) / static_cast<double>(kQueueBytes));
+    status_.backlogBytes = inFlightBytes_;
+    status_.queueFill = std::min(1.0, static_cast<double>(inFlightBytes_) / static_cast<double>(queueBytes_));
     if (s.op == Op::Opened && state_ == State::Opening) {
         if (!s.error.isEmpty()) {
             state_ = State::Closed;

@@ -22,7 +22,8 @@ public:
     /** What a store status message means for the run. */
     enum class Outcome : uint8_t { None, Opened, OpenFailed, WriteFailed, Finished, FinishFailed };
 
-    StorageLink(WorkerPool& pool, quint64& nextRequestId);
+    /** `queueBytes`: the bound on data sent and not yet written (backpressure). */
+    StorageLink(WorkerPool& pool, quint64& nextRequestId, qint64 queueBytes);
 
     /** A new run: Opening when the engine writes files, Off otherwise. */
     void begin(quint64 runId, bool enabled);
@@ -60,6 +61,7 @@ private:
     qint64 sent_ = 0;                                // result messages forwarded
     std::deque<std::pair<qint64, qint64>> inFlight_;  // (message number, bytes) not yet acknowledged
     qint64 inFlightBytes_ = 0;
+    qint64 queueBytes_;
     StorageStatus status_;
 };
 

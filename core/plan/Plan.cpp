@@ -92,6 +92,7 @@ QJsonObject Plan::toJson() const {
         props.insert(it.key(), QJsonObject::fromVariantMap(it.value()));
     o.insert(QLatin1String("properties"), props);
     o.insert(QLatin1String("points_per_job"), pointsPerJob);
+    o.insert(QLatin1String("retry_after_crash"), retryAfterCrash);
     return o;
 }
 
@@ -101,7 +102,7 @@ bool Plan::operator==(const Plan& b) const {
            spiralRadius == b.spiralRadius && spiralStep == b.spiralStep && settleS == b.settleS &&
            exposureS == b.exposureS && repeats == b.repeats && metadata == b.metadata &&
            outputDirectory == b.outputDirectory && outputAllowPartial == b.outputAllowPartial && returnToStart == b.returnToStart &&
-           properties == b.properties && pointsPerJob == b.pointsPerJob;
+           properties == b.properties && pointsPerJob == b.pointsPerJob && retryAfterCrash == b.retryAfterCrash;
 }
 
 util::Result<Plan> loadPlanFile(const QString& path) {

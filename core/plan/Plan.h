@@ -54,6 +54,7 @@ struct Plan {
     bool returnToStart = false;  // move axes back to where they were when the run ends
     QMap<QString, QVariantMap> properties;  // device -> property id -> value, set for the run and restored after
     qint64 pointsPerJob = 0;     // 0 = adaptive (scheduler decides)
+    bool retryAfterCrash = false;  // a point that crashed its worker is measured once more on a respawned worker
     QString sourceFile;          // where it was loaded from (for messages); not serialized
     QString csvFile;             // list: CSV file the points came from (for messages); not serialized
 

@@ -316,7 +316,7 @@ Plan parseRoot(const QJsonObject& obj, const QString& baseDir) {
                                        .arg(describe(version))
                                        .arg(kPlanSchemaVersion));
     root.allowOnly({"version", "name", "title", "scan", "axes", "detectors", "settle_s", "exposure_s", "repeats", "metadata",
-                    "output", "return_to_start", "properties", "points_per_job"});
+                    "output", "return_to_start", "properties", "points_per_job", "retry_after_crash"});
 
     plan.name = toString(root.required("name"), root.path("name"));
     static const QRegularExpression safeName(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
@@ -347,6 +347,7 @@ Plan parseRoot(const QJsonObject& obj, const QString& baseDir) {
     if (root.has("return_to_start")) plan.returnToStart = toBool(root.value("return_to_start"), root.path("return_to_start"));
     if (root.has("properties")) plan.properties = parseProperties(root.value("properties"));
     if (root.has("points_per_job")) plan.pointsPerJob = toInteger(root.value("points_per_job"), root.path("points_per_job"), 0);
+    if (root.has("retry_after_crash")) plan.retryAfterCrash = toBool(root.value("retry_after_crash"), root.path("retry_after_crash"));
     checkPointCount(plan);
     return plan;
 }

@@ -49,14 +49,13 @@ std::optional<P> expectedPhase(P p, E e) {
             return std::nullopt;
         case E::Pause: return p == P::Running ? std::optional(P::Paused) : std::nullopt;
         case E::Resume: return p == P::Paused ? std::optional(P::Running) : std::nullopt;
-        case E::Stop:
-            return (p == P::Starting || p == P::Running || p == P::Paused) ? std::optional(P::Stopping) : std::nullopt;
+        case E::Stop: return measuring(p) ? std::optional(P::Stopping) : std::nullopt;  // also ends a failure's filling
         case E::DiskFull: return (p == P::Running || p == P::Paused) ? std::optional(P::Stopping) : std::nullopt;
         case E::Abort: return measuring(p) ? std::optional(P::Aborting) : std::nullopt;
         case E::Failure:
         case E::WorkerDied: return measuring(p) ? std::optional(P::Stopping) : std::nullopt;
-        case E::StorageDied:
-            if (measuring(p)) return P::Stopping;
+        case E::StorageDied:  // nothing can store more points: stop acquiring at once
+            if (measuring(p) || p == P::Aborting) return P::Aborting;
             if (p == P::Closing) return P::Closing;
             if (p == P::Finishing) return P::Finished;
             return std::nullopt;
@@ -180,21 +179,49 @@ TEST(RunLifecycle, AStorageWorkerDyingWhileTheFileIsFinishedFailsTheRun) {
     EXPECT_EQ(c.status(), RunStatus::Failed);
 }
 
-TEST(RunLifecycle, TheFirstFailureNamesTheRunAndLowersTheBoundary) {
+TEST(RunLifecycle, TheFirstFailureNamesTheRunAndOnlyAFailureFillsBelowItsPoint) {
     RunLifecycle l = reach(P::Running);
-    l.on(E::Stop, QStringLiteral("stopped by the user"));
-    EXPECT_EQ(l.status(), RunStatus::Stopped);
-    EXPECT_TRUE(l.toHighWater());
-    EXPECT_EQ(l.boundary(), RunLifecycle::kNoBoundary);
     l.on(E::Failure, QStringLiteral("diode failed at point 40"), 40);
+    EXPECT_EQ(l.boundary(), 40);
     l.on(E::WorkerDied, QStringLiteral("worker 1 crashed at point 12"), 12);
     l.on(E::Failure, QStringLiteral("later"), 90);
     EXPECT_EQ(l.status(), RunStatus::Failed);
     EXPECT_EQ(l.reason(), QStringLiteral("diode failed at point 40"));
-    EXPECT_EQ(l.boundary(), 12);
+    EXPECT_EQ(l.boundary(), 12) << "the points missing below the first failing point are measured";
+    EXPECT_TRUE(l.on(E::JobsSettled).has(A::ApplyBoundary | A::Pump));
+    EXPECT_EQ(l.phase(), P::Filling);
+    EXPECT_TRUE(l.on(E::Stop, QStringLiteral("stopped by the user")).has(A::CancelStop)) << "a stop ends the filling too";
+    EXPECT_EQ(l.boundary(), 0);
+    EXPECT_EQ(l.status(), RunStatus::Failed) << "a stop after a failure keeps the failure";
     l.on(E::Abort);
     EXPECT_EQ(l.status(), RunStatus::Failed) << "an abort after a failure keeps the failure";
-    EXPECT_EQ(l.boundary(), 0);
+}
+
+TEST(RunLifecycle, AStopKeepsWhatWasMeasuredAndMeasuresNothingMore) {
+    for (E stop : {E::Stop, E::DiskFull}) {
+        RunLifecycle l = reach(P::Running);
+        EXPECT_TRUE(l.on(stop, QStringLiteral("why")).has(A::PauseJobs | A::CancelStop));
+        EXPECT_EQ(l.boundary(), 0) << "no gap is filled: the jobs in flight end at their next point";
+        l.on(E::JobsSettled);
+        EXPECT_EQ(l.phase(), P::Filling);
+        EXPECT_TRUE(l.on(E::PointsDone).has(A::CloseWorkers));
+        EXPECT_EQ(l.status(), RunStatus::Stopped);
+    }
+}
+
+TEST(RunLifecycle, AStorageFailureAbortsAtOnceNamingTheStorage) {
+    for (P p : {P::Starting, P::Running, P::Paused, P::Stopping, P::Filling, P::Aborting}) {
+        SCOPED_TRACE(runPhaseName(p));
+        RunLifecycle l = reach(p);
+        const RunTransition t = l.on(E::StorageDied, QStringLiteral("storage worker killed by signal 9"));
+        EXPECT_EQ(l.phase(), P::Aborting);
+        EXPECT_EQ(l.boundary(), 0);
+        EXPECT_EQ(l.status(), RunStatus::Failed);
+        if (p != P::Aborting) {
+            EXPECT_TRUE(t.has(A::CancelAbort | A::PauseJobs)) << "no new job, the ones in flight abort";
+        }
+        EXPECT_EQ(l.reason(), QStringLiteral("storage worker killed by signal 9"));
+    }
 }
 
 TEST(RunLifecycle, AStopThatDoesNotFinishInTimeAbortsAndSaysWhy) {

@@ -2,6 +2,7 @@
 
 #include <QRandomGenerator>
 #include <gtest/gtest.h>
+#include <limits>
 #include <set>
 
 using namespace acquila::engine;
@@ -43,12 +44,74 @@ TEST(Scheduler, EveryPointDispatchedExactlyOnceWithPartialResults) {
 TEST(Scheduler, InFlightIsBoundedPerWorker) {
     Scheduler::Config c = config(1000000, 1);
     c.maxInFlightPerWorker = 3;
+    c.expectedSecondsPerPoint = 1e-6;  // fast points: the count bound applies
     Scheduler s(c);
     int n = 0;
     while (s.next(0)) ++n;
     EXPECT_EQ(n, 3);
     EXPECT_EQ(s.inFlight(0), 3);
     EXPECT_TRUE(s.next(1).has_value());  // another worker has its own budget
+}
+
+TEST(Scheduler, FirstJobsAreOnePointWhileThePointTimeIsUnknown) {
+    Scheduler s(config(100000, 2));
+    auto a = s.next(0);
+    auto b = s.next(0);
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->count, 1);
+    EXPECT_EQ(b->count, 1);
+    EXPECT_FALSE(s.next(0)) << "two jobs of unknown length are enough in flight";
+    EXPECT_EQ(s.next(1)->first, 2) << "the second worker starts right after the first";
+    ASSERT_TRUE(s.onResult(a->id, a->first, 1, 1e-4));  // now the time is known: 20 ms jobs
+    s.onJobEnded(a->id);
+    EXPECT_EQ(s.next(0)->count, 200);
+}
+
+TEST(Scheduler, SlowPlansKeepAboutOnePointInFlightPerWorker) {
+    Scheduler::Config c = config(1000, 2);
+    c.expectedSecondsPerPoint = 0.2;  // exposure 0.2 s
+    c.maxInFlightPerWorker = 32;
+    Scheduler s(c);
+    std::vector<JobRange> jobs;
+    for (int w = 0; w < 2; ++w)
+        while (auto j = s.next(w)) jobs.push_back(*j);
+    ASSERT_EQ(jobs.size(), 4u) << "one point measuring and one queued per worker";
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        EXPECT_EQ(jobs[i].count, 1);
+        EXPECT_EQ(jobs[i].first, static_cast<qint64>(i));
+    }
+    Scheduler::Config fast = c;
+    fast.expectedSecondsPerPoint = 1e-4;
+    fast.fixedJobSize = 1;
+    Scheduler f(fast);
+    int n = 0;
+    while (f.next(0)) ++n;
+    EXPECT_EQ(n, 32) << "short points keep the deep pipeline";
+}
+
+TEST(Scheduler, HugeOrNonFiniteResultsAreRejectedOrIgnored) {
+    Scheduler s(config(1000, 1, 100));
+    auto j = s.next(0);
+    ASSERT_TRUE(j);
+    EXPECT_FALSE(s.onResult(j->id, j->first, std::numeric_limits<qint64>::max(), 0)) << "first + count must not wrap";
+    EXPECT_FALSE(s.onResult(j->id, j->first, std::numeric_limits<qint64>::max() - 5, 0));
+    EXPECT_EQ(s.done(), 0);
+    EXPECT_TRUE(s.onResult(j->id, j->first, 10, std::numeric_limits<double>::quiet_NaN()));
+    EXPECT_TRUE(s.onResult(j->id, j->first + 10, 10, std::numeric_limits<double>::infinity()));
+    EXPECT_EQ(s.done(), 20);
+
+    Scheduler adaptive(config(1 << 20, 1));
+    auto a = adaptive.next(0);
+    ASSERT_TRUE(adaptive.onResult(a->id, a->first, 1, std::numeric_limits<double>::quiet_NaN()));
+    adaptive.onJobEnded(a->id);
+    EXPECT_EQ(adaptive.next(0)->count, 1) << "a NaN time says nothing about the points";
+    auto b = adaptive.next(0);
+    ASSERT_TRUE(b);
+    ASSERT_TRUE(adaptive.onResult(b->id, b->first, 1, 1e-300));  // far below a nanosecond per point
+    adaptive.onJobEnded(b->id);
+    auto c = adaptive.next(0);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->count, 1 << 16) << "the size is clamped to the largest job before it becomes an integer";
 }
 
 TEST(Scheduler, FixedJobSizeOfOne) {

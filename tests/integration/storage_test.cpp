@@ -236,7 +236,8 @@ TEST(Storage, FullDiskFailsTheRunNamingPathAndErrorAndKeepsWhatFit) {
     if (::mount("tmpfs", QFile::encodeName(mnt).constData(), "tmpfs", 0, "size=3m") != 0)
         GTEST_SKIP() << "cannot mount a tmpfs here (" << strerror(errno) << "); run the suite as root to cover a full disk";
     {
-        EngineHarness h(1, {}, true, {mnt, 0, 0.1});
+        // A reserve far below zero turns the low-disk stop off: the disk really fills (the write error path).
+        EngineHarness h(1, {}, true, {mnt, -(1ll << 40), 0.1});
         const auto r = h.run(EngineHarness::plan(planJson(
             R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 400}], "detectors": ["camera"])")));
         EXPECT_EQ(r.status, RunStatus::Failed);

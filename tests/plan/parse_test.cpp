@@ -382,4 +382,15 @@ TEST(PlanLimits, AllowPartialRoundTrips) {
     const auto back = parsePlan(QJsonDocument(p.toJson()).toJson(), QStringLiteral("plan.json"));
     ASSERT_TRUE(back.ok()) << back.error().toStdString();
     EXPECT_EQ(*back, p);
+TEST(PlanParse, RetryAfterCrashIsOffByDefaultAndRoundTrips) {
+    const QByteArray base = R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 3}, "detectors": ["diode"])";
+    EXPECT_FALSE(parseOk(base + "}").retryAfterCrash);
+    const Plan on = parseOk(base + R"(, "retry_after_crash": true})");
+    EXPECT_TRUE(on.retryAfterCrash);
+    const auto back = parsePlan(QJsonDocument(on.toJson()).toJson(), QStringLiteral("x.json"));
+    ASSERT_TRUE(back.ok()) << back.error().toStdString();
+    EXPECT_TRUE(back->retryAfterCrash);
+    EXPECT_FALSE(*back == parseOk(base + "}"));
+    EXPECT_EQ(errorOf(base + R"(, "retry_after_crash": 1})"),
+              QStringLiteral("plan.json: /retry_after_crash: expected true or false, got 1"));
 }

@@ -34,6 +34,7 @@ struct HarnessOptions {
     QString dataDirectory;
     qint64 diskReserveBytes = 16ll << 20;
     double flushIntervalS = 0.5;
+    qint64 storageQueueBytes = 256ll << 20;
 };
 
 /**
@@ -58,12 +59,16 @@ public:
         c.dataDirectory = options.dataDirectory;
         c.diskReserveBytes = options.diskReserveBytes;
         c.flushIntervalS = options.flushIntervalS;
+        c.storageQueueBytes = options.storageQueueBytes;
         engine = std::make_unique<engine::Engine>(c);
         sink = std::make_shared<engine::MemorySink>();
         engine->addSink(sink);
         QObject::connect(engine.get(), &engine::Engine::runFinished, [this](const engine::RunProgress& p) { finished.push_back(p); });
         QObject::connect(engine.get(), &engine::Engine::progressChanged, [this](const engine::RunProgress& p) { progress = p; });
-        QObject::connect(engine.get(), &engine::Engine::storageChanged, [this](const engine::StorageStatus& s) { storage = s; });
+        QObject::connect(engine.get(), &engine::Engine::storageChanged, [this](const engine::StorageStatus& s) {
+            storage = s;
+            peakBacklogBytes = std::max(peakBacklogBytes, s.backlogBytes);
+        });
         QObject::connect(engine.get(), &engine::Engine::workersChanged, [this](const std::vector<engine::WorkerStatus>& w) { workers_ = w; });
         QObject::connect(engine.get(), &engine::Engine::resultsReady, [this](const engine::BatchListPtr& b) {
             for (const auto& batch : *b) delivered += batch->count;
@@ -134,6 +139,7 @@ public:
     std::vector<engine::RunProgress> finished;
     engine::RunProgress progress;
     engine::StorageStatus storage;
+    qint64 peakBacklogBytes = 0;  // the most result data the storage worker was behind, as reported
     qint64 delivered = 0;
 
 private:
