@@ -9,9 +9,16 @@
 
 namespace acquila::devices {
 
+namespace {
+/** An uncooperative driver: deaf to the token and to stop(). Only killing the process ends it. */
+[[noreturn]] void hangForever() {
+    for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+}  // namespace
+
 QStringList SimFault::modeNames() {
-    return {QStringLiteral("none"),  QStringLiteral("crash"),     QStringLiteral("hang"),
-            QStringLiteral("throw"), QStringLiteral("malformed"), QStringLiteral("slow")};
+    return {QStringLiteral("none"),      QStringLiteral("crash"), QStringLiteral("hang"),      QStringLiteral("throw"),
+            QStringLiteral("malformed"), QStringLiteral("slow"),  QStringLiteral("hang_open"), QStringLiteral("hang_set")};
 }
 
 SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx)
@@ -25,6 +32,7 @@ SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx, DriverP
     timeoutS_ = p.timeoutS();
     exclusive_ = p.exclusive();
     p.finish();
+    if (mode_ == Mode::HangOpen) hangForever();
     props_.addEnum(QStringLiteral("mode"), QStringLiteral("Failure mode"), modes,
                    QStringLiteral("none"));
     props_.addInt(QStringLiteral("at_point"), QStringLiteral("Fail at point (-1 = never)"), -1,
@@ -48,6 +56,7 @@ model::DeviceDescription SimFault::describe() const {
 }
 
 void SimFault::setProperty(const QString& id, const QVariant& value) {
+    if (mode_ == Mode::HangSet) hangForever();
     props_.validate(name(), id, value);
     if (id == QLatin1String("mode"))
         mode_ = static_cast<Mode>(modeNames().indexOf(value.toString()));
@@ -64,13 +73,13 @@ Checkpoint SimFault::read(const PointContext& ctx, std::vector<OutputBuffer>& ou
     if (ctx.index == atPoint_) {
         switch (mode_) {
             case Mode::None:
+            case Mode::HangOpen:
+            case Mode::HangSet:
                 break;
             case Mode::Crash:
                 std::abort();
             case Mode::Hang:
-                // An uncooperative driver: deaf to the token and to stop(). Only killing the
-                // process ends it.
-                for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                hangForever();
             case Mode::Throw:
                 throw DeviceError(QStringLiteral("%1: injected failure at point %2")
                                       .arg(name())

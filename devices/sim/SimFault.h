@@ -11,7 +11,9 @@ class DriverParams;
  * that misbehaves on purpose at point `at_point` (-1 = never), for testing
  * the run engine. Modes: none, crash (std::abort: the process dies), hang
  * (never returns, ignores cancellation), throw (DeviceError), malformed
- * (reports 3 bytes written instead of 8), slow (200 ms cooperative wait).
+ * (reports 3 bytes written instead of 8), slow (200 ms cooperative wait);
+ * at any point: hang_open (opening the device never returns: a lab
+ * parameter), hang_set (every later property set never returns).
  * mode and at_point are both parameters and properties. Executor thread only.
  */
 class SimFault final : public Detector {
@@ -27,7 +29,7 @@ public:
     static QStringList modeNames();
 
 private:
-    enum class Mode : uint8_t { None, Crash, Hang, Throw, Malformed, Slow };
+    enum class Mode : uint8_t { None, Crash, Hang, Throw, Malformed, Slow, HangOpen, HangSet };
 
     SimFault(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
 
