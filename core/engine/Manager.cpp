@@ -276,13 +276,13 @@ void Manager::watchdog() {
 }
 
 void Manager::timeOutInRun(int worker, const QString& what, qint64 point) {
-    fail(RunEvent::Failure, what, point);
-    if (!run_) return;
+    // The worker goes first: failing may end the run at once, and the hung worker must not outlive it.
     run_->killed.insert(worker);
     run_->sched->onWorkerLost(worker);
     run_->opened.erase(worker);
     run_->opening.erase(worker);
     pool_->kill(worker, what);
+    fail(RunEvent::Failure, what, point);
     advance();
 }
 
