@@ -2,6 +2,7 @@
 #include "cli/CliCommon.h"
 #include "cli/InspectCommand.h"
 #include "cli/RunCommand.h"
+#include "cli/SignalPipe.h"
 #include "core/util/Logging.h"
 
 #include <QCoreApplication>
@@ -34,6 +35,8 @@ void printUsage() {
 
 int main(int argc, char** argv) {
     const char* cmd = argc > 1 ? argv[1] : "";
+    // Before anything else: a Ctrl-C during start-up stops the run instead of killing the app.
+    if (!std::strcmp(cmd, "run")) acquila::cli::installInterruptHandler();
     if (!std::strcmp(cmd, "--version") || !std::strcmp(cmd, "-v")) {
         std::printf("acquila %s\n", ACQUILA_VERSION);
         return 0;

@@ -1,6 +1,7 @@
 #include "cli/SignalPipe.h"
 
 #include <QSocketNotifier>
+#include <cerrno>
 #include <csignal>
 #include <fcntl.h>
 #include <unistd.h>
@@ -18,19 +19,25 @@ void onSignal(int sig) {
 }
 }  // namespace
 
-SignalPipe::SignalPipe(QObject* parent) : QObject(parent) {
-    if (::pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
-    notifier_ = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);
-    connect(notifier_, &QSocketNotifier::activated, this, [this] {
-        unsigned char byte;
-        while (::read(g_pipe[0], &byte, 1) == 1) emit interrupted(byte);
-    });
+void installInterruptHandler() {
+    if (g_pipe[0] >= 0 || ::pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
     struct sigaction sa {};
     sa.sa_handler = onSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+}
+
+SignalPipe::SignalPipe(QObject* parent) : QObject(parent) {
+    installInterruptHandler();
+    if (g_pipe[0] < 0) return;
+    // The notifier is level-triggered: bytes written before it existed are read on the first pass of the loop.
+    notifier_ = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);
+    connect(notifier_, &QSocketNotifier::activated, this, [this] {
+        unsigned char byte;
+        while (::read(g_pipe[0], &byte, 1) == 1) emit interrupted(byte);
+    });
 }
 
 SignalPipe::~SignalPipe() {

@@ -6,9 +6,17 @@ class QSocketNotifier;
 namespace acquila::cli {
 
 /**
- * SIGINT/SIGTERM delivered as a Qt signal via the self-pipe pattern: the
- * handler only write()s one byte (async-signal-safe: no logging, no locks);
- * a QSocketNotifier on the read end emits interrupted() on the owner's thread.
+ * Installs the SIGINT/SIGTERM handler of the headless commands: it only
+ * write()s the signal number to a pipe (async-signal-safe: no logging, no
+ * locks), so a Ctrl-C is never lost or fatal, however early it comes. Call it
+ * first thing in main(), before Qt or anything slow starts; idempotent.
+ */
+void installInterruptHandler();
+
+/**
+ * The interrupts as a Qt signal: a QSocketNotifier on the pipe's read end
+ * emits interrupted() on the owner's thread, once per received signal,
+ * including those that came before it existed.
  */
 class SignalPipe : public QObject {
     Q_OBJECT

@@ -16,6 +16,13 @@ using protocol::MessageType;
 
 namespace {
 int64_t toNs(double s) { return static_cast<int64_t>(s * 1e9); }
+
+/** Opening a device is bounded by the timeout its spec gives (the device's own default: 10 s). */
+double openTimeoutS(const model::DeviceSpec& spec) {
+    bool ok = false;
+    const double t = spec.params.value(QStringLiteral("timeout_s")).toDouble(&ok);
+    return ok && t > 0 ? t : 10.0;
+}
 }  // namespace
 
 DeviceExecutor::DeviceExecutor(Connection& connection, protocol::BlackBox* blackBox) : conn_(connection), box_(blackBox) {
@@ -64,7 +71,11 @@ void DeviceExecutor::configure(const Message& m) {
         for (size_t i = 0; i < lab_.devices.size(); ++i) {
             const model::DeviceSpec& spec = lab_.devices[i];
             if (model::isExclusive(spec) && !exclusiveHere) continue;
-            box_->enter(-1, static_cast<int32_t>(i), protocol::BlackBoxOp::Open, 0);
+            if (config->skip.contains(spec.name)) {
+                openErrors_.push_back(QStringLiteral("device '%1' was not opened: it hung while opening (see the log)").arg(spec.name));
+                continue;
+            }
+            box_->enter(-1, static_cast<int32_t>(i), protocol::BlackBoxOp::Open, toNs(openTimeoutS(spec)));
             try {
                 devices_.push_back(Dev{devices::createDevice(spec, ctx), static_cast<int>(i)});
             } catch (const std::exception& e) {
@@ -95,8 +106,14 @@ void DeviceExecutor::open(const Message& m) {
     auto request = protocol::OpenRun::decode(m);
     // A request that does not decode is still answered for the run it names, so the run fails at once.
     const quint64 runId = request ? request->run : static_cast<quint64>(std::max<qint64>(m.payload.value(QLatin1String("run")).toInteger(), 0));
+    // Job ids start at 1 in every run: a cancel of an earlier run must not cover this one's jobs.
+    // No job or cancel of the new run can be here yet: the manager sends them after this reply.
+    cancelledUpTo_.store(0);
+    lastQueuedJob_.store(0);
+    cancelLevel_.store(model::CancelLevel::None);
     const QString error = request ? openRun(runId, request->plan, request->origin) : request.error();
     if (!error.isEmpty()) {
+        if (run_) restoreProperties(*run_);
         run_.reset();
         spdlog::error("run {} cannot start here: {}", runId, error.toStdString());
     }
@@ -174,7 +191,51 @@ QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const st
             r.restores.push_back({d->device.get(), p.key(), before.value(p.key())});
         }
     }
+    // The plan's properties may change the devices' timeouts (timeout_s): bind the ones now in force.
+    for (AxisBinding& a : r.axes) a.timeoutS = a.actuator->timeoutS();
+    for (DetectorBinding& d : r.detectors) d.timeoutS = d.detector->timeoutS();
     return {};
+}
+
+QStringList DeviceExecutor::restoreProperties(RunContext& r) {
+    QStringList problems;
+    for (auto it = r.restores.rbegin(); it != r.restores.rend(); ++it) {
+        box_->enter(-1, labIndexOf(it->device), protocol::BlackBoxOp::Property, toNs(it->device->timeoutS()));
+        try {
+            it->device->setProperty(it->property, it->value);
+        } catch (const std::exception& e) {
+            problems << QStringLiteral("could not restore %1.%2: %3").arg(it->device->name(), it->property, QString::fromUtf8(e.what()));
+        }
+        box_->leave();
+    }
+    r.restores.clear();
+    return problems;
+}
+
+int DeviceExecutor::labIndexOf(const devices::Device* device) const {
+    for (const auto& d : devices_)
+        if (d.device.get() == device) return d.labIndex;
+    return -1;
+}
+
+devices::Checkpoint DeviceExecutor::moveWithDeadline(devices::Actuator* actuator, int axis, double position, int labIndex) {
+    const double timeoutS = actuator->timeoutS();
+    box_->enter(-1, labIndex, protocol::BlackBoxOp::Move, toNs(timeoutS));
+    token_.setDeadline(std::chrono::steady_clock::now() +
+                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(timeoutS)));
+    devices::Checkpoint cp = devices::Checkpoint::Continue;
+    try {
+        cp = actuator->moveTo(axis, position, token_);
+    } catch (...) {
+        box_->leave();
+        token_.clearDeadline();
+        throw;
+    }
+    box_->leave();
+    token_.clearDeadline();
+    if (cp == devices::Checkpoint::Timeout)
+        throw devices::DeviceError(QStringLiteral("move did not settle within %1 s").arg(timeoutS).toStdString());
+    return cp;
 }
 
 void DeviceExecutor::close(const Message& m) {
@@ -185,24 +246,15 @@ void DeviceExecutor::close(const Message& m) {
     if (run_ && request && run_->id == runId) {
         RunContext& r = *run_;
         token_.reset();
-        for (auto it = r.restores.rbegin(); it != r.restores.rend(); ++it) {
-            try {
-                it->device->setProperty(it->property, it->value);
-            } catch (const std::exception& e) {
-                problems << QStringLiteral("could not restore %1.%2: %3").arg(it->device->name(), it->property, QString::fromUtf8(e.what()));
-            }
-        }
+        problems << restoreProperties(r);
         if (r.plan.returnToStart) {
             for (size_t a = 0; a < r.axes.size() && a < r.origin.size(); ++a) {
                 try {
-                    token_.setDeadline(std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                                              std::chrono::duration<double>(r.axes[a].timeoutS)));
-                    r.axes[a].actuator->moveTo(r.axes[a].axis, r.origin[a], token_);
+                    moveWithDeadline(r.axes[a].actuator, r.axes[a].axis, r.origin[a], r.axes[a].labIndex);
                 } catch (const std::exception& e) {
                     problems << QString::fromUtf8(e.what());
                 }
             }
-            token_.clearDeadline();
         }
         run_.reset();
     }
@@ -227,7 +279,7 @@ void DeviceExecutor::move(const Message& m) {
         for (size_t i = 0; i < desc.axes.size(); ++i) {
             if (desc.axes[i].name != axis) continue;
             try {
-                act->moveTo(static_cast<int>(i), position, token_);
+                moveWithDeadline(act, static_cast<int>(i), position, d.labIndex);
             } catch (const std::exception& e) {
                 spdlog::error("move {} to {}: {}", axis.toStdString(), position, e.what());
             }
@@ -266,8 +318,21 @@ void DeviceExecutor::runJob(const Message& m) {
                        runningJob_.store(0);  // the job is over before its error goes out
                        sendError(job, point, labIndex, op, message);
                    }};
-    PointLoop(*run_, token_, box_, std::move(sink)).run(first, count);
+    PointLoop loop(*run_, token_, box_, std::move(sink));
+    setActiveLoop(&loop);
+    loop.run(first, count);
+    setActiveLoop(nullptr);
     runningJob_.store(0);
+}
+
+void DeviceExecutor::setActiveLoop(PointLoop* loop) {
+    std::lock_guard lock(loopMutex_);
+    loop_ = loop;
+}
+
+void DeviceExecutor::onTick() {
+    std::lock_guard lock(loopMutex_);
+    if (loop_) loop_->handOver();
 }
 
 }  // namespace acquila::worker

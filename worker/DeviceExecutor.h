@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -31,6 +32,9 @@ public:
     bool handle(const protocol::Message& m) override;
     void onJobQueued(quint64 jobId) override;
     void onCancel(model::CancelLevel level) override;
+    /** Every 5 ms: points measured before a device call that hangs leave before the worker is killed. */
+    int tickIntervalMs() const override { return 5; }
+    void onTick() override;
 
 private:
     struct Dev {
@@ -55,8 +59,14 @@ private:
     void close(const protocol::Message& m);
     void move(const protocol::Message& m);
     void runJob(const protocol::Message& m);
+    void setActiveLoop(PointLoop* loop);
     QString openRun(quint64 runId, const QString& planJson, const std::vector<double>& origin);
     Dev* findDevice(const QString& name);
+    int labIndexOf(const devices::Device* device) const;
+    /** Sets the run's changed properties back, each announced in the black box; returns what failed. */
+    QStringList restoreProperties(RunContext& r);
+    /** A move outside the point loop (manual, return to start), under the device's timeout and the watchdog. */
+    devices::Checkpoint moveWithDeadline(devices::Actuator* actuator, int axis, double position, int labIndex);
     void sendResult(quint64 job, qint64 first, qint64 count, const std::vector<QByteArray>& buffers, bool final, double seconds);
     void sendError(quint64 job, qint64 point, int labIndex, const char* op, const QString& message);
 
@@ -73,6 +83,8 @@ private:
     std::atomic<quint64> cancelledUpTo_{0};  // jobs with ids <= this are cancelled
     std::atomic<model::CancelLevel> cancelLevel_{model::CancelLevel::None};
     std::atomic<quint64> runningJob_{0};     // job on the executor thread, 0 when none
+    std::mutex loopMutex_;                   // guards loop_ between the executor and onTick()
+    PointLoop* loop_ = nullptr;              // the running job's loop, for onTick()
 };
 
 }  // namespace acquila::worker

@@ -22,6 +22,10 @@ public:
     virtual void onJobQueued(quint64 jobId) {}
     /** Cancel every job received so far: Stop at the next point boundary, Abort now. Reader thread. */
     virtual void onCancel(model::CancelLevel level) {}
+    /** How long the reader thread waits for input between calls to onTick() (ms). */
+    virtual int tickIntervalMs() const { return 100; }
+    /** Runs on the reader thread after every wait for input: must not wait on the executor's work. */
+    virtual void onTick() {}
     /** The manager is gone or asked to shut down: interrupt whatever runs. Reader thread. */
     virtual void onShutdown(bool connectionLost) { onCancel(model::CancelLevel::Abort); }
 };

@@ -19,10 +19,15 @@ PointLoop::PointLoop(const RunBindings& run, devices::CancelToken& token, protoc
     : run_(run), token_(token), box_(box ? box : &ownBox_), sink_(std::move(sink)) {}
 
 void PointLoop::run(qint64 first, qint64 count) {
-    prepare(count);
-    batchStart_ = Clock::now();
-    flushFirst_ = first;
-    k_ = 0;
+    {
+        std::lock_guard lock(sendMutex_);  // handOver() may already be looking
+        prepare(count);
+        restartBatchClock();
+        flushFirst_ = first;
+        k_ = 0;
+        sent_ = 0;
+        packed_.store(0);
+    }
     failDevice_ = -1;
     failOp_ = "read";
     qint64 i = first;
@@ -140,6 +145,7 @@ void PointLoop::pack() {
     const double ts = wallSeconds();
     std::memcpy(base_[nAxes], &ts, sizeof ts);  // the timestamp channel follows the axes
     ++k_;
+    packed_.store(k_, std::memory_order_release);
 }
 
 bool PointLoop::flushDue() const {
@@ -152,19 +158,48 @@ bool PointLoop::flushDue() const {
 }
 
 void PointLoop::flush(bool final) {
-    const double secs = batchSeconds();
-    for (size_t c = 0; c < buffers_.size(); ++c) buffers_[c].resize(k_ * channelBytes_[c]);
-    sink_.result(flushFirst_, k_, buffers_, final, secs);
-    flushFirst_ += k_;
+    std::lock_guard lock(sendMutex_);
+    if (sent_ == 0) {
+        const double secs = batchSeconds();
+        for (size_t c = 0; c < buffers_.size(); ++c) buffers_[c].resize(k_ * channelBytes_[c]);
+        sink_.result(flushFirst_, k_, buffers_, final, secs);
+        flushFirst_ += k_;
+        restartBatchClock();
+    } else if (k_ > sent_ || final) {
+        sendUnsent(final);
+    }
     k_ = 0;
-    batchStart_ = Clock::now();
+    sent_ = 0;
+    packed_.store(0, std::memory_order_release);
     if (!final) allocate();
+}
+
+void PointLoop::handOver() {
+    std::lock_guard lock(sendMutex_);
+    if (packed_.load(std::memory_order_acquire) > sent_ && batchSeconds() > kFlushSeconds) sendUnsent(false);
+}
+
+void PointLoop::sendUnsent(bool final) {
+    // Points [sent_, packed) are complete; the executor may be writing the next one behind them.
+    const qint64 packed = packed_.load(std::memory_order_acquire);
+    const qint64 n = packed - sent_;
+    std::vector<QByteArray> part(buffers_.size());
+    for (size_t c = 0; c < buffers_.size(); ++c)  // copies: the buffers stay the executor's
+        part[c] = QByteArray(buffers_[c].constData() + sent_ * channelBytes_[c], n * channelBytes_[c]);
+    sink_.result(flushFirst_, n, part, final, batchSeconds());
+    flushFirst_ += n;
+    sent_ = packed;
+    restartBatchClock();
 }
 
 void PointLoop::armDeadline(double timeoutS) {
     token_.setDeadline(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeoutS)));
 }
 
-double PointLoop::batchSeconds() const { return std::chrono::duration<double>(Clock::now() - batchStart_).count(); }
+double PointLoop::batchSeconds() const {
+    return std::chrono::duration<double>(Clock::now() - Clock::time_point(Clock::duration(batchStart_.load(std::memory_order_relaxed)))).count();
+}
+
+void PointLoop::restartBatchClock() { batchStart_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed); }
 
 }  // namespace acquila::worker

@@ -8,7 +8,9 @@
 #include <QByteArray>
 #include <chrono>
 #include <functional>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace acquila::worker {
@@ -69,6 +71,14 @@ public:
     /** Runs points [first, first + count) and reports them through the sink. */
     void run(qint64 first, qint64 count);
 
+    /**
+     * Called from another thread (the worker's reader) every few milliseconds while
+     * run() is busy: sends the points measured but not sent yet once the batch is
+     * older than kFlushSeconds, so a device call that hangs (and the kill that ends
+     * it) loses none of the points before it. Never sends the final batch.
+     */
+    void handOver();
+
 private:
     using Clock = std::chrono::steady_clock;
 
@@ -80,8 +90,10 @@ private:
     void pack();
     bool flushDue() const;
     void flush(bool final);
+    void sendUnsent(bool final);
     void armDeadline(double timeoutS);
     double batchSeconds() const;
+    void restartBatchClock();
 
     const RunBindings& run_;
     devices::CancelToken& token_;
@@ -100,9 +112,14 @@ private:
     std::vector<std::vector<devices::OutputBuffer>> outs_;  // per detector, per output
     std::vector<QByteArray> scratch_;    // outputs a device writes but the plan does not keep
     devices::PointContext ctx_;
-    Clock::time_point batchStart_;
-    qint64 flushFirst_ = 0;
     qint64 k_ = 0;                       // points in the buffers
+
+    // Shared with handOver(): the executor publishes packed points, either thread sends them.
+    std::mutex sendMutex_;               // guards sent_, flushFirst_ and the buffers' sizes; held while sending
+    std::atomic<qint64> packed_{0};      // k_, published after each point
+    std::atomic<Clock::rep> batchStart_{0};  // when the unsent points began
+    qint64 sent_ = 0;                    // points at the start of the buffers already sent by handOver()
+    qint64 flushFirst_ = 0;              // point index of the first unsent point
     int failDevice_ = -1;
     const char* failOp_ = "read";
 };

@@ -82,7 +82,7 @@ int runWorker(const WorkerOptions& options) {
     auto lastBeat = std::chrono::steady_clock::now();
     bool connectionLost = false;
     while (!executorDone.load()) {
-        if (!conn.receive(decoder, 100)) {
+        if (!conn.receive(decoder, executor->tickIntervalMs())) {
             connectionLost = true;
             break;
         }
@@ -115,6 +115,7 @@ int runWorker(const WorkerOptions& options) {
                     queue.push(std::move(m));
             }
         }
+        executor->onTick();
         const auto now = std::chrono::steady_clock::now();
         if (now - lastBeat > std::chrono::milliseconds(250)) {
             conn.trySend(protocol::toMessage(protocol::Heartbeat{}));

@@ -67,8 +67,11 @@ void Manager::start(std::vector<std::shared_ptr<ResultSink>> sinks) {
 // ---- messages from the workers ----------------------------------------------------------
 
 void Manager::onConnected(int worker) {
+    timedOut_.erase(worker);  // a new process with a fresh black box
     // Worker 0 opens the exclusive devices.
-    pool_->send(worker, protocol::toMessage(protocol::Configure{config_.lab, worker == 0, config_.flushIntervalS, config_.dataDirectory}, nextRequestId_++));
+    // A device that hung while opening would hang every new worker too: it is skipped.
+    const protocol::Configure configure{config_.lab, worker == 0, config_.flushIntervalS, config_.dataDirectory, hungOpening_};
+    pool_->send(worker, protocol::toMessage(configure, nextRequestId_++));
 }
 
 void Manager::onMessage(int worker, protocol::Message&& m) {
@@ -230,10 +233,13 @@ void Manager::onDied(int worker, const QString& reason) {
         fail(RunEvent::StorageDied, hadFile ? QStringLiteral("storage worker %1; %2.part keeps every point up to the last flush").arg(reason, storage_->filePath())
                                             : QStringLiteral("storage worker %1").arg(reason));
     } else if (hadWork && !expected && !r.life.closing() && r.life.phase() != RunPhase::Aborting) {
+        const QString opName = QLatin1String(protocol::blackBoxOpName(op));
         const bool known = op != protocol::BlackBoxOp::Idle && point >= 0;
-        const QString what = known ? QStringLiteral("device '%1' crashed its worker during %2 at point %3: worker %4 %5")
-                                         .arg(device, QLatin1String(protocol::blackBoxOpName(op))).arg(point).arg(worker).arg(reason)
-                                   : QStringLiteral("worker %1 %2").arg(worker).arg(reason);
+        const QString what =
+            known && pool_->diedOfCrash(worker)
+                ? QStringLiteral("device '%1' crashed its worker during %2 at point %3: worker %4 %5").arg(device, opName).arg(point).arg(worker).arg(reason)
+            : known ? QStringLiteral("worker %1 %2, while device '%3' was in %4 at point %5").arg(worker).arg(reason, device, opName).arg(point)
+                    : QStringLiteral("worker %1 %2").arg(worker).arg(reason);
         const qint64 key = known ? point : -1;
         if (!retryAfterCrash(key, what))
             fail(RunEvent::WorkerDied, r.retried.count(key) ? what + QStringLiteral(" (again, when measured a second time)") : what,
@@ -259,28 +265,40 @@ bool Manager::retryAfterCrash(qint64 point, const QString& what) {
 }
 
 void Manager::watchdog() {
-    if (!run_ || run_->life.closing()) return;
+    // Every worker, at all times: a device call past its timeout (open, property, move, read) gets the worker killed.
     const int64_t now = protocol::BlackBox::monotonicNs();
-    for (int w : std::set<int>(run_->opened)) {
+    for (int w = 0; w < pool_->size(); ++w) {
         const protocol::BlackBox* box = pool_->blackBox(w);
-        if (!box || run_->killed.count(w)) continue;
+        if (!box || timedOut_.count(w) || (run_ && run_->killed.count(w))) continue;
         const auto op = static_cast<protocol::BlackBoxOp>(box->op.load(std::memory_order_acquire));
         const int64_t timeout = box->timeoutNs.load();
         if (op == protocol::BlackBoxOp::Idle || timeout <= 0 || now - box->opStartNs.load() <= timeout) continue;
         const qint64 point = box->point.load();
-        fail(RunEvent::Failure, QStringLiteral("device '%1' did not complete %2 within %3 s at point %4")
-                                    .arg(deviceNameOf(box->device.load()), QLatin1String(protocol::blackBoxOpName(op)))
-                                    .arg(timeout / 1e9)
-                                    .arg(point),
-             point);
-        if (!run_) return;
-        run_->killed.insert(w);
-        run_->sched->onWorkerLost(w);
-        run_->opened.erase(w);
-        pool_->kill(w, QStringLiteral("killed after a device timeout"));
-        advance();
-        if (!run_) return;
+        const QString device = deviceNameOf(box->device.load());
+        QString what = QStringLiteral("device '%1' did not complete %2 within %3 s").arg(device, QLatin1String(protocol::blackBoxOpName(op))).arg(timeout / 1e9);
+        if (point >= 0) what += QStringLiteral(" at point %1").arg(point);
+        timedOut_.insert(w);
+        if (op == protocol::BlackBoxOp::Open && !hungOpening_.contains(device)) hungOpening_ << device;
+        if (run_ && (run_->opened.count(w) || run_->opening.count(w)) && !run_->life.closing()) {
+            timeOutInRun(w, what, std::max<qint64>(point, 0));
+            if (!run_) return;
+            continue;
+        }
+        log(4, QStringLiteral("worker %1: %2; the worker is restarted").arg(w).arg(what));
+        if (run_) run_->killed.insert(w);
+        pool_->kill(w, what);
     }
+}
+
+void Manager::timeOutInRun(int worker, const QString& what, qint64 point) {
+    // The worker goes first: failing may end the run at once, and the hung worker must not outlive it.
+    run_->killed.insert(worker);
+    run_->sched->onWorkerLost(worker);
+    run_->opened.erase(worker);
+    run_->opening.erase(worker);
+    pool_->kill(worker, what);
+    fail(RunEvent::Failure, what, point);
+    advance();
 }
 
 // ---- commands ---------------------------------------------------------------------------

@@ -96,6 +96,7 @@ private:
     void armTimer(RunPhase phase);
     void onTimeout();
     void watchdog();
+    void timeOutInRun(int worker, const QString& what, qint64 point);
     void publish();
     QString deviceNameOf(int labIndex) const;
     bool eligible(int worker) const;
@@ -114,6 +115,8 @@ private:
     QTimer* watchdogTimer_ = nullptr;
     QTimer* phaseTimer_ = nullptr;                  // the deadline of the run's current phase
     quint64 nextRequestId_ = 1;
+    std::set<int> timedOut_;      // workers the watchdog killed, until their successor connects
+    QStringList hungOpening_;     // devices that hung while opening: later workers skip them
     bool workersDirty_ = false;  // worker status changed since the last publish()
     bool shuttingDown_ = false;
 };

@@ -35,7 +35,8 @@ struct WorkerPool::Worker {
     QString lastError;
     QElapsedTimer lastSeen;    // since the last message of any kind
     QElapsedTimer upSince;     // since the handshake, to reset the backoff
-    QString deathReason;       // first reason seen for the current death
+    QString deathReason;       // first reason seen for the current death (set when the pool kills it)
+    bool crashed = false;      // the last death was a crash signal raised in the worker
     protocol::BlackBox* box = nullptr;   // shared mapping, valid while the pool lives
 };
 
@@ -59,6 +60,20 @@ QString describeExit(int exitCode, bool crashed) {
         return QStringLiteral("killed by signal %1 (SIG%2)").arg(exitCode).arg(QLatin1String(name ? name : "?"));
     }
     return QStringLiteral("exited with code %1").arg(exitCode);
+}
+
+/** Signals a program raises on itself when it crashes (bad memory access, abort, arithmetic, bad instruction). */
+bool isCrashSignal(int sig) { return sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGFPE || sig == SIGILL; }
+
+/**
+ * Why a worker died, saying only what is known: the pool's own reason when it killed it
+ * (its SIGKILL adds nothing), a crash signal, a signal sent from outside, or the exit code.
+ */
+QString deathReason(const QString& ownReason, int exitCode, bool signalled) {
+    const QString exit = describeExit(exitCode, signalled);
+    if (!ownReason.isEmpty()) return signalled && exitCode == SIGKILL ? ownReason : QStringLiteral("%1 (%2)").arg(ownReason, exit);
+    if (signalled && !isCrashSignal(exitCode)) return exit + QStringLiteral(" from outside");
+    return exit;
 }
 }  // namespace
 
@@ -115,6 +130,7 @@ void WorkerPool::spawn(int id) {
     w.state = WorkerState::Starting;
     w.busy = false;
     w.deathReason.clear();
+    w.crashed = false;
     w.decoder = protocol::FrameDecoder();
     w.process = new QProcess(this);
     w.process->setProcessChannelMode(QProcess::ForwardedChannels);
@@ -258,8 +274,8 @@ void WorkerPool::kill(int worker, const QString& reason) {
 void WorkerPool::onProcessFinished(int id, int exitCode, bool crashed) {
     Worker& w = *workers_[id];
     w.process = nullptr;
-    const QString exit = describeExit(exitCode, crashed);
-    markDead(id, w.deathReason.isEmpty() ? exit : QStringLiteral("%1 (%2)").arg(w.deathReason, exit));
+    w.crashed = crashed && w.deathReason.isEmpty() && isCrashSignal(exitCode);
+    markDead(id, deathReason(w.deathReason, exitCode, crashed));
     if (shuttingDown_) {
         w.state = WorkerState::Stopped;
         maybeFinishShutdown();
@@ -306,7 +322,7 @@ void WorkerPool::heartbeat() {
     for (auto& w : workers_) {
         if (!w->socket) continue;
         if (w->lastSeen.elapsed() > config_.heartbeatTimeoutMs) {
-            kill(w->id, QStringLiteral("no heartbeat for %1 s").arg(w->lastSeen.elapsed() / 1000.0, 0, 'f', 1));
+            kill(w->id, QStringLiteral("sent no heartbeat for %1 s (stopped or frozen)").arg(w->lastSeen.elapsed() / 1000.0, 0, 'f', 1));
             continue;
         }
         w->socket->write(frame);
@@ -333,6 +349,8 @@ std::vector<WorkerStatus> WorkerPool::status() const {
     for (const auto& w : workers_) out.push_back({w->id, w->role, w->state, w->busy, w->pid, w->restarts, w->lastError});
     return out;
 }
+
+bool WorkerPool::diedOfCrash(int worker) const { return worker >= 0 && worker < size() && workers_[worker]->crashed; }
 
 const protocol::BlackBox* WorkerPool::blackBox(int worker) const {
     return worker >= 0 && worker < size() ? workers_[worker]->box : nullptr;

@@ -68,6 +68,8 @@ public:
     int storageWorkerId() const { return config_.storageWorker ? config_.deviceWorkers : -1; }
     bool isReady(int worker) const;
     std::vector<WorkerStatus> status() const;
+    /** Whether the worker's last death was a crash signal (SEGV, ABRT, BUS, FPE, ILL) it raised itself. */
+    bool diedOfCrash(int worker) const;
     /** The worker's black box, or nullptr. Read-only view of shared memory. */
     const protocol::BlackBox* blackBox(int worker) const;
     QString socketDirectory() const { return dir_; }

@@ -146,7 +146,8 @@ std::vector<DriverDecl> buildDecls() {
         {QStringLiteral("sim.fault"),
          withCommon({text("mode", QStringLiteral("none"),
                           {QStringLiteral("none"), QStringLiteral("crash"), QStringLiteral("hang"), QStringLiteral("throw"),
-                           QStringLiteral("malformed"), QStringLiteral("slow"), QStringLiteral("wrong_shape")}),
+                           QStringLiteral("malformed"), QStringLiteral("slow"), QStringLiteral("wrong_shape"),
+                           QStringLiteral("hang_open"), QStringLiteral("hang_set")}),
                      integer("at_point", -1, -1, std::numeric_limits<qint32>::max())}),
          {}},
     };

@@ -34,8 +34,10 @@ util::Result<Hello> Hello::decode(const Message& m) {
 }
 
 QCborMap Configure::encode() const {
-    return cborMap({{"lab", lab.toCbor()}, {"exclusive", exclusive}, {"flush_interval_s", flushIntervalS},
-                    {"data_directory", dataDirectory}});
+    QCborMap map = cborMap({{"lab", lab.toCbor()}, {"exclusive", exclusive}, {"flush_interval_s", flushIntervalS},
+                            {"data_directory", dataDirectory}});
+    if (!skip.isEmpty()) map.insert(QLatin1String("skip"), QCborArray::fromStringList(skip));
+    return map;
 }
 
 util::Result<Configure> Configure::decode(const Message& m) {
@@ -45,6 +47,7 @@ util::Result<Configure> Configure::decode(const Message& m) {
     c.exclusive = f.boolean("exclusive");
     c.flushIntervalS = f.finite("flush_interval_s", 0);
     c.dataDirectory = f.str("data_directory");
+    if (f.has("skip")) c.skip = f.strings("skip");
     if (f.ok()) {
         auto parsed = model::LabConfig::fromCbor(lab);
         f.require(parsed.ok(), "lab", QStringLiteral("is invalid: %1").arg(parsed.ok() ? QString() : parsed.error()));
@@ -55,7 +58,7 @@ util::Result<Configure> Configure::decode(const Message& m) {
 
 bool Configure::operator==(const Configure& o) const {
     return lab.toCbor() == o.lab.toCbor() && exclusive == o.exclusive && flushIntervalS == o.flushIntervalS &&
-           dataDirectory == o.dataDirectory;
+           dataDirectory == o.dataDirectory && skip == o.skip;
 }
 
 QCborMap Describe::encode() const {

@@ -50,6 +50,7 @@ struct Configure {
     bool exclusive = false;        // "exclusive": this worker opens the exclusive devices
     double flushIntervalS = 0.5;   // "flush_interval_s", >= 0
     QString dataDirectory;         // "data_directory"
+    QStringList skip;              // "skip": devices not to open (they hung while opening); optional
     QCborMap encode() const;
     static util::Result<Configure> decode(const Message& m);
     bool operator==(const Configure& o) const;

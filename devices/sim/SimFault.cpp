@@ -9,6 +9,13 @@
 
 namespace acquila::devices {
 
+namespace {
+/** An uncooperative driver: deaf to the token and to stop(). Only killing the process ends it. */
+[[noreturn]] void hangForever() {
+    for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+}  // namespace
+
 QStringList SimFault::modeNames() {
     // The declaration lists the modes in the order of Mode.
     return model::findDriverDecl(QStringLiteral("sim.fault"))->find(QStringLiteral("mode"))->allowed;
@@ -24,6 +31,7 @@ SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx, DriverP
     atPoint_ = p.integer("at_point");
     timeoutS_ = p.timeoutS();
     exclusive_ = p.exclusive();
+    if (mode_ == Mode::HangOpen) hangForever();
     props_.addEnum(QStringLiteral("mode"), QStringLiteral("Failure mode"), modes,
                    QStringLiteral("none"));
     props_.addInt(QStringLiteral("at_point"), QStringLiteral("Fail at point (-1 = never)"), -1,
@@ -47,6 +55,7 @@ model::DeviceDescription SimFault::describe() const {
 }
 
 void SimFault::setProperty(const QString& id, const QVariant& value) {
+    if (mode_ == Mode::HangSet) hangForever();
     props_.validate(name(), id, value);
     if (id == QLatin1String("mode"))
         mode_ = static_cast<Mode>(modeNames().indexOf(value.toString()));
@@ -63,13 +72,13 @@ Checkpoint SimFault::read(const PointContext& ctx, std::vector<OutputBuffer>& ou
     if (ctx.index == atPoint_) {
         switch (mode_) {
             case Mode::None:
+            case Mode::HangOpen:
+            case Mode::HangSet:
                 break;
             case Mode::Crash:
                 std::abort();
             case Mode::Hang:
-                // An uncooperative driver: deaf to the token and to stop(). Only killing the
-                // process ends it.
-                for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                hangForever();
             case Mode::Throw:
                 throw DeviceError(QStringLiteral("%1: injected failure at point %2")
                                       .arg(name())

@@ -12,7 +12,9 @@ class DriverParams;
  * the run engine. Modes: none, crash (std::abort: the process dies), hang
  * (never returns, ignores cancellation), throw (DeviceError), malformed
  * (reports 3 bytes written instead of 8), slow (200 ms cooperative wait),
- * wrong_shape (reports a point of two values for its scalar output).
+ * wrong_shape (reports a point of two values for its scalar output);
+ * at any point: hang_open (opening the device never returns: a lab
+ * parameter), hang_set (every later property set never returns).
  * mode and at_point are both parameters and properties. Executor thread only.
  */
 class SimFault final : public Detector {
@@ -28,7 +30,7 @@ public:
     static QStringList modeNames();
 
 private:
-    enum class Mode : uint8_t { None, Crash, Hang, Throw, Malformed, Slow, WrongShape };
+    enum class Mode : uint8_t { None, Crash, Hang, Throw, Malformed, Slow, WrongShape, HangOpen, HangSet };
 
     SimFault(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& params);
 

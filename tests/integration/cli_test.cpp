@@ -5,7 +5,10 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <csignal>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace acquila::test;
 
@@ -114,4 +117,65 @@ TEST(Cli, DevicesVersionAndHelp) {
     const auto h = runApp({QStringLiteral("run"), QStringLiteral("--help")});
     EXPECT_EQ(h.exitCode, 0);
     EXPECT_TRUE(h.out.contains(QLatin1String("--workers")));
+}
+
+namespace {
+/** Starts `acquila run` without a file on a plan whose points take 30 s each: a stop waits for the current one. */
+void startRun(QProcess& p, const QTemporaryDir& dir) {
+    const QString plan = writePlan(dir, R"({"version": 1, "name": "slow", "scan": {"type": "linear"},
+        "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 100}], "detectors": ["diode"], "exposure_s": 30,
+        "properties": {"diode": {"timeout_s": 60}}})");
+    p.start(QStringLiteral(ACQUILA_APP_EXE), {QStringLiteral("run"), plan, QStringLiteral("--no-file"), QStringLiteral("--workers"), QStringLiteral("1")});
+}
+
+/** Reads standard error until it contains `text`. */
+bool waitForErr(QProcess& p, QByteArray& err, const char* text, std::chrono::seconds timeout = std::chrono::seconds(30)) {
+    return waitUntil([&] {
+        p.waitForReadyRead(20);
+        err += p.readAllStandardError();
+        return err.contains(text);
+    }, timeout);
+}
+}  // namespace
+
+TEST(Cli, SigintDuringStartUpEndsTheCommandCleanly) {
+    QTemporaryDir dir;
+    // The lab comes through a FIFO: the command is held in its start-up, before any engine or worker,
+    // until the test has sent its Ctrl-C.
+    const QByteArray fifo = QFile::encodeName(dir.filePath(QStringLiteral("lab.json")));
+    ASSERT_EQ(::mkfifo(fifo.constData(), 0600), 0);
+    QProcess p;
+    p.start(QStringLiteral(ACQUILA_APP_EXE), {QStringLiteral("run"), sourcePath(QStringLiteral("resources/plans/linear-motor.json")),
+                                               QStringLiteral("--lab"), QString::fromLocal8Bit(fifo), QStringLiteral("--no-file")});
+    ASSERT_TRUE(p.waitForStarted());
+    int fd = -1;  // opening the write end succeeds once the command has opened the read end
+    ASSERT_TRUE(waitUntil([&] { return (fd = ::open(fifo.constData(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)) >= 0; }, std::chrono::seconds(30)));
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    QFile lab(sourcePath(QStringLiteral("resources/lab/default.json")));
+    ASSERT_TRUE(lab.open(QIODevice::ReadOnly));
+    const QByteArray json = lab.readAll();
+    EXPECT_EQ(::write(fd, json.constData(), static_cast<size_t>(json.size())), json.size());
+    ::close(fd);
+    ASSERT_TRUE(p.waitForFinished(30000));
+    EXPECT_EQ(p.exitStatus(), QProcess::NormalExit) << "killed by the signal instead of handling it";
+    EXPECT_EQ(p.exitCode(), 3) << p.readAllStandardError().toStdString();
+}
+
+TEST(Cli, SecondSigintAbortsEvenRightAfterTheFirst) {
+    QTemporaryDir dir;
+    QProcess p;
+    startRun(p, dir);
+    ASSERT_TRUE(p.waitForStarted());
+    QByteArray err;
+    ASSERT_TRUE(waitForErr(p, err, " points ")) << err.toStdString();
+    const auto pid = static_cast<pid_t>(p.processId());
+    ::kill(pid, SIGINT);
+    // The kernel keeps one pending SIGINT per process: a second one sent before the first was taken is
+    // the same signal. Once the first is taken, the second aborts, whatever the run is doing.
+    ASSERT_TRUE(waitForErr(p, err, "Ctrl-C again to abort")) << err.toStdString();
+    ::kill(pid, SIGINT);
+    ASSERT_TRUE(p.waitForFinished(20000)) << "the abort waited for the 30 s point";
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    EXPECT_EQ(p.exitCode(), 3) << out.toStdString();
+    EXPECT_TRUE(out.startsWith(QLatin1String("aborted: "))) << out.toStdString() << err.toStdString();
 }

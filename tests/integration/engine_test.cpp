@@ -2,8 +2,11 @@
 // run control, faults, shutdown.
 #include "support/EngineHarness.h"
 
+#include "support/RunProcess.h"
+
 #include <QDir>
 #include <QElapsedTimer>
+#include <QTemporaryDir>
 #include <csignal>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -237,4 +240,141 @@ TEST(Engine, ShutdownLeavesNoProcessesAndNoSocketFiles) {
     EXPECT_TRUE(waitUntil([] { return childPids(getpid()).empty(); }, std::chrono::seconds(5)));
     const QStringList left = QDir(QDir::tempPath()).entryList({QStringLiteral("acquila-%1-*").arg(getpid())}, QDir::Dirs);
     EXPECT_TRUE(left.isEmpty()) << left.join(QLatin1Char(' ')).toStdString();
+}
+
+namespace {
+/** The default lab with the fault device's parameters replaced. */
+model::LabConfig labWithFault(const QVariantMap& params) {
+    auto lab = model::loadLabConfig(QString());
+    EXPECT_TRUE(lab.ok());
+    for (auto& d : lab->devices)
+        if (d.name == QLatin1String("fault")) d.params = params;
+    return *lab;
+}
+
+bool hasPoints(const std::map<qint64, int>& counts, qint64 n) {
+    for (qint64 i = 0; i < n; ++i)
+        if (!counts.count(i)) return false;
+    return true;
+}
+
+qint64 workerPid(const EngineHarness& h, int id) {
+    for (const auto& w : h.workers())
+        if (w.id == id) return w.pid;
+    return 0;
+}
+}  // namespace
+
+TEST(Engine, PointsMeasuredBeforeAHangReachTheFileWhenTheRunIsAborted) {
+    QTemporaryDir dir;
+    EngineHarness h(2, {}, true, {dir.path()});
+    // Instant points: without a hand-over, points 0-19 would sit in the hung worker's unsent batch.
+    h.engine->enqueue(EngineHarness::plan(linearPlan(200, R"(, "properties": {"fault": {"mode": "hang", "at_point": 20}})",
+                                                     R"(["diode", "fault"])")));
+    // No assertion here: without the hand-over these points arrive only once the worker is gone, i.e. never.
+    waitUntil([&] { return !h.sink->runs().empty() && hasPoints(h.pointCounts(h.sink->runs().back().opened.runId), 20); },
+              std::chrono::seconds(8));
+    h.engine->abort();
+    ASSERT_TRUE(waitUntil([&] { return !h.finished.empty(); }, std::chrono::seconds(15)));
+    const auto r = h.finished.back();
+    EXPECT_EQ(r.status, RunStatus::Aborted) << r.reason.toStdString();
+    // Read back by an independent reader: every point before the hang is in the file, with its value.
+    const auto o = runProcess(kSystemPython, {QStringLiteral("-c"), QStringLiteral(R"(
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    v = f["/entry/data/fault"][:]
+    idx = f["/entry/data/point_index"][:]
+print(" ".join(str(i) for i in range(20) if np.isfinite(v[i]) and idx[i] == i))
+)"), r.filePath});
+    ASSERT_EQ(o.exitCode, 0) << o.err.toStdString();
+    QStringList expected;
+    for (int i = 0; i < 20; ++i) expected << QString::number(i);
+    EXPECT_EQ(o.out.trimmed(), expected.join(QLatin1Char(' '))) << r.filePath.toStdString();
+}
+
+TEST(Engine, APlansDeviceTimeoutIsTheOneThatHolds) {
+    EngineHarness h(1);
+    QElapsedTimer t;
+    t.start();
+    const auto r = h.run(EngineHarness::plan(linearPlan(50, R"(, "properties": {"fault": {"mode": "hang", "at_point": 5, "timeout_s": 1}})",
+                                                        R"(["fault"])")),
+                         std::chrono::seconds(30));
+    EXPECT_EQ(r.status, RunStatus::Failed);
+    EXPECT_TRUE(r.reason.contains(QLatin1String("did not complete read within 1 s at point 5"))) << r.reason.toStdString();
+    EXPECT_LT(t.elapsed(), 6000) << "the lab's 10 s timeout was used instead of the plan's 1 s";
+    expectPrefixBeforeFailure(h.pointCounts(r.runId), 5);
+}
+
+TEST(Engine, ADeviceHangingWhileOpeningIsSkippedAndRunsGoOn) {
+    // Every fresh worker would hang opening it again: after the first timeout it is left out.
+    EngineHarness h(1, labWithFault({{QStringLiteral("mode"), QStringLiteral("hang_open")}, {QStringLiteral("timeout_s"), 1}}), false);
+    EXPECT_TRUE(waitUntil([&] {
+        return !h.workers().empty() && h.workers()[0].lastError.contains(QLatin1String("device 'fault' did not complete open within 1 s"));
+    }, std::chrono::seconds(10))) << (h.workers().empty() ? std::string() : h.workers()[0].lastError.toStdString());
+    for (const auto& d : h.engine->devices()) EXPECT_NE(d.name, QLatin1String("fault"));
+    const auto r = h.run(EngineHarness::plan(linearPlan(50)), std::chrono::seconds(30));
+    EXPECT_EQ(r.status, RunStatus::Completed) << r.reason.toStdString();
+}
+
+TEST(Engine, APropertySetThatHangsFailsTheRunAndTheNextRunWorks) {
+    EngineHarness h(1, labWithFault({{QStringLiteral("timeout_s"), 1}}), false);
+    QElapsedTimer t;
+    t.start();
+    // "mode" is set first; with hang_set the next property ("timeout_s") never returns.
+    const auto r = h.run(EngineHarness::plan(linearPlan(50, R"(, "properties": {"fault": {"mode": "hang_set", "timeout_s": 2}})",
+                                                        R"(["fault"])")),
+                         std::chrono::seconds(30));
+    EXPECT_EQ(r.status, RunStatus::Failed);
+    EXPECT_TRUE(r.reason.contains(QLatin1String("device 'fault' did not complete set property within 1 s"))) << r.reason.toStdString();
+    EXPECT_LT(t.elapsed(), 15000);
+    const auto again = h.run(EngineHarness::plan(linearPlan(50, {}, R"(["fault"])")), std::chrono::seconds(30));
+    EXPECT_EQ(again.status, RunStatus::Completed) << again.reason.toStdString();
+}
+
+TEST(Engine, ARestoreThatHangsAtTheEndDoesNotBlockTheNextRun) {
+    EngineHarness h(1, labWithFault({{QStringLiteral("timeout_s"), 1}}), false);
+    // The run itself completes; restoring "mode" when it closes never returns.
+    const auto r = h.run(EngineHarness::plan(linearPlan(20, R"(, "properties": {"fault": {"at_point": 3, "mode": "hang_set"}})")),
+                         std::chrono::seconds(30));
+    EXPECT_EQ(r.status, RunStatus::Completed) << r.reason.toStdString();
+    QElapsedTimer t;
+    t.start();
+    const auto again = h.run(EngineHarness::plan(linearPlan(20, {}, R"(["fault"])")), std::chrono::seconds(30));
+    EXPECT_EQ(again.status, RunStatus::Completed) << again.reason.toStdString();
+    EXPECT_LT(t.elapsed(), 15000);
+}
+
+TEST(Engine, AWorkerKilledFromOutsideIsReportedAsSuch) {
+    EngineHarness h(1);
+    h.engine->enqueue(EngineHarness::plan(linearPlan(2000, R"(, "exposure_s": 0.02)")));
+    ASSERT_TRUE(waitUntil([&] { return h.delivered >= 10; }));
+    ::kill(static_cast<pid_t>(workerPid(h, 0)), SIGKILL);
+    ASSERT_TRUE(waitUntil([&] { return !h.finished.empty(); }));
+    const auto r = h.finished.back();
+    EXPECT_EQ(r.status, RunStatus::Failed);
+    EXPECT_TRUE(r.reason.startsWith(QLatin1String("worker 0 killed by signal 9 (SIGKILL) from outside"))) << r.reason.toStdString();
+    EXPECT_FALSE(r.reason.contains(QLatin1String("crashed"))) << r.reason.toStdString();
+}
+
+TEST(Engine, AFrozenWorkerIsReportedAsSilent) {
+    EngineHarness h(1);
+    h.engine->enqueue(EngineHarness::plan(linearPlan(2000, R"(, "exposure_s": 0.02)")));
+    ASSERT_TRUE(waitUntil([&] { return h.delivered >= 10; }));
+    ::kill(static_cast<pid_t>(workerPid(h, 0)), SIGSTOP);
+    ASSERT_TRUE(waitUntil([&] { return !h.finished.empty(); }, std::chrono::seconds(40)));
+    const auto r = h.finished.back();
+    EXPECT_EQ(r.status, RunStatus::Failed);
+    EXPECT_TRUE(r.reason.startsWith(QLatin1String("worker 0 sent no heartbeat for "))) << r.reason.toStdString();
+    EXPECT_TRUE(r.reason.contains(QLatin1String("(stopped or frozen)"))) << r.reason.toStdString();
+    EXPECT_FALSE(r.reason.contains(QLatin1String("crashed"))) << r.reason.toStdString();
+}
+
+TEST(Engine, ACrashIsBlamedOnTheDeviceThatRaisedIt) {
+    EngineHarness h(1);
+    const auto r = h.run(EngineHarness::plan(linearPlan(100, R"(, "properties": {"fault": {"mode": "crash", "at_point": 30}})",
+                                                        R"(["fault"])")));
+    EXPECT_EQ(r.status, RunStatus::Failed);
+    EXPECT_TRUE(r.reason.startsWith(QLatin1String("device 'fault' crashed its worker during read at point 30: worker 0 killed by signal 6 (SIGABRT)")))
+        << r.reason.toStdString();
+    EXPECT_FALSE(r.reason.contains(QLatin1String("from outside"))) << r.reason.toStdString();
 }

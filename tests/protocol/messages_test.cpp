@@ -60,7 +60,8 @@ void expectRoundTrip(const T& value, quint64 id) {
 
 TEST(Messages, EveryMessageRoundTripsThroughFrames) {
     expectRoundTrip(Hello{1, QStringLiteral("secret"), 4242, 3, WorkerRole::Storage}, 0);
-    expectRoundTrip(Configure{sampleLab(), true, 0.25, QStringLiteral("/data")}, 1);
+    expectRoundTrip(Configure{sampleLab(), true, 0.25, QStringLiteral("/data"), {}}, 1);
+    expectRoundTrip(Configure{sampleLab(), false, 0.5, QStringLiteral("/data"), {QStringLiteral("cam")}}, 1);
     expectRoundTrip(Describe{{sampleDevice()}, {QStringLiteral("device 'cam' could not be opened")}}, 1);
     expectRoundTrip(OpenRun{7, kPlan, {0.5, -1.25}}, 2);
     expectRoundTrip(OpenReply{7, QStringLiteral("axis 'y' is not available")}, 2);

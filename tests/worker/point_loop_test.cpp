@@ -173,16 +173,31 @@ protected:
         run_.detectors.push_back(std::move(b));
     }
 
-    void runJob(qint64 first, qint64 count) {
+    /** Runs a job; with `handOver`, a second thread calls handOver() every 5 ms meanwhile, as the worker's reader does. */
+    void runJob(qint64 first, qint64 count, bool handOver = false) {
         worker::PointSink sink{
             [this](qint64 f, qint64 n, const std::vector<QByteArray>& buffers, bool final, double seconds) {
                 if (inspect_) inspect_(f, n, buffers);
                 batches_.push_back({f, n, keepBuffers_ ? buffers : std::vector<QByteArray>(), final, seconds});
+                sentPoints_.fetch_add(n);
             },
             [this](qint64 point, int labIndex, const char* op, const QString& message) {
                 failures_.push_back({point, labIndex, QLatin1String(op), message});
             }};
-        PointLoop(run_, token_, &box_, std::move(sink)).run(first, count);
+        PointLoop loop(run_, token_, &box_, std::move(sink));
+        std::atomic<bool> done{false};
+        std::thread reader;
+        if (handOver) {
+            reader = std::thread([&] {
+                while (!done.load()) {
+                    loop.handOver();
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the reader's tick, not a synchronisation
+                }
+            });
+        }
+        loop.run(first, count);
+        done.store(true);
+        if (reader.joinable()) reader.join();
     }
 
     /** Points delivered, in order; fails unless the batches are contiguous from `first`. */
@@ -229,6 +244,7 @@ protected:
     protocol::BlackBox box_;
     std::vector<Batch> batches_;
     std::vector<Failure> failures_;
+    std::atomic<qint64> sentPoints_{0};  // points sent so far, by either thread
     bool keepBuffers_ = true;  // whether batches_ keeps (shares) the loop's buffers
     std::function<void(qint64 first, qint64 count, const std::vector<QByteArray>& buffers)> inspect_;  // sees every batch
 };
@@ -530,3 +546,44 @@ TEST_F(PointLoopTest, BlackBoxShowsTheOperationInProgressAndIdleAfter) {
 }
 
 }  // namespace
+
+TEST_F(PointLoopTest, PointsBeforeAHangingReadLeaveWhileItHangs) {
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
+    bind(countPlan(64), &det);  // instant points: without a hand-over all 64 would travel in one final batch
+    det.behaviour = [this](qint64 index, std::vector<OutputBuffer>&, const CancelToken&) {
+        if (index != 20) return Checkpoint::Continue;
+        // A hung read, deaf to the token: it ends only once the points before it are out (or after 5 s).
+        const auto giveUp = Clock::now() + std::chrono::seconds(5);
+        while (sentPoints_.load() < 20 && Clock::now() < giveUp) std::this_thread::yield();
+        return Checkpoint::Abort;
+    };
+    const auto start = Clock::now();
+    runJob(0, 64, true);
+
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(2)) << "the points waited for the hung read to end";
+    EXPECT_EQ(delivered(0), range(0, 20));
+    ASSERT_GE(batches_.size(), 2u);
+    EXPECT_FALSE(batches_.front().final);
+    EXPECT_TRUE(batches_.back().final);
+    EXPECT_EQ(batches_.back().count, 0) << "everything measured had already left";
+    EXPECT_EQ(valueAt<double>(batches_.front().buffers[1], 19), expectedValue(19, 0, 0));
+}
+
+TEST_F(PointLoopTest, HandOverLeavesFastJobsWhole) {
+    FakeDetector det({output(QStringLiteral("det.sum"), model::DType::Float64)});
+    bind(countPlan(1000), &det);
+    runJob(0, 1000, true);
+
+    EXPECT_EQ(delivered(0), range(0, 1000));
+    EXPECT_TRUE(batches_.back().final);
+    for (qint64 i : {qint64{0}, qint64{499}, qint64{999}}) {
+        qint64 k = i;
+        for (const Batch& b : batches_) {
+            if (k < b.count) {
+                EXPECT_EQ(valueAt<double>(b.buffers[1], k), expectedValue(i, 0, 0)) << "point " << i;
+                break;
+            }
+            k -= b.count;
+        }
+    }
+}
