@@ -94,7 +94,7 @@ DeviceExecutor::Dev* DeviceExecutor::findDevice(const QString& name) {
 void DeviceExecutor::open(const Message& m) {
     auto request = protocol::OpenRun::decode(m);
     // A request that does not decode is still answered for the run it names, so the run fails at once.
-    const quint64 runId = request ? request->run : static_cast<quint64>(std::max<qint64>(m.payload.value(QLatin1String("run")).toInteger(), 0));
+    const quint64 runId = request ? request->run : protocol::runIdOf(m);
     const QString error = request ? openRun(runId, request->plan, request->origin) : request.error();
     if (!error.isEmpty()) {
         run_.reset();
