@@ -45,7 +45,7 @@ util::Result<Columns> readPointsCsv(const QString& path, const QStringList& axes
     while (!f.atEnd()) {
         ++lineNo;
         const QByteArray raw = f.readLine(kMaxLineBytes + 1);
-        if (raw.size() > kMaxLineBytes && !raw.endsWith('\n')) return fail(lineNo, QStringLiteral("longer than %1 bytes").arg(kMaxLineBytes));
+        if (!raw.endsWith('\n') && !f.atEnd()) return fail(lineNo, QStringLiteral("longer than %1 bytes").arg(kMaxLineBytes));
         const QString line = QString::fromUtf8(raw).trimmed();
         if (line.isEmpty() || line.startsWith(QLatin1Char('#'))) continue;
         QStringList cells = line.split(QLatin1Char(','));
