@@ -5,10 +5,12 @@
 #include "support/RunProcess.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QLocalSocket>
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <unistd.h>
 
 using namespace acquila;
