@@ -105,7 +105,7 @@ DeviceExecutor::Dev* DeviceExecutor::findDevice(const QString& name) {
 void DeviceExecutor::open(const Message& m) {
     auto request = protocol::OpenRun::decode(m);
     // A request that does not decode is still answered for the run it names, so the run fails at once.
-    const quint64 runId = request ? request->run : static_cast<quint64>(std::max<qint64>(m.payload.value(QLatin1String("run")).toInteger(), 0));
+    const quint64 runId = request ? request->run : protocol::runIdOf(m);
     // Job ids start at 1 in every run: a cancel of an earlier run must not cover this one's jobs.
     // No job or cancel of the new run can be here yet: the manager sends them after this reply.
     cancelledUpTo_.store(0);

@@ -1,9 +1,9 @@
 #include "core/engine/WorkerPool.h"
 
+#include "core/engine/PrivateDirectory.h"
 #include "core/protocol/Messages.h"
 
 #include <QCborValue>
-#include <QDir>
 #include <QFile>
 #include <QLocalServer>
 #include <QLocalSocket>
@@ -41,19 +41,6 @@ struct WorkerPool::Worker {
 };
 
 namespace {
-QString makePrivateDirectory() {
-    // Remove directories left by earlier sessions whose process is gone.
-    QDir tmp(QDir::tempPath());
-    for (const QString& name : tmp.entryList({QStringLiteral("acquila-*")}, QDir::Dirs | QDir::NoDotAndDotDot)) {
-        const qint64 pid = name.section(QLatin1Char('-'), 1, 1).toLongLong();
-        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
-            QDir(tmp.filePath(name)).removeRecursively();
-    }
-    QByteArray templ = QDir::tempPath().toLocal8Bit() + "/acquila-" + QByteArray::number(getpid()) + "-XXXXXX";
-    if (!mkdtemp(templ.data())) return {};  // mkdtemp creates the directory with mode 0700
-    return QString::fromLocal8Bit(templ);
-}
-
 QString describeExit(int exitCode, bool crashed) {
     if (crashed) {
         const char* name = sigabbrev_np(exitCode);
@@ -90,13 +77,13 @@ WorkerPool::~WorkerPool() {
         if (w->box) munmap(w->box, protocol::kBlackBoxBytes);
     }
     if (server_) server_->close();
-    if (!dir_.isEmpty()) QDir(dir_).removeRecursively();
+    if (!dir_.isEmpty()) removeSessionDirectory(dir_);
 }
 
 bool WorkerPool::start(QString* error) {
     dir_ = makePrivateDirectory();
     if (dir_.isEmpty()) {
-        *error = QStringLiteral("cannot create a private socket directory in %1: %2").arg(QDir::tempPath(), QString::fromLocal8Bit(strerror(errno)));
+        *error = QStringLiteral("cannot create a private socket directory in %1: %2").arg(privateDirectoryParent(), QString::fromLocal8Bit(strerror(errno)));
         return false;
     }
     token_ = QString::number(QRandomGenerator::system()->generate64(), 16) + QString::number(QRandomGenerator::system()->generate64(), 16);
@@ -159,31 +146,47 @@ void WorkerPool::spawn(int id) {
 
 void WorkerPool::onNewConnection() {
     while (QLocalSocket* s = server_->nextPendingConnection()) {
+        connect(s, &QLocalSocket::disconnected, s, &QObject::deleteLater);
         // The peer must run as our user; the 0700 directory already ensures it, this double-checks.
         ucred cred{};
         socklen_t len = sizeof cred;
         if (getsockopt(static_cast<int>(s->socketDescriptor()), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != getuid()) {
-            spdlog::warn("rejected a worker connection from uid {}", cred.uid);
-            s->abort();
-            s->deleteLater();
+            refuse(s, QStringLiteral("peer uid %1 is not ours").arg(cred.uid));
             continue;
         }
-        auto* decoder = new protocol::FrameDecoder(64 * 1024);
-        connect(s, &QObject::destroyed, this, [decoder] { delete decoder; });
-        s->setProperty("handshake", QVariant::fromValue(static_cast<void*>(decoder)));
+        if (static_cast<int>(pending_.size()) >= config_.maxPendingConnections) {
+            refuse(s, QStringLiteral("%1 connections are already waiting for their hello").arg(pending_.size()));
+            continue;
+        }
+        pending_.emplace(s, std::make_unique<protocol::FrameDecoder>(64 * 1024));
+        connect(s, &QObject::destroyed, this, [this, s] { pending_.erase(s); });
         connect(s, &QLocalSocket::readyRead, this, [this, s] { onHandshakeData(s); });
-        connect(s, &QLocalSocket::disconnected, s, &QObject::deleteLater);
+        QTimer::singleShot(config_.helloTimeoutMs, s, [this, s] {
+            if (pending_.count(s)) refuse(s, QStringLiteral("no hello within %1 s").arg(config_.helloTimeoutMs / 1000.0));
+        });
     }
 }
 
+void WorkerPool::refuse(QLocalSocket* s, const QString& why) {
+    pending_.erase(s);
+    s->abort();
+    s->deleteLater();
+    // A flood of connections must not flood the log: the first, then at most one line per 10 s.
+    ++refusedUnlogged_;
+    if (refusalLogged_.isValid() && refusalLogged_.elapsed() < 10000) return;
+    spdlog::warn("rejected a connection to the worker socket: {}{}", why.toStdString(),
+                 refusedUnlogged_ > 1 ? fmt::format(" ({} rejected since the last report)", refusedUnlogged_) : std::string());
+    refusalLogged_.start();
+    refusedUnlogged_ = 0;
+}
+
 void WorkerPool::onHandshakeData(QLocalSocket* s) {
-    auto* decoder = static_cast<protocol::FrameDecoder*>(s->property("handshake").value<void*>());
-    if (!decoder) return;
-    const QByteArray bytes = s->readAll();
-    decoder->feed(bytes);
+    const auto it = pending_.find(s);
+    if (it == pending_.end()) return;
+    protocol::FrameDecoder* decoder = it->second.get();
+    decoder->feed(s->readAll());
     if (decoder->failed()) {
-        spdlog::warn("rejected a worker connection: {}", decoder->error().toStdString());
-        s->abort();
+        refuse(s, decoder->error());
         return;
     }
     if (!decoder->hasMessage()) return;
@@ -197,13 +200,11 @@ void WorkerPool::onHandshakeData(QLocalSocket* s) {
         : workers_[id]->socket ? QStringLiteral("worker already connected")
                                : QString();
     if (!why.isEmpty()) {
-        spdlog::warn("rejected a worker connection: {}", why.toStdString());
-        s->abort();
+        refuse(s, why);
         return;
     }
     s->disconnect(this);
     disconnect(s, &QLocalSocket::disconnected, s, &QObject::deleteLater);  // the worker entry owns it now
-    s->setProperty("handshake", QVariant());
     Worker& w = *workers_[id];
     w.socket = s;
     w.pid = hello->pid;
@@ -211,6 +212,7 @@ void WorkerPool::onHandshakeData(QLocalSocket* s) {
     w.upSince.start();
     // Whatever arrived after the hello (the worker does not wait) stays with this worker.
     w.decoder = std::move(*decoder);
+    pending_.erase(it);
     w.decoder.setMaxFrameBytes(protocol::kMaxFrameBytes);
     w.decoder.setLazyResults(true);  // results are parsed once, in place, by the manager
     connect(s, &QLocalSocket::readyRead, this, [this, id] { onSocketData(id); });
@@ -379,7 +381,7 @@ void WorkerPool::maybeFinishShutdown() {
     for (const auto& w : workers_)
         if (w->process) return;
     if (server_) server_->close();  // removes the socket file
-    QDir(dir_).removeRecursively();
+    removeSessionDirectory(dir_);
     auto done = std::move(shutdownDone_);
     shutdownDone_ = nullptr;
     if (callbacks_.statusChanged) callbacks_.statusChanged();

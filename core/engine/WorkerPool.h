@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QString>
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -37,6 +38,8 @@ public:
         bool storageWorker = false;
         int heartbeatMs = 500;
         int heartbeatTimeoutMs = 5000;
+        int helloTimeoutMs = 2000;         // a connection that has not said hello by then is closed
+        int maxPendingConnections = 16;    // connections waiting for their hello; more are closed at once
         QStringList extraArgs;  // passed to every worker
     };
     struct Callbacks {
@@ -79,6 +82,7 @@ private:
     void spawn(int id);
     void onNewConnection();
     void onHandshakeData(QLocalSocket* socket);
+    void refuse(QLocalSocket* socket, const QString& why);
     void onSocketData(int id);
     void deliver(int id);
     void onProcessFinished(int id, int exitCode, bool crashed);
@@ -93,6 +97,9 @@ private:
     QLocalServer* server_ = nullptr;
     QTimer* heartbeatTimer_ = nullptr;
     std::vector<std::unique_ptr<Worker>> workers_;
+    std::map<QLocalSocket*, std::unique_ptr<protocol::FrameDecoder>> pending_;  // connections before their hello
+    QElapsedTimer refusalLogged_;  // refused connections are logged at most every 10 s
+    int refusedUnlogged_ = 0;
     bool shuttingDown_ = false;
     std::function<void()> shutdownDone_;
 };

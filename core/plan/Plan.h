@@ -77,7 +77,8 @@ inline constexpr qint64 kMaxMetadataBytes = 64 << 10;  // metadata as compact JS
 /**
  * Parses plan JSON. `fileLabel` prefixes every error, which names the JSON
  * pointer and what was expected, e.g. "plan.json: /axes/0/steps: expected an
- * integer >= 1". `baseDir` resolves relative CSV paths of list scans.
+ * integer >= 1". `baseDir`, the plan file's directory, resolves relative CSV
+ * paths of list scans; without it only absolute CSV paths are accepted.
  */
 util::Result<Plan> parsePlan(const QByteArray& json, const QString& fileLabel, const QString& baseDir = {});
 /** Reads and parses a plan file; errors name the file. */

@@ -216,7 +216,10 @@ void parseListPoints(const Fields& scan, const QString& baseDir, Plan& plan) {
     for (const AxisSpec& a : plan.axes) names << a.device;
     if (scan.has("csv")) {
         const QString file = limited(toNonEmptyString(scan.value("csv"), scan.path("csv")), scan.path("csv"), kMaxPathChars);
-        const QString path = QDir(baseDir.isEmpty() ? QDir::currentPath() : baseDir).filePath(file);
+        // Relative to the plan file, never to the working directory of whoever runs it.
+        if (QDir::isRelativePath(file) && baseDir.isEmpty())
+            fail(scan.path("csv"), QStringLiteral("a relative path needs a plan loaded from a file; give an absolute path"));
+        const QString path = QDir(baseDir).filePath(file);
         auto columns = readPointsCsv(path, names);
         if (!columns) fail(scan.path("csv"), columns.error());
         for (size_t k = 0; k < plan.axes.size(); ++k) plan.axes[k].points = std::move(columns.value()[k]);

@@ -9,6 +9,8 @@ namespace acquila::plan {
 
 namespace {
 using Columns = std::vector<std::vector<double>>;
+constexpr qint64 kMaxFileBytes = 256ll << 20;
+constexpr qint64 kMaxLineBytes = 4096;
 
 bool parseNumber(const QString& cell, double* out) {
     bool ok = false;
@@ -18,7 +20,13 @@ bool parseNumber(const QString& cell, double* out) {
 }  // namespace
 
 util::Result<Columns> readPointsCsv(const QString& path, const QStringList& axes) {
-    const QString label = QFileInfo(path).fileName();
+    const QFileInfo info(path);
+    const QString label = info.fileName();
+    // Checked before opening: a FIFO or a device would block or never end.
+    if (info.exists() && !info.isFile())
+        return util::Result<Columns>::failure(QStringLiteral("cannot read '%1': not a regular file").arg(path));
+    if (info.size() > kMaxFileBytes)
+        return util::Result<Columns>::failure(QStringLiteral("cannot read '%1': larger than %2 MiB").arg(path).arg(kMaxFileBytes >> 20));
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
         return util::Result<Columns>::failure(QStringLiteral("cannot read '%1': %2").arg(path, f.errorString()));
@@ -26,8 +34,12 @@ util::Result<Columns> readPointsCsv(const QString& path, const QStringList& axes
         return util::Result<Columns>::failure(
             QStringLiteral("%1: %2 bytes is above the limit of %3 bytes for a points file").arg(label).arg(f.size()).arg(kMaxPointsCsvBytes));
 
+    // Errors give the position only, never the file's content: the file may be anything.
     const auto fail = [&](int line, const QString& what) {
         return util::Result<Columns>::failure(QStringLiteral("%1: line %2: %3").arg(label).arg(line).arg(what));
+    };
+    const auto failAt = [&](int line, qsizetype column, const QString& what) {
+        return util::Result<Columns>::failure(QStringLiteral("%1: line %2, column %3: %4").arg(label).arg(line).arg(column + 1).arg(what));
     };
     Columns columns(static_cast<size_t>(axes.size()));
     std::vector<int> columnOfAxis;  // CSV column feeding each axis
@@ -35,7 +47,9 @@ util::Result<Columns> readPointsCsv(const QString& path, const QStringList& axes
     int lineNo = 0;
     while (!f.atEnd()) {
         ++lineNo;
-        const QString line = QString::fromUtf8(f.readLine()).trimmed();
+        const QByteArray raw = f.readLine(kMaxLineBytes + 1);
+        if (!raw.endsWith('\n') && !f.atEnd()) return fail(lineNo, QStringLiteral("longer than %1 bytes").arg(kMaxLineBytes));
+        const QString line = QString::fromUtf8(raw).trimmed();
         if (line.isEmpty() || line.startsWith(QLatin1Char('#'))) continue;
         QStringList cells = line.split(QLatin1Char(','));
         for (QString& c : cells) c = c.trimmed();
@@ -47,15 +61,13 @@ util::Result<Columns> readPointsCsv(const QString& path, const QStringList& axes
             if (header) {
                 for (const QString& axis : axes) {
                     const auto col = cells.indexOf(axis);
-                    if (col < 0)
-                        return fail(lineNo, QStringLiteral("the header row names no column '%1' (columns: %2)")
-                                                .arg(axis, cells.join(QLatin1String(", "))));
+                    if (col < 0) return fail(lineNo, QStringLiteral("the header row names no column '%1'").arg(axis));
                     columnOfAxis.push_back(static_cast<int>(col));
                 }
-                for (const QString& c : cells)
-                    if (!axes.contains(c))
-                        return fail(lineNo, QStringLiteral("header column '%1' is not an axis of the plan (axes: %2)")
-                                                .arg(c, axes.join(QLatin1String(", "))));
+                for (qsizetype c = 0; c < cells.size(); ++c)
+                    if (!axes.contains(cells[c]))
+                        return failAt(lineNo, c, QStringLiteral("the header names a column that is not an axis of the plan (axes: %1)")
+                                                     .arg(axes.join(QLatin1String(", "))));
                 continue;
             }
             if (cells.size() != axes.size())
@@ -71,11 +83,7 @@ util::Result<Columns> readPointsCsv(const QString& path, const QStringList& axes
             const int col = columnOfAxis[a];
             double v = 0;
             if (!parseNumber(cells[col], &v))
-                return util::Result<Columns>::failure(QStringLiteral("%1: line %2, column %3: expected a number, got \"%4\"")
-                                                    .arg(label)
-                                                    .arg(lineNo)
-                                                    .arg(col + 1)
-                                                    .arg(cells[col]));
+                return failAt(lineNo, col, QStringLiteral("expected a finite number"));
             columns[a].push_back(v);
         }
     }

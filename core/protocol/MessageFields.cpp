@@ -1,5 +1,7 @@
 #include "core/protocol/MessageFields.h"
 
+#include "core/protocol/ResultFrame.h"
+
 #include <cmath>
 #include <limits>
 
@@ -113,7 +115,11 @@ std::vector<model::DeviceDescription> MessageFields::devices(const char* key) {
         if (!ok()) break;
         auto d = model::DeviceDescription::fromCbor(a.at(i).toMap());
         require(d.ok(), key, QStringLiteral("item %1 is invalid: %2").arg(i).arg(d.ok() ? QString() : d.error()));
-        if (d) out.push_back(std::move(*d));
+        if (!d) break;
+        for (const model::OutputDecl& o : d->outputs)
+            require(pointElements(o.shape) > 0, key, QStringLiteral("item %1: output '%2' has more than %3 elements per point")
+                                                          .arg(i).arg(o.name.left(64)).arg(kMaxFrameBytes));
+        out.push_back(std::move(*d));
     }
     return out;
 }

@@ -88,6 +88,12 @@ util::Result<OpenRun> OpenRun::decode(const Message& m) {
     return f.done(std::move(o));
 }
 
+quint64 runIdOf(const Message& m) {
+    // Checked before converting: QCborValue::toInteger() of a huge double is undefined behaviour.
+    const QCborValue v = m.payload.value(QLatin1String("run"));
+    return v.isInteger() && v.toInteger() > 0 ? static_cast<quint64>(v.toInteger()) : 0;
+}
+
 QCborMap CloseRun::encode() const { return cborMap({{"run", static_cast<qint64>(run)}}); }
 
 util::Result<CloseRun> CloseRun::decode(const Message& m) {
@@ -127,6 +133,7 @@ util::Result<JobRequest> JobRequest::decode(const Message& m) {
     j.job = f.id("job", false);
     j.first = f.inRange("first", 0, std::numeric_limits<qint64>::max());
     j.count = f.inRange("count", 0, std::numeric_limits<qint64>::max());
+    f.require(j.first <= std::numeric_limits<qint64>::max() - j.count, "count", QStringLiteral("overflows when added to 'first'"));
     return f.done(j);
 }
 

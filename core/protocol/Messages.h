@@ -77,6 +77,9 @@ struct OpenRun {
     bool operator==(const OpenRun&) const = default;
 };
 
+/** The "run" field of a message that may not decode (to answer for that run): a positive integer, else 0. */
+quint64 runIdOf(const Message& m);
+
 /** Manager -> device worker: close a run (restore properties, return to start). */
 struct CloseRun {
     static constexpr MessageType kType = MessageType::Close;

@@ -1,9 +1,12 @@
 #include "core/protocol/ResultFrame.h"
 
+#include "core/protocol/Frame.h"
+
 #include <QBuffer>
 #include <QCborStreamReader>
 #include <QCborStreamWriter>
 #include <QtEndian>
+#include <limits>
 
 namespace acquila::protocol {
 
@@ -61,6 +64,15 @@ QByteArray encodeResultFrame(quint64 runId, qint64 first, qint64 count, const st
     return frame;
 }
 
+qint64 pointElements(const std::vector<int64_t>& shape) {
+    qint64 n = 1;
+    for (int64_t d : shape) {
+        if (d < 1 || n > static_cast<qint64>(kMaxFrameBytes) / d) return -1;
+        n *= d;
+    }
+    return n;
+}
+
 bool readCborText(QCborStreamReader& r, QString* out) {
     if (!r.isString()) return false;
     out->clear();
@@ -75,6 +87,7 @@ bool readCborText(QCborStreamReader& r, QString* out) {
 namespace {
 
 using R = util::Result<model::ResultBatch>;
+constexpr double kMaxSeconds = 1e9;
 
 /** Size of the CBOR header of a definite-length string at `at`, or 0 if unsupported. */
 int stringHeaderSize(const QByteArray& body, qint64 at) {
@@ -125,10 +138,15 @@ bool parseChannel(QCborStreamReader& r, const QByteArray& body, model::Channel* 
             while (r.hasNext()) {
                 qint64 d = 0;
                 if (!readInt(r, &d) || d < 1 || d > (1 << 20) || c->pointShape.size() >= 4) {
-                    *error = QStringLiteral("result channel: bad shape");
+                    *error = QStringLiteral("result channel '%1': field 'shape' must be up to 4 sizes of 1 to 2^20").arg(c->name.left(64));
                     return false;
                 }
                 c->pointShape.push_back(d);
+            }
+            if (pointElements(c->pointShape) < 0) {
+                *error = QStringLiteral("result channel '%1': field 'shape' gives more than %2 elements per point")
+                             .arg(c->name.left(64)).arg(kMaxFrameBytes);
+                return false;
             }
             if (!r.leaveContainer()) return false;
         } else if (key == QLatin1String("data")) {
@@ -187,7 +205,10 @@ util::Result<model::ResultBatch> parseResultBody(const QByteArray& body, ResultM
             meta->final = r.toBool();
             r.next();
         } else if (key == QLatin1String("seconds")) {
-            if (r.isDouble()) meta->seconds = r.toDouble();
+            meta->seconds = r.isDouble() ? r.toDouble() : std::numeric_limits<double>::quiet_NaN();
+            // -1 means unknown; anything else is a duration the scheduler divides and converts.
+            if (!(meta->seconds == -1 || (meta->seconds >= 0 && meta->seconds <= kMaxSeconds)))
+                return R::failure(QStringLiteral("result: field 'seconds' must be a number from 0 to %1, or -1").arg(kMaxSeconds));
             r.next();
         } else if (key == QLatin1String("channels")) {
             if (!r.isArray() || !r.enterContainer()) return R::failure(QStringLiteral("result: field 'channels' must be an array"));
@@ -206,6 +227,10 @@ util::Result<model::ResultBatch> parseResultBody(const QByteArray& body, ResultM
     }
     if (!haveRun || !haveFirst || !haveCount || !haveChannels) return R::failure(QStringLiteral("result: missing run, first, count or channels"));
     if (b.first < 0 || b.count < 0) return R::failure(QStringLiteral("result: negative point range"));
+    if (b.first > std::numeric_limits<qint64>::max() - b.count)
+        return R::failure(QStringLiteral("result: fields 'first' + 'count' overflow"));
+    // Every point has at least one byte in each channel; without channels nothing bounds the count.
+    if (b.channels.empty() && b.count > 0) return R::failure(QStringLiteral("result: field 'channels' is empty for %1 points").arg(b.count));
     if (const QString bad = b.checkSizes(); !bad.isEmpty()) return R::failure(bad);
     return b;
 }

@@ -8,6 +8,12 @@
 
 namespace acquila::protocol {
 
+/**
+ * Elements per point of a point shape, or -1 when a size is below 1 or there
+ * are more than kMaxFrameBytes (no such point fits a frame). Never overflows.
+ */
+qint64 pointElements(const std::vector<int64_t>& shape);
+
 /** Reads a whole text string at the reader's position (any chunking); false if it is not one. */
 bool readCborText(QCborStreamReader& r, QString* out);
 

@@ -1,6 +1,7 @@
 #include "core/storage/Hdf5Util.h"
 
 #include <cstring>
+#include <limits>
 #include <regex>
 #include <string>
 #include <type_traits>
@@ -146,7 +147,12 @@ bool writeInt64Attribute(hid_t object, const char* name, const std::vector<qint6
 }
 
 namespace {
-// Reads `count` strings of any string type through `read`, which fills a buffer of `memType`.
+QString fromUtf8Bounded(const char* p, size_t maxBytes) {
+    return p ? QString::fromUtf8(p, static_cast<qsizetype>(strnlen(p, maxBytes))) : QString();
+}
+
+// Reads `count` strings of any string type through `read`, which fills a buffer of the memory
+// type; the caller has bounded `count` and, for fixed-length strings, their size.
 template <typename ReadFn>
 QStringList readStrings(hid_t fileType, hssize_t count, ReadFn read) {
     QStringList out;
@@ -155,33 +161,53 @@ QStringList readStrings(hid_t fileType, hssize_t count, ReadFn read) {
         Hid mem(vlenStringType());
         std::vector<char*> ptrs(static_cast<size_t>(count), nullptr);
         if (read(mem.get(), ptrs.data()) < 0) return out;
-        for (char* p : ptrs) out << QString::fromUtf8(p ? p : "");
+        for (char* p : ptrs) out << fromUtf8Bounded(p, kMaxStringBytes);
         // Frees the strings HDF5 allocated for the variable-length read.
         for (char* p : ptrs) H5free_memory(p);
         return out;
     }
-    size_t size = H5Tget_size(fileType);
+    const size_t size = H5Tget_size(fileType);
     Hid mem(H5Tcopy(fileType));
     std::vector<char> buf(size * static_cast<size_t>(count) + 1, 0);
     if (read(mem.get(), buf.data()) < 0) return out;
-    for (hssize_t i = 0; i < count; ++i) {
-        const char* s = buf.data() + static_cast<size_t>(i) * size;
-        out << QString::fromUtf8(s, static_cast<int>(strnlen(s, size)));
-    }
+    for (hssize_t i = 0; i < count; ++i) out << fromUtf8Bounded(buf.data() + static_cast<size_t>(i) * size, size);
     return out;
+}
+
+/** Why a string of this type and element count cannot be read within the bounds, or empty. */
+QString stringProblem(hid_t type, hssize_t count, hssize_t maxCount) {
+    if (H5Tget_class(type) != H5T_STRING) return QStringLiteral("is not a string");
+    if (count < 1) return QStringLiteral("is empty");
+    if (count > maxCount) return QStringLiteral("has %1 elements (at most %2 are read)").arg(count).arg(maxCount);
+    if (H5Tis_variable_str(type) <= 0 && H5Tget_size(type) > kMaxStringBytes)
+        return QStringLiteral("holds strings of %1 bytes (at most %2 are read)").arg(H5Tget_size(type)).arg(kMaxStringBytes);
+    return {};
 }
 }  // namespace
 
-QString readStringDataset(hid_t parent, const char* name, bool* ok) {
+QString readStringDataset(hid_t parent, const char* name, bool* ok, QString* problem) {
     if (ok) *ok = false;
-    if (H5Lexists(parent, name, H5P_DEFAULT) <= 0) return {};
+    const auto fail = [&](const QString& why) {
+        if (problem) *problem = why;
+        return QString();
+    };
+    if (H5Lexists(parent, name, H5P_DEFAULT) <= 0) return fail(QStringLiteral("is missing"));
     Hid ds(H5Dopen2(parent, name, H5P_DEFAULT));
-    if (!ds.valid()) return {};
+    if (!ds.valid()) return fail(QStringLiteral("is not a dataset"));
     Hid type(H5Dget_type(ds));
     Hid space(H5Dget_space(ds));
-    hssize_t n = H5Sget_simple_extent_npoints(space);
-    QStringList v = readStrings(type, n, [&](hid_t mem, void* buf) { return H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); });
-    if (v.isEmpty()) return {};
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (const QString why = stringProblem(type, n, std::numeric_limits<hssize_t>::max()); !why.isEmpty()) return fail(why);
+    // The first element only, whatever the shape: a dataset of 2^40 strings reads as fast as one.
+    const int rank = H5Sget_simple_extent_ndims(space);
+    if (rank > 0) {
+        const std::vector<hsize_t> start(static_cast<size_t>(rank), 0), count(static_cast<size_t>(rank), 1);
+        if (H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr) < 0)
+            return fail(QStringLiteral("cannot be read: %1").arg(takeErrorStack()));
+    }
+    Hid mem(H5Screate(H5S_SCALAR));
+    const QStringList v = readStrings(type, 1, [&](hid_t memType, void* buf) { return H5Dread(ds, memType, mem, space, H5P_DEFAULT, buf); });
+    if (v.isEmpty()) return fail(QStringLiteral("cannot be read: %1").arg(takeErrorStack()));
     if (ok) *ok = true;
     return v.first();
 }
@@ -192,7 +218,8 @@ QStringList readStringArrayAttribute(hid_t object, const char* name) {
     if (!attr.valid()) return {};
     Hid type(H5Aget_type(attr));
     Hid space(H5Aget_space(attr));
-    hssize_t n = H5Sget_simple_extent_npoints(space);
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (!stringProblem(type, n, kMaxAttributeStrings).isEmpty()) return {};
     return readStrings(type, n, [&](hid_t mem, void* buf) { return H5Aread(attr, mem, buf); });
 }
 

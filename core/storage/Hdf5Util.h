@@ -70,9 +70,23 @@ bool writeStringAttribute(hid_t object, const char* name, const QString& value);
 bool writeStringArrayAttribute(hid_t object, const char* name, const QStringList& values);
 bool writeInt64Attribute(hid_t object, const char* name, const std::vector<qint64>& values, bool scalar);
 
-/** Reads a scalar or 1-element string dataset (variable or fixed length); empty on error. */
-QString readStringDataset(hid_t parent, const char* name, bool* ok = nullptr);
-/** Reads a string or string-array attribute (joined by ',' for arrays); empty if absent. */
+/** Most bytes a string read keeps; longer strings are cut there. */
+inline constexpr size_t kMaxStringBytes = 1 << 20;
+/** Most elements a string-array attribute may have to be read at all. */
+inline constexpr hssize_t kMaxAttributeStrings = 64;
+
+/**
+ * Reads the first string of a string dataset (variable or fixed length, any
+ * shape), reading that element only and at most kMaxStringBytes of it, so a
+ * hostile file cannot make it allocate or read much. Empty on error, with
+ * `*problem` (if given) saying why, e.g. "is not a string dataset".
+ */
+QString readStringDataset(hid_t parent, const char* name, bool* ok = nullptr, QString* problem = nullptr);
+/**
+ * Reads a string or string-array attribute (joined by ',' for arrays); empty if
+ * absent, not a string, or larger than kMaxAttributeStrings elements or
+ * kMaxStringBytes of fixed-length text.
+ */
 QString readStringAttribute(hid_t object, const char* name);
 QStringList readStringArrayAttribute(hid_t object, const char* name);
 

@@ -22,19 +22,23 @@ QString typeName(hid_t type) {
 }
 
 herr_t collectNames(hid_t, const char* name, const H5L_info_t*, void* data) {
-    static_cast<QStringList*>(data)->append(QString::fromUtf8(name));
-    return 0;
+    auto* names = static_cast<QStringList*>(data);
+    names->append(QString::fromUtf8(name));
+    return names->size() >= kMaxListedObjects ? 1 : 0;  // 1 ends the iteration
 }
 
-QStringList childNames(hid_t group) {
+/** At most kMaxListedObjects names of `group`; a note counts the others. */
+QStringList childNames(hid_t group, const QString& where, QStringList& notes) {
     QStringList names;
     hsize_t idx = 0;
     H5Literate(group, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, collectNames, &names);
+    H5G_info_t info{};
+    if (H5Gget_info(group, &info) >= 0 && info.nlinks > static_cast<hsize_t>(names.size()))
+        notes << QStringLiteral("%1: %2 more objects not listed").arg(where).arg(info.nlinks - static_cast<hsize_t>(names.size()));
     return names;
 }
 
-std::vector<qint64> shapeOf(hid_t ds) {
-    Hid space(H5Dget_space(ds));
+std::vector<qint64> shapeOf(hid_t space) {
     const int rank = H5Sget_simple_extent_ndims(space);
     std::vector<hsize_t> dims(static_cast<size_t>(std::max(rank, 0)));
     if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
@@ -45,6 +49,106 @@ QString shapeText(const std::vector<qint64>& shape) {
     QStringList parts;
     for (qint64 s : shape) parts << QString::number(s);
     return QStringLiteral("[%1]").arg(parts.join(QStringLiteral(", ")));
+}
+
+/** The string dataset `name` of `group`, or empty; a note says why when it exists but cannot be read. */
+QString text(hid_t group, const char* name, const QString& where, QStringList& notes) {
+    if (H5Lexists(group, name, H5P_DEFAULT) <= 0) return {};
+    QString problem;
+    bool ok = false;
+    const QString v = h5::readStringDataset(group, name, &ok, &problem);
+    if (!ok) notes << QStringLiteral("%1/%2 %3").arg(where, QLatin1String(name), problem);
+    return v;
+}
+
+/** One integer from a dataset holding exactly one; -1 and a note otherwise. */
+qint64 scalarInteger(hid_t ds, const QString& where, QStringList& notes) {
+    Hid type(H5Dget_type(ds));
+    Hid space(H5Dget_space(ds));
+    if (H5Tget_class(type) != H5T_INTEGER || H5Sget_simple_extent_npoints(space) != 1) {
+        notes << QStringLiteral("%1: expected one integer, found %2 %3").arg(where, typeName(type), shapeText(shapeOf(space)));
+        return -1;
+    }
+    qint64 v = -1;
+    if (H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0) {
+        notes << QStringLiteral("%1: cannot be read: %2").arg(where, h5::takeErrorStack());
+        return -1;
+    }
+    return v;
+}
+
+/** The @acquila_scan_shape attribute: up to H5S_MAX_RANK integers. */
+std::vector<qint64> scanShapeAttribute(hid_t data, QStringList& notes) {
+    if (H5Aexists(data, "acquila_scan_shape") <= 0) return {};
+    Hid attr(H5Aopen(data, "acquila_scan_shape", H5P_DEFAULT));
+    Hid type(H5Aget_type(attr));
+    Hid space(H5Aget_space(attr));
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    std::vector<qint64> shape;
+    if (H5Tget_class(type) != H5T_INTEGER || n < 1 || n > H5S_MAX_RANK) {
+        notes << QStringLiteral("/entry/data@acquila_scan_shape: expected 1 to %1 integers, found %2 %3")
+                     .arg(H5S_MAX_RANK).arg(typeName(type), shapeText(shapeOf(space)));
+        return shape;
+    }
+    shape.resize(static_cast<size_t>(n));
+    if (H5Aread(attr, H5T_NATIVE_INT64, shape.data()) < 0) shape.clear();
+    return shape;
+}
+
+RunDatasetSummary describeDataset(hid_t ds, const QString& name) {
+    RunDatasetSummary d;
+    d.name = name;
+    d.role = h5::readStringAttribute(ds, "acquila_role");
+    d.units = h5::readStringAttribute(ds, "units");
+    Hid type(H5Dget_type(ds));
+    Hid space(H5Dget_space(ds));
+    d.dtype = typeName(type);
+    d.shape = shapeOf(space);
+    return d;
+}
+
+/** /entry/data: signal, axes, scan shape, points written and the datasets (shapes and types only). */
+void readData(hid_t entry, RunFileSummary& sum) {
+    if (H5Lexists(entry, "data", H5P_DEFAULT) <= 0) return;
+    Hid data(H5Gopen2(entry, "data", H5P_DEFAULT));
+    if (!data.valid()) {
+        sum.notes << QStringLiteral("/entry/data: not a group");
+        return;
+    }
+    sum.signal = h5::readStringAttribute(data, "signal");
+    sum.axes = h5::readStringArrayAttribute(data, "axes");
+    sum.scanShape = scanShapeAttribute(data, sum.notes);
+    for (const QString& name : childNames(data, QStringLiteral("/entry/data"), sum.notes)) {
+        const QByteArray n = name.toUtf8();
+        H5O_info_t oinfo;
+        if (H5Oget_info_by_name(data, n.constData(), &oinfo, H5P_DEFAULT) < 0 || oinfo.type != H5O_TYPE_DATASET) continue;
+        Hid ds(H5Dopen2(data, n.constData(), H5P_DEFAULT));
+        if (!ds.valid()) continue;
+        if (name == QLatin1String("points_written")) sum.pointsWritten = scalarInteger(ds, QStringLiteral("/entry/data/points_written"), sum.notes);
+        else sum.datasets.push_back(describeDataset(ds, name));
+    }
+}
+
+/** The NXentry's metadata and data; false when /entry is not an NXentry (a foreign file). */
+bool readEntry(hid_t root, RunFileSummary& sum) {
+    if (H5Lexists(root, "entry", H5P_DEFAULT) <= 0 || H5Oexists_by_name(root, "entry", H5P_DEFAULT) <= 0) return false;
+    Hid entry(H5Gopen2(root, "entry", H5P_DEFAULT));
+    if (!entry.valid() || h5::readStringAttribute(entry, "NX_class") != QLatin1String("NXentry")) return false;
+    sum.isAcquilaRun = sum.creator.startsWith(QLatin1String("Acquila")) || H5Lexists(entry, "plan", H5P_DEFAULT) > 0;
+    const QString at = QStringLiteral("/entry");
+    sum.title = text(entry, "title", at, sum.notes);
+    sum.status = text(entry, "status", at, sum.notes);
+    sum.statusReason = text(entry, "status_reason", at, sum.notes);
+    sum.planJson = text(entry, "plan", at, sum.notes);
+    sum.startTime = text(entry, "start_time", at, sum.notes);
+    sum.endTime = text(entry, "end_time", at, sum.notes);
+    sum.programName = text(entry, "program_name", at, sum.notes);
+    if (H5Lexists(entry, "program_name", H5P_DEFAULT) > 0) {
+        Hid prog(H5Oopen(entry, "program_name", H5P_DEFAULT));
+        if (prog.valid()) sum.programVersion = h5::readStringAttribute(prog, "version");
+    }
+    readData(entry, sum);
+    return true;
 }
 }  // namespace
 
@@ -69,65 +173,18 @@ util::Result<RunFileSummary> inspectRunFile(const QString& path) {
     sum.openedSwmrRead = mode != ReadOpenMode::Plain;
     Hid root(H5Gopen2(file, "/", H5P_DEFAULT));
     if (!root.valid()) return util::Result<RunFileSummary>::failure(h5::failure(path, QStringLiteral("open root group")));
-    sum.topLevelObjects = childNames(root);
+    sum.topLevelObjects = childNames(root, QStringLiteral("/"), sum.notes);
     sum.creator = h5::readStringAttribute(root, "creator");
-    if (H5Lexists(root, "entry", H5P_DEFAULT) <= 0 || H5Oexists_by_name(root, "entry", H5P_DEFAULT) <= 0) {
-        h5::takeErrorStack();
-        return sum;
-    }
-    Hid entry(H5Gopen2(root, "entry", H5P_DEFAULT));
-    if (!entry.valid() || h5::readStringAttribute(entry, "NX_class") != QLatin1String("NXentry")) {
-        h5::takeErrorStack();
-        return sum;
-    }
-    sum.isAcquilaRun = sum.creator.startsWith(QLatin1String("Acquila")) || H5Lexists(entry, "plan", H5P_DEFAULT) > 0;
-    sum.title = h5::readStringDataset(entry, "title");
-    sum.status = h5::readStringDataset(entry, "status");
-    sum.statusReason = h5::readStringDataset(entry, "status_reason");
-    sum.planJson = h5::readStringDataset(entry, "plan");
-    sum.startTime = h5::readStringDataset(entry, "start_time");
-    sum.endTime = h5::readStringDataset(entry, "end_time");
-    sum.programName = h5::readStringDataset(entry, "program_name");
-    if (H5Lexists(entry, "program_name", H5P_DEFAULT) > 0) {
-        Hid prog(H5Dopen2(entry, "program_name", H5P_DEFAULT));
-        sum.programVersion = h5::readStringAttribute(prog, "version");
-    }
-    if (H5Lexists(entry, "data", H5P_DEFAULT) > 0) {
-        Hid data(H5Gopen2(entry, "data", H5P_DEFAULT));
-        if (data.valid()) {
-            sum.signal = h5::readStringAttribute(data, "signal");
-            sum.axes = h5::readStringArrayAttribute(data, "axes");
-            if (H5Aexists(data, "acquila_scan_shape") > 0) {
-                Hid attr(H5Aopen(data, "acquila_scan_shape", H5P_DEFAULT));
-                Hid space(H5Aget_space(attr));
-                std::vector<qint64> shape(static_cast<size_t>(std::max<hssize_t>(0, H5Sget_simple_extent_npoints(space))));
-                if (!shape.empty() && H5Aread(attr, H5T_NATIVE_INT64, shape.data()) >= 0) sum.scanShape = shape;
-            }
-            for (const QString& name : childNames(data)) {
-                const QByteArray n = name.toUtf8();
-                H5O_info_t oinfo;
-                if (H5Oget_info_by_name(data, n.constData(), &oinfo, H5P_DEFAULT) < 0 || oinfo.type != H5O_TYPE_DATASET) continue;
-                Hid ds(H5Dopen2(data, n.constData(), H5P_DEFAULT));
-                if (!ds.valid()) continue;
-                if (name == QLatin1String("points_written")) {
-                    qint64 v = -1;
-                    if (H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) >= 0) sum.pointsWritten = v;
-                    continue;
-                }
-                RunDatasetSummary d;
-                d.name = name;
-                d.role = h5::readStringAttribute(ds, "acquila_role");
-                d.units = h5::readStringAttribute(ds, "units");
-                Hid type(H5Dget_type(ds));
-                d.dtype = typeName(type);
-                d.shape = shapeOf(ds);
-                sum.datasets.push_back(std::move(d));
-            }
-        }
-    }
+    readEntry(root, sum);
     h5::takeErrorStack();
     return sum;
 }
+
+namespace {
+void appendNotes(QStringList& lines, const QStringList& notes) {
+    for (const QString& n : notes) lines << QStringLiteral("Note:     %1").arg(n);
+}
+}  // namespace
 
 QString formatSummary(const RunFileSummary& s) {
     QStringList lines;
@@ -135,6 +192,7 @@ QString formatSummary(const RunFileSummary& s) {
     if (!s.isAcquilaRun) {
         lines << QStringLiteral("Not an Acquila run file (no /entry NXentry written by Acquila).");
         lines << QStringLiteral("Top-level objects: %1").arg(s.topLevelObjects.isEmpty() ? QStringLiteral("(none)") : s.topLevelObjects.join(QStringLiteral(", ")));
+        appendNotes(lines, s.notes);
         return lines.join(QLatin1Char('\n'));
     }
     lines << QStringLiteral("Title:    %1").arg(s.title);
@@ -153,6 +211,7 @@ QString formatSummary(const RunFileSummary& s) {
         lines << QStringLiteral("  %1  %2 %3%4%5").arg(d.name, -16).arg(d.dtype, shapeText(d.shape),
                  d.units.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(d.units), d.role.isEmpty() ? QString() : QStringLiteral("  (%1)").arg(d.role));
     lines << QStringLiteral("Plan:     %1").arg(s.planJson.left(200).simplified());
+    appendNotes(lines, s.notes);
     return lines.join(QLatin1Char('\n'));
 }
 

@@ -34,16 +34,24 @@ struct RunFileSummary {
     std::vector<qint64> scanShape;
     QString signal;
     QStringList axes;
-    std::vector<RunDatasetSummary> datasets;  // all of /entry/data except points_written
-    QStringList topLevelObjects;              // names under "/", always filled
+    std::vector<RunDatasetSummary> datasets;  // /entry/data except points_written (at most kMaxListedObjects)
+    QStringList topLevelObjects;              // names under "/", always filled (at most kMaxListedObjects)
+    QStringList notes;                        // what was not as expected and left out, e.g. "/entry/data/points_written: ..."
 };
+
+/** Most names listed per group: a foreign file may have millions. */
+inline constexpr int kMaxListedObjects = 1000;
 
 /**
  * Reads the summary of a run file. Opens read-only and, when that fails
  * because the file is still open for SWMR writing or was left by a killed
  * writer, retries with SWMR-read (docs/architecture.md, "Storage"). Non-HDF5, truncated or damaged
  * files give an error naming the file; a foreign HDF5 file gives a summary
- * with isAcquilaRun = false. Any thread (HDF5 is built thread-safe).
+ * with isAcquilaRun = false. Every read is checked for rank, shape and type
+ * first and bounded (one element of a string dataset, at most 1 MiB of it):
+ * what does not fit is left out and named in `notes`, so a hostile file
+ * cannot make it crash, hang or allocate much. Any thread (HDF5 is built
+ * thread-safe).
  */
 util::Result<RunFileSummary> inspectRunFile(const QString& path);
 

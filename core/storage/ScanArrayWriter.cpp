@@ -69,9 +69,11 @@ util::Result<CellPlacement> CellPlacement::build(qint64 first, qint64 count, con
     CellPlacement p;
     p.first = first;
     p.count = count;
+    // Checked without computing first + count, which a hostile batch could overflow.
+    if (first < 0 || count < 0 || count > cellCount || first > cellCount - count)
+        return util::Result<CellPlacement>::failure(
+            QStringLiteral("%1 points from point %2 do not fit the %3 cells of the scan").arg(count).arg(first).arg(cellCount));
     if (!cellOf) {
-        if (first + count > cellCount)
-            return util::Result<CellPlacement>::failure(QStringLiteral("points %1..%2 do not fit the %3 cells of the scan").arg(first).arg(first + count - 1).arg(cellCount));
         p.firstCell = first;
         return p;
     }

@@ -308,3 +308,35 @@ INSTANTIATE_TEST_SUITE_P(AllMessages, MessageDecode, ::testing::ValuesIn(cases()
     std::replace(name.begin(), name.end(), ' ', '_');
     return name;
 });
+
+TEST(Messages, AJobRangeThatOverflowsIsRejected) {
+    const qint64 max = std::numeric_limits<qint64>::max();
+    const Message m{MessageType::Job, 1, wire({{"run", 7}, {"job", 1}, {"first", max - 10}, {"count", 20}})};
+    const auto r = JobRequest::decode(m);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), QStringLiteral("job: field 'count' overflows when added to 'first'"));
+    EXPECT_TRUE(JobRequest::decode({MessageType::Job, 1, wire({{"run", 7}, {"job", 1}, {"first", max - 20}, {"count", 20}})}).ok());
+}
+
+TEST(Messages, AnOutputTooLargeForAFrameIsRejected) {
+    DeviceDescription d = sampleDevice();
+    OutputDecl o;
+    o.name = QStringLiteral("stage.image");
+    o.dtype = DType::UInt8;
+    o.shape = {1 << 20, 1 << 20, 1 << 20, 1 << 20};  // 2^80 elements: wraps to 0 in 64 bits
+    d.outputs.push_back(o);
+    const auto r = Describe::decode({MessageType::Describe, 1, wire({{"devices", QCborArray{d.toCbor()}}})});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), QStringLiteral("describe: field 'devices' item 0: output 'stage.image' has more than 268435456 elements per point"));
+}
+
+TEST(Messages, TheRunOfAMessageThatDoesNotDecodeIsReadSafely) {
+    const auto runOf = [](const QCborValue& v) { return runIdOf({MessageType::Open, 1, wire({{"run", v}})}); };
+    EXPECT_EQ(runOf(7), 7u);
+    EXPECT_EQ(runOf(1e300), 0u);  // converting it to an integer would be undefined behaviour
+    EXPECT_EQ(runOf(-1e300), 0u);
+    EXPECT_EQ(runOf(std::nan("")), 0u);
+    EXPECT_EQ(runOf(-3), 0u);
+    EXPECT_EQ(runOf(QStringLiteral("7")), 0u);
+    EXPECT_EQ(runIdOf({MessageType::Open, 1, {}}), 0u);
+}

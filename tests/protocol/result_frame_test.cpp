@@ -5,6 +5,8 @@
 #include <QCborArray>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 using namespace acquila::model;
 using namespace acquila::protocol;
 
@@ -134,4 +136,47 @@ TEST(ResultFrame, WrongSizesAndHostileBodiesAreRejectedWithoutCrashing) {
         if (!out.body.isEmpty()) rejected += !parseResultBody(out.body, &meta).ok();
     }
     EXPECT_GT(rejected, 100);
+}
+
+namespace {
+/** The parse error of a result frame encoded from these parts, or empty when it parses. */
+QString parseError(qint64 first, qint64 count, const std::vector<Channel>& channels, const std::vector<QByteArray>& data, double seconds = 0) {
+    const Message m = decodeOne(encodeResultFrame(1, first, count, channels, data, {1, true, seconds}), true);
+    ResultMeta meta;
+    auto b = parseResultBody(m.body, &meta);
+    return b.ok() ? QString() : b.error();
+}
+}  // namespace
+
+TEST(ResultFrame, AShapeWhoseSizeOverflowsIsRejected) {
+    // 2^80 elements per point wrap to 0 in 64 bits: empty data must not pass for 10 such points.
+    const qint64 big = 1 << 20;
+    const std::vector<Channel> channels{{QStringLiteral("frame"), DType::UInt8, {big, big, big, big}, {}}};
+    const QString error = parseError(0, 10, channels, {QByteArray()});
+    EXPECT_EQ(error, QStringLiteral("result channel 'frame': field 'shape' gives more than 268435456 elements per point"));
+    const std::vector<Channel> justOver{{QStringLiteral("frame"), DType::UInt8, {1 << 14, (1 << 14) + 1}, {}}};
+    EXPECT_TRUE(parseError(0, 0, justOver, {QByteArray()}).contains(QLatin1String("'shape'")));
+    EXPECT_EQ(pointElements({1 << 14, 1 << 14}), 1 << 28);
+    EXPECT_EQ(pointElements({big, big, big, big}), -1);
+    EXPECT_EQ(pointElements({0}), -1);
+}
+
+TEST(ResultFrame, PointsWithoutChannelsAreRejected) {
+    EXPECT_EQ(parseError(0, 1'000'000'000'000, {}, {}), QStringLiteral("result: field 'channels' is empty for 1000000000000 points"));
+    EXPECT_EQ(parseError(5, 0, {}, {}), QString());  // an empty final result of a job
+}
+
+TEST(ResultFrame, APointRangeThatOverflowsIsRejected) {
+    const Sample s = sample(2);
+    EXPECT_EQ(parseError(std::numeric_limits<qint64>::max() - 1, 2, s.channels, s.data),
+              QStringLiteral("result: fields 'first' + 'count' overflow"));
+    EXPECT_EQ(parseError(std::numeric_limits<qint64>::max() - 2, 2, s.channels, s.data), QString());
+}
+
+TEST(ResultFrame, SecondsMustBeAFiniteDuration) {
+    const Sample s = sample(2);
+    for (double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(), 1e300, -5.0, -1e-300})
+        EXPECT_EQ(parseError(0, 2, s.channels, s.data, bad), QStringLiteral("result: field 'seconds' must be a number from 0 to 1e+09, or -1"))
+            << bad;
+    for (double good : {-1.0, 0.0, 1e-300, 0.25, 3600.0}) EXPECT_EQ(parseError(0, 2, s.channels, s.data, good), QString()) << good;
 }

@@ -5,6 +5,11 @@ Usage:
   make_h5_corpus.py <dir>                  the corpus files
   make_h5_corpus.py --big <file> <n>       a chunked float32 dataset /big of n elements with
                                            spikes of +1000 at n//3 and -1000 at 2*n//3
+  make_h5_corpus.py --hostile <dir>        run-like files that must not crash or hang a reader:
+                                           points_written as an array, string datasets of 2^40
+                                           and 2^31 elements (chunked, never written), a 16 MiB
+                                           fixed-length string, an oversized scan shape, 1500
+                                           datasets in /entry/data
   make_h5_corpus.py --swmr-writer <file>   an SWMR writer: writes 10 points, prints "ready 10",
                                            then for each stdin line appends 10 more and prints
                                            "ready <n>"; the line "finish" sets /entry/status to
@@ -215,7 +220,53 @@ def swmr_writer(path):
         append()
 
 
+def run_like(path):
+    """An NXentry as Acquila writes it, for the hostile variants to change."""
+    f = h5py.File(path, "w")
+    f.attrs["creator"] = "Acquila hostile corpus"
+    e = f.create_group("entry")
+    e.attrs["NX_class"] = "NXentry"
+    d = e.create_group("data")
+    d.attrs["NX_class"] = "NXdata"
+    d.attrs["signal"] = "diode"
+    d["diode"] = np.arange(10.0)
+    return f, e, d
+
+
+def hostile_files(out):
+    for n in (10, 200000):
+        f, e, d = run_like(os.path.join(out, f"points_written_{n}.h5"))
+        e["title"] = "points_written is an array"
+        e["plan"] = "{}"
+        d["points_written"] = np.arange(n, dtype="i8")
+        f.close()
+    f, e, d = run_like(os.path.join(out, "huge_fixed_strings.h5"))
+    for parent, name in ((e, "title"), (e, "status"), (d, "labels")):
+        parent.create_dataset(name, shape=(2 ** 40,), dtype="S8", chunks=(1024,))
+    e["plan"] = "{}"
+    f.close()
+    f, e, d = run_like(os.path.join(out, "huge_vlen_strings.h5"))
+    for name in ("plan", "title", "status_reason"):
+        e.create_dataset(name, shape=(2 ** 31,), dtype=h5py.string_dtype(), chunks=(4096,))
+    f.close()
+    f, e, d = run_like(os.path.join(out, "wide_string.h5"))
+    e["plan"] = "{}"
+    e.create_dataset("title", shape=(), dtype="S16777216")
+    d.attrs["acquila_scan_shape"] = np.arange(1000, dtype="i8")
+    d.attrs["axes"] = [f"a{i}" for i in range(1000)]
+    f.close()
+    f, e, d = run_like(os.path.join(out, "many_datasets.h5"))
+    e["plan"] = "{}"
+    for i in range(1500):
+        d.create_dataset(f"extra{i:04d}", shape=(1,), dtype="f4")
+    f.close()
+
+
 def main():
+    if sys.argv[1] == "--hostile":
+        os.makedirs(sys.argv[2], exist_ok=True)
+        hostile_files(sys.argv[2])
+        return
     if sys.argv[1] == "--big":
         big_file(sys.argv[2], int(sys.argv[3]))
         return

@@ -1,0 +1,31 @@
+// `acquila inspect` on files made with h5py to crash, hang or exhaust a reader.
+#include "support/RunProcess.h"
+#include "support/TestSupport.h"
+
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+
+using namespace acquila::test;
+
+TEST(InspectHostile, EveryFileGivesASummaryQuicklyAndWithoutASignal) {
+    QTemporaryDir dir;
+    const ProcessResult made = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/make_h5_corpus.py")), QStringLiteral("--hostile"), dir.path()},
+                                          std::chrono::seconds(120));
+    ASSERT_EQ(made.exitCode, 0) << made.output().toStdString();
+    const std::vector<std::pair<const char*, const char*>> files = {
+        {"points_written_10.h5", "Note:     /entry/data/points_written: expected one integer, found int64 [10]"},
+        {"points_written_200000.h5", "Note:     /entry/data/points_written: expected one integer, found int64 [200000]"},
+        {"huge_fixed_strings.h5", "string [1099511627776]"},
+        {"huge_vlen_strings.h5", "Status:"},
+        {"wide_string.h5", "Note:     /entry/title holds strings of 16777216 bytes"},
+        {"many_datasets.h5", "Note:     /entry/data: 501 more objects not listed"},
+    };
+    for (const auto& [file, expected] : files) {
+        // Generous: each takes well under a second; before the bounds some took minutes or aborted.
+        const ProcessResult r = runProcess(QStringLiteral(ACQUILA_APP_EXE), {QStringLiteral("inspect"), dir.filePath(QLatin1String(file))},
+                                           std::chrono::seconds(60));
+        EXPECT_TRUE(r.finished) << file << ": " << r.err.toStdString();
+        EXPECT_EQ(r.exitCode, 0) << file << " (-1: killed by a signal)\n" << r.output().toStdString();
+        EXPECT_TRUE(r.out.contains(QLatin1String(expected))) << file << ":\n" << r.out.toStdString();
+    }
+}

@@ -1,0 +1,75 @@
+// Files made with h5py to break a reader: every read must be checked and bounded.
+#include "core/storage/RunFileInspector.h"
+#include "support/RunProcess.h"
+#include "support/TestSupport.h"
+
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+
+using namespace acquila::storage;
+using namespace acquila::test;
+
+namespace {
+class HostileFile : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new QTemporaryDir;
+        const ProcessResult r = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/make_h5_corpus.py")), QStringLiteral("--hostile"), dir_->path()},
+                                           std::chrono::seconds(120));
+        ASSERT_EQ(r.exitCode, 0) << r.output().toStdString();
+    }
+    static void TearDownTestSuite() {
+        delete dir_;
+        dir_ = nullptr;
+    }
+    static RunFileSummary inspect(const char* name) {
+        auto sum = inspectRunFile(dir_->filePath(QLatin1String(name)));
+        EXPECT_TRUE(sum.ok()) << sum.error().toStdString();
+        return sum.ok() ? *sum : RunFileSummary{};
+    }
+    static QTemporaryDir* dir_;
+};
+QTemporaryDir* HostileFile::dir_ = nullptr;
+}  // namespace
+
+TEST_F(HostileFile, PointsWrittenAsAnArrayIsNotedNotRead) {
+    for (const auto& [file, shape] : {std::pair{"points_written_10.h5", "[10]"}, std::pair{"points_written_200000.h5", "[200000]"}}) {
+        const RunFileSummary sum = inspect(file);
+        EXPECT_TRUE(sum.isAcquilaRun);
+        EXPECT_EQ(sum.pointsWritten, -1);
+        EXPECT_EQ(sum.title, QStringLiteral("points_written is an array"));
+        EXPECT_EQ(sum.notes, QStringList{QStringLiteral("/entry/data/points_written: expected one integer, found int64 %1").arg(QLatin1String(shape))});
+        EXPECT_TRUE(formatSummary(sum).contains(QStringLiteral("Note:     /entry/data/points_written"))) << formatSummary(sum).toStdString();
+    }
+}
+
+TEST_F(HostileFile, HugeUnwrittenStringDatasetsReadOneElement) {
+    const RunFileSummary fixed = inspect("huge_fixed_strings.h5");
+    EXPECT_TRUE(fixed.isAcquilaRun);
+    EXPECT_EQ(fixed.title, QString());
+    EXPECT_TRUE(fixed.notes.isEmpty()) << fixed.notes.join(QLatin1Char('\n')).toStdString();
+    const auto labels = std::find_if(fixed.datasets.begin(), fixed.datasets.end(), [](const auto& d) { return d.name == QLatin1String("labels"); });
+    ASSERT_NE(labels, fixed.datasets.end());
+    EXPECT_EQ(labels->shape, (std::vector<qint64>{1ll << 40}));
+    EXPECT_EQ(labels->dtype, QStringLiteral("string"));
+
+    const RunFileSummary vlen = inspect("huge_vlen_strings.h5");
+    EXPECT_TRUE(vlen.isAcquilaRun);
+    EXPECT_EQ(vlen.planJson, QString());
+    EXPECT_TRUE(vlen.notes.isEmpty()) << vlen.notes.join(QLatin1Char('\n')).toStdString();
+}
+
+TEST_F(HostileFile, OversizedStringsAndAttributesAreLeftOut) {
+    const RunFileSummary sum = inspect("wide_string.h5");
+    EXPECT_EQ(sum.title, QString());
+    EXPECT_TRUE(sum.scanShape.empty());
+    EXPECT_TRUE(sum.axes.isEmpty());
+    EXPECT_EQ(sum.notes, (QStringList{QStringLiteral("/entry/title holds strings of 16777216 bytes (at most 1048576 are read)"),
+                                      QStringLiteral("/entry/data@acquila_scan_shape: expected 1 to 32 integers, found int64 [1000]")}));
+}
+
+TEST_F(HostileFile, AGroupWithManyObjectsIsListedInPart) {
+    const RunFileSummary sum = inspect("many_datasets.h5");
+    EXPECT_EQ(sum.datasets.size(), static_cast<size_t>(kMaxListedObjects));
+    EXPECT_EQ(sum.notes, QStringList{QStringLiteral("/entry/data: 501 more objects not listed")});
+}
