@@ -5,6 +5,7 @@
 #   scripts/sanitize.sh tsan [ctest args]   build-tsan: ThreadSanitizer, headless, the core,
 #                                           engine, device, worker and integration tests
 #   ACQUILA_SAN_BUILD_ONLY=1                build, do not run
+#   ACQUILA_SAN_TARGETS="a b"               build only these targets (default: all)
 # Every report fails the run: the test processes and every worker they start write their
 # reports to build-*/san-reports/ (log_path); the run fails if any file appears there,
 # even when the test itself passed (a worker that crashed on purpose, say).
@@ -30,17 +31,19 @@ case "$mode" in
   *) echo "unknown mode '$mode' (asan|tsan)" >&2; exit 2 ;;
 esac
 start=$(date +%s)
-nice cmake --build $dir -j "$(nproc)"
+targets=(); for t in ${ACQUILA_SAN_TARGETS:-}; do targets+=(--target "$t"); done
+nice cmake --build $dir -j "${ACQUILA_SAN_JOBS:-$(nproc)}" "${targets[@]}"
 echo "$mode build: $(( $(date +%s) - start )) s"
 [ -n "${ACQUILA_SAN_BUILD_ONLY:-}" ] && exit 0
 
 reports=$root/$dir/san-reports
 rm -rf "$reports"; mkdir -p "$reports"
-export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:log_path=$reports/asan"
+export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:log_path=$reports/asan"
 export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp/ubsan.supp:log_path=$reports/ubsan"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp:log_path=$reports/tsan"
 export QT_QPA_PLATFORM=offscreen
+command -v llvm-symbolizer-14 > /dev/null && export ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer-14) TSAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer-14)
 status=0
 start=$(date +%s)
 ctest --test-dir $dir --output-on-failure -j "$(nproc)" --timeout 600 "${ctest_args[@]}" "$@" || status=$?
