@@ -31,7 +31,9 @@ work=$root/build-asan/fuzz
 summary=$work/summary.txt
 : > "$summary"
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:allocator_may_return_null=1"
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export LSAN_OPTIONS="suppressions=$root/cmake/sanitizers/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$root/cmake/sanitizers/ubsan.supp"
+command -v llvm-symbolizer-14 > /dev/null && export ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer-14)
 status=0
 for t in "${targets[@]}"; do
   corpus=$work/corpus/$t crashes=$work/crashes/$t
