@@ -29,6 +29,8 @@ targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=("${targets_all[@]}")
 build "${targets[@]/#/fuzz_}"
 work=$root/build-asan/fuzz
 summary=$work/summary.txt
+# fuzz_h5's temporary file stays behind when a target dies: keep it inside the build tree.
+export TMPDIR=$work/tmp; mkdir -p "$TMPDIR"
 : > "$summary"
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:allocator_may_return_null=1"
 export LSAN_OPTIONS="suppressions=$root/cmake/sanitizers/lsan.supp:print_suppressions=0"
