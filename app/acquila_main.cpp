@@ -3,6 +3,7 @@
 #include "cli/InspectCommand.h"
 #include "cli/RunCommand.h"
 #include "cli/SignalPipe.h"
+#include "cli/SoakCommand.h"
 #include "core/util/Logging.h"
 
 #include <QCoreApplication>
@@ -26,6 +27,7 @@ void printUsage() {
         "  devices           list the lab's devices and their properties\n"
         "  inspect FILE.h5   print a summary of a run file\n"
         "  browse FILE.h5    open the HDF5 browser on a file\n"
+        "  soak              run scans back to back, report memory, descriptors, processes\n"
         "\n"
         "options:\n"
         "  --version         print the version\n"
@@ -45,7 +47,8 @@ int main(int argc, char** argv) {
         printUsage();
         return 0;
     }
-    const bool headless = !std::strcmp(cmd, "run") || !std::strcmp(cmd, "devices") || !std::strcmp(cmd, "inspect");
+    const bool headless = !std::strcmp(cmd, "run") || !std::strcmp(cmd, "devices") || !std::strcmp(cmd, "inspect") ||
+                          !std::strcmp(cmd, "soak");
     if (headless) {
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("acquila"));
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
         args.removeAt(1);  // "acquila run x" parses like "acquila x"
         if (!std::strcmp(cmd, "run")) return acquila::cli::runCommand(args);
         if (!std::strcmp(cmd, "devices")) return acquila::cli::devicesCommand(args);
+        if (!std::strcmp(cmd, "soak")) return acquila::cli::soakCommand(args);
         return acquila::cli::inspectCommand(args);
     }
 #ifdef ACQUILA_WITH_UI

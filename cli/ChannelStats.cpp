@@ -7,10 +7,9 @@ namespace acquila::cli {
 namespace {
 template <typename T>
 void accumulate(const model::Channel& c, ChannelStats::Stat& s) {
-    const T* v = c.as<T>();
     const qint64 n = c.data.size() / static_cast<qint64>(sizeof(T));
     for (qint64 i = 0; i < n; ++i) {
-        const double x = static_cast<double>(v[i]);
+        const double x = static_cast<double>(c.at<T>(i));
         if (std::isnan(x)) continue;
         s.min = std::min(s.min, x);
         s.max = std::max(s.max, x);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package Acquila needs to build, run and test.
-# Idempotent: packages already present are skipped without touching the network.
+# clang-14, its sanitizer/libFuzzer runtimes and llvm-14 (llvm-symbolizer) are for
+# scripts/sanitize.sh and scripts/fuzz.sh. Idempotent: packages already present are skipped without touching the network.
 set -euo pipefail
 pkgs=(
   build-essential cmake ninja-build pkg-config git ccache graphviz
@@ -8,6 +9,7 @@ pkgs=(
   libhdf5-dev hdf5-tools libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   python3 python3-h5py python3-silx python3-numpy
   xvfb xauth imagemagick procps
+  clang-14 libclang-rt-14-dev llvm-14
 )
 missing=()
 for p in "${pkgs[@]}"; do

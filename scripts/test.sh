@@ -1,9 +1,34 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the whole test suite (unit,
-# integration with real worker processes, offscreen widgets, HDF5 files read
-# back by h5py/silx and h5dump). Exits non-zero if any test fails.
+# Installs what is missing, builds, and runs every check; exits non-zero if any fails.
+#   scripts/test.sh         (what .ci/run does) all of the stages below, in order
+#   scripts/test.sh quick   stage 1 only
+# Stages, each timed:
+#   1. normal build (./build) and the whole suite: unit, integration with real worker
+#      processes, offscreen widgets, HDF5 files read back by h5py/silx and h5dump
+#   2. ASan + UBSan build (build-asan, with the fuzz targets) and the whole suite
+#   3. TSan build (build-tsan, headless) and the core, device, worker and integration tests
+#   4. every fuzz target for ACQUILA_FUZZ_SECONDS (default 60) s
+#   5. the 60 s soak (label soak) in the normal build
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
 export QT_QPA_PLATFORM=offscreen
-ctest --test-dir build --output-on-failure -j 2 --timeout 300
+status=0
+stage() {
+  local name=$1; shift
+  local start; start=$(date +%s)
+  echo "=== $name"
+  if "$@"; then echo "=== $name: passed in $(( $(date +%s) - start )) s"
+  else status=1; echo "=== $name: FAILED after $(( $(date +%s) - start )) s"; fi
+}
+suite() { ctest --test-dir build --output-on-failure -j 2 --timeout 300 -LE soak; }
+soak() { ctest --test-dir build --output-on-failure -L soak; }
+
+stage build bash scripts/build.sh
+stage suite suite
+if [ "${1:-}" != "quick" ]; then
+  stage asan bash scripts/sanitize.sh asan
+  stage tsan bash scripts/sanitize.sh tsan
+  stage fuzz bash scripts/fuzz.sh "${ACQUILA_FUZZ_SECONDS:-60}"
+  stage soak soak
+fi
+exit $status

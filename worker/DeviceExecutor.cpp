@@ -125,7 +125,7 @@ QString DeviceExecutor::openRun(quint64 runId, const QString& planJson, const st
     if (!plan) return plan.error();
     auto gen = plan::PointGenerator::create(*plan, origin);
     if (!gen) return gen.error();
-    run_.emplace();
+    run_ = RunContext{};  // not emplace(): clang 14 rejects it for a nested class with member initializers
     RunContext& r = *run_;
     r.id = runId;
     r.plan = *plan;

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QCborMap>
 #include <QString>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -19,8 +20,16 @@ struct Channel {
 
     qint64 elementsPerPoint() const;
     qint64 bytesPerPoint() const { return elementsPerPoint() * static_cast<qint64>(dtypeSize(dtype)); }
+    /**
+     * Element `i` as T. Copied out, never through a T pointer: the data of a parsed
+     * batch are views into the CBOR body and need not be aligned for T.
+     */
     template <typename T>
-    const T* as() const { return reinterpret_cast<const T*>(data.constData()); }
+    T at(qint64 i) const {
+        T v;
+        std::memcpy(&v, data.constData() + i * static_cast<qint64>(sizeof(T)), sizeof(T));
+        return v;
+    }
 };
 
 /** Name of the per-point timestamp channel (seconds since the Unix epoch, float64). */

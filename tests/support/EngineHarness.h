@@ -123,7 +123,7 @@ public:
             if (r.opened.runId == runId)
                 for (const auto& b : r.batches)
                     if (const model::Channel* c = b->find(channel))
-                        for (qint64 i = 0; i < b->count; ++i) out[b->first + i] = c->as<double>()[i];
+                        for (qint64 i = 0; i < b->count; ++i) out[b->first + i] = c->at<double>(i);
         return out;
     }
 

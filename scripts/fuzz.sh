@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target (fuzz/) for N seconds each (default 60) on a copy of its
+# committed seed corpus, in the ASan+UBSan build (build-asan, see scripts/sanitize.sh).
+#   scripts/fuzz.sh [SECONDS] [TARGET...]   fuzz; exits 1 if any target crashed
+#   scripts/fuzz.sh --make-corpus           rewrites the seed corpus in fuzz/corpus/
+# Crashing inputs land in build-asan/fuzz/crashes/<target>/; commit each one under
+# fuzz/regressions/<target>/ (with its fix) and ctest replays it from then on.
+# Prints the executions of every target and writes them to build-asan/fuzz/summary.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+targets_all=(frames message result plan lab h5)
+build() { ACQUILA_SAN_BUILD_ONLY=1 ACQUILA_SAN_TARGETS="$*" bash scripts/sanitize.sh asan; }
+
+if [ "${1:-}" = "--make-corpus" ]; then
+  build fuzz_make_corpus
+  c=fuzz/corpus
+  rm -rf $c/frames $c/message $c/result $c/plan $c/lab $c/h5
+  ASAN_OPTIONS=detect_leaks=0 build-asan/fuzz/fuzz_make_corpus $c
+  mkdir -p $c/plan $c/lab $c/h5
+  cp resources/plans/*.json $c/plan/
+  cp resources/lab/default.json $c/lab/
+  /usr/bin/python3 fuzz/make_h5_seeds.py $c/h5
+  exit 0
+fi
+
+seconds=${1:-60}; [ $# -gt 0 ] && shift
+targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=("${targets_all[@]}")
+build "${targets[@]/#/fuzz_}"
+work=$root/build-asan/fuzz
+summary=$work/summary.txt
+# fuzz_h5's temporary file stays behind when a target dies: keep it inside the build tree.
+export TMPDIR=$work/tmp; mkdir -p "$TMPDIR"
+: > "$summary"
+export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:allocator_may_return_null=1"
+export LSAN_OPTIONS="suppressions=$root/cmake/sanitizers/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$root/cmake/sanitizers/ubsan.supp"
+command -v llvm-symbolizer-14 > /dev/null && export ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer-14)
+status=0
+for t in "${targets[@]}"; do
+  corpus=$work/corpus/$t crashes=$work/crashes/$t
+  rm -rf "$corpus"; mkdir -p "$corpus" "$crashes"
+  cp fuzz/corpus/$t/* "$corpus/"
+  log=$work/$t.log
+  rc=0
+  (cd "$work" && nice ./fuzz_$t -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+      -print_final_stats=1 -artifact_prefix="$crashes/" "$corpus" > "$log" 2>&1) || rc=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  line="fuzz_$t: ${execs:-?} executions in ${seconds} s, coverage ${cov:-?} edges, exit $rc"
+  echo "$line" | tee -a "$summary"
+  if [ $rc -ne 0 ]; then
+    status=1
+    echo "---- fuzz_$t failed; inputs in $crashes:" >&2; ls "$crashes" >&2
+    grep -A40 -m1 -E "ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error" "$log" >&2 || tail -40 "$log" >&2
+  fi
+done
+exit $status
