@@ -49,7 +49,8 @@ int runCommand(const QStringList& args) {
         "Ctrl-C once stops the run (points kept), twice aborts it.\n"
         "Exit codes: 0 completed, 1 failed, 2 bad input, 3 stopped or aborted."));
     addCommonOptions(p);
-    p.addOption({QStringLiteral("out"), QStringLiteral("Directory for the run's HDF5 file (default: per-user data directory)."), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("out"), QStringLiteral("Directory for the run's HDF5 file; overrides the plan's output.directory (default: the plan's, else the per-user data directory)."), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("disk-reserve"), QStringLiteral("Stop the run (\"disk almost full\") when free space on the file's disk falls below MiB plus a few seconds of data (default: the larger of 1024 and 1 % of the disk)."), QStringLiteral("MiB")});
     p.addOption({QStringLiteral("no-file"), QStringLiteral("Do not write an HDF5 file.")});
     p.addOption({QStringLiteral("force"), QStringLiteral("Start even when the estimated file exceeds the free disk space (keeps what fits).")});
     p.addPositionalArgument(QStringLiteral("plan"), QStringLiteral("Plan file (JSON)."));
@@ -83,9 +84,17 @@ int runCommand(const QStringList& args) {
     }
     config->storage = !p.isSet(QStringLiteral("no-file"));
     if (p.isSet(QStringLiteral("force"))) plan->outputAllowPartial = true;
-    config->dataDirectory = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out"))
-                            : !plan->outputDirectory.isEmpty() ? plan->outputDirectory
-                                                               : defaultDataDirectory();
+    // The command line wins over the plan: --out replaces the plan's output.directory.
+    if (p.isSet(QStringLiteral("out"))) plan->outputDirectory = p.value(QStringLiteral("out"));
+    config->dataDirectory = !plan->outputDirectory.isEmpty() ? plan->outputDirectory : defaultDataDirectory();
+    if (p.isSet(QStringLiteral("disk-reserve"))) {
+        const double mib = p.value(QStringLiteral("disk-reserve")).toDouble(&ok);
+        if (!ok || !(mib >= 0) || mib > 1e9) {
+            std::fprintf(stderr, "acquila run: --disk-reserve expects a number of MiB between 0 and 1e9\n");
+            return kBadInput;
+        }
+        config->diskReserveBytes = static_cast<qint64>(mib * 1024 * 1024);
+    }
 
     engine::Engine engine(*config);
     SignalPipe sigPipe;

@@ -11,6 +11,7 @@
 #include <QHostInfo>
 #include <spdlog/spdlog.h>
 #include <algorithm>
+#include <tuple>
 #include <sys/statvfs.h>
 #include <thread>
 
@@ -20,10 +21,12 @@ using protocol::Message;
 using protocol::MessageType;
 
 namespace {
-qint64 freeBytes(const QString& dir) {
+/** Free and total bytes of the disk holding `dir`; -1 when unknown. */
+std::pair<qint64, qint64> diskSpace(const QString& dir) {
     struct statvfs st {};
-    if (statvfs(QFile::encodeName(dir).constData(), &st) != 0) return -1;
-    return static_cast<qint64>(st.f_bavail) * static_cast<qint64>(st.f_frsize);
+    if (statvfs(QFile::encodeName(dir).constData(), &st) != 0) return {-1, -1};
+    const auto unit = static_cast<qint64>(st.f_frsize);
+    return {static_cast<qint64>(st.f_bavail) * unit, static_cast<qint64>(st.f_blocks) * unit};
 }
 
 /** Test hook: ACQUILA_TEST_STORAGE_BYTES_PER_S > 0 makes writing that slow (a slow disk). */
@@ -36,11 +39,18 @@ void throttleForTests(const model::ResultBatch& batch) {
 }
 
 /** HDF5 error stacks run long: keep the part a scientist needs (file, operation, OS error). */
-QString concise(const QString& error) {
+QString conciseLine(const QString& error) {
     const QStringList parts = error.split(QStringLiteral("; "));
     for (int i = 0; i < parts.size(); ++i)
         if (parts[i].contains(QLatin1String("OS error"))) return parts.mid(0, i + 1).join(QStringLiteral("; "));
     return parts.mid(0, 2).join(QStringLiteral("; "));
+}
+
+/** Each problem (one per line) made concise, joined into one line. */
+QString concise(const QString& error) {
+    QStringList lines = error.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (QString& l : lines) l = conciseLine(l);
+    return lines.join(QStringLiteral("; "));
 }
 }  // namespace
 
@@ -109,6 +119,7 @@ void StorageExecutor::open(const protocol::StoreOpen& request) {
     const QString dir = request.directory.isEmpty() ? dataDirectory_ : request.directory;
     writer_.reset();
     failed_ = false;
+    lastError_.clear();
     processed_ = 0;
     bytesWritten_ = bytesAtLastStatus_ = 0;
     auto fail = [&](const QString& e) { openFailed(e); };
@@ -116,6 +127,7 @@ void StorageExecutor::open(const protocol::StoreOpen& request) {
     if (!layout) return fail(layout.error());
     if (layout->runId != runId_) return fail(QStringLiteral("store open: the layout is for run %1, not run %2").arg(layout->runId).arg(runId_));
     if (!QDir().mkpath(dir)) return fail(QStringLiteral("cannot create the data directory %1").arg(dir));
+    fileDirectory_ = dir;  // the disk guard watches the disk the file is on
     layout->path = uniquePath(dir, layout->planName, runId_);
     layout->hostname = QHostInfo::localHostName();
     layout->user = qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
@@ -147,11 +159,14 @@ void StorageExecutor::append(const Message& m) {
 
 void StorageExecutor::finish(const protocol::StoreFinish& request) {
     protocol::StoreStatus s = status(protocol::StoreStatus::Op::Finished);
-    if (writer_) {
+    if (writer_ && !writer_->isOpen()) {
+        s.error = lastError_;  // already closed as "failed" by a write error
+    } else if (writer_) {
         if (auto r = writer_->finish(request.status, request.reason, request.devices); !r) s.error = concise(r.error());
         s.points = writer_->pointsWritten();
-        s.path = writer_->isOpen() ? writer_->currentPath() : path_;
+        path_ = writer_->currentPath();
     }
+    s.path = path_;  // the file as it exists now: renamed, still ".part", or recovered elsewhere
     writer_.reset();
     send(s);
 }
@@ -160,6 +175,18 @@ void StorageExecutor::reportError(const QString& message) {
     failed_ = true;
     protocol::StoreStatus s = status(protocol::StoreStatus::Op::Error);
     s.error = concise(message);
+    // Nothing more can be stored: close the file now as "failed" with the reason, so
+    // it never claims another outcome, and say where it is.
+    if (writer_ && writer_->isOpen()) {
+        if (auto r = writer_->finish(model::RunStatus::Failed, s.error); !r) {
+            const QString closing = concise(r.error());
+            s.error = closing.contains(s.error) ? closing : s.error + QStringLiteral("; ") + closing;
+        }
+        s.points = writer_->pointsWritten();
+        path_ = writer_->currentPath();
+    }
+    s.path = path_;
+    lastError_ = s.error;
     send(s);
 }
 
@@ -170,7 +197,8 @@ protocol::StoreStatus StorageExecutor::status(protocol::StoreStatus::Op op) {
     s.processed = processed_;
     const double secs = std::max(1e-3, sinceStatus_.elapsed() / 1000.0);
     s.bytesPerSecond = static_cast<double>(bytesWritten_ - bytesAtLastStatus_) / secs;
-    s.freeBytes = freeBytes(dataDirectory_.isEmpty() ? QDir::homePath() : dataDirectory_);
+    const QString dir = !fileDirectory_.isEmpty() ? fileDirectory_ : !dataDirectory_.isEmpty() ? dataDirectory_ : QDir::homePath();
+    std::tie(s.freeBytes, s.diskBytes) = diskSpace(dir);
     bytesAtLastStatus_ = bytesWritten_;
     sinceStatus_.restart();
     return s;

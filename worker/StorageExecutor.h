@@ -43,11 +43,13 @@ private:
 
     Connection& conn_;
     QString dataDirectory_;
+    QString fileDirectory_;        // directory of the current run's file
     double flushIntervalS_ = 0.5;
     std::unique_ptr<storage::NexusWriter> writer_;
     storage::CellMap cellMap_;
     quint64 runId_ = 0;
-    QString path_;
+    QString path_;                 // the run's file: its final name while open, then where it actually is
+    QString lastError_;            // the write error that closed the file
     bool failed_ = false;          // the file refused data: later batches are dropped, finish() still records status
     qint64 processed_ = 0;         // result messages handled, acknowledged to the manager for backpressure
     qint64 bytesWritten_ = 0;

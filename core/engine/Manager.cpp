@@ -207,7 +207,7 @@ void Manager::onStoreStatus(int worker, const protocol::Message& m) {
             case StorageLink::Outcome::None: break;
         }
         // Stop before the disk is full.
-        if (run_ && storage_->diskAlmostFull(config_.diskReserveBytes))
+        if (run_ && storage_->diskAlmostFull(config_.diskReserveBytes, config_.diskDrainS))
             raise(RunEvent::DiskFull, QStringLiteral("disk almost full (%1 MiB left)").arg(storage_->status().freeBytes >> 20));
         pump();
     }
@@ -230,7 +230,7 @@ void Manager::onDied(int worker, const QString& reason) {
     if (worker == pool_->storageWorkerId()) {
         const bool hadFile = storage_->isOpen();
         storage_->lost();
-        fail(RunEvent::StorageDied, hadFile ? QStringLiteral("storage worker %1; %2.part keeps every point up to the last flush").arg(reason, storage_->filePath())
+        fail(RunEvent::StorageDied, hadFile ? QStringLiteral("storage worker %1; %2 keeps every point up to the last flush").arg(reason, storage_->filePath())
                                             : QStringLiteral("storage worker %1").arg(reason));
     } else if (hadWork && !expected && !r.life.closing() && r.life.phase() != RunPhase::Aborting) {
         const QString opName = QLatin1String(protocol::blackBoxOpName(op));

@@ -6,6 +6,10 @@
 
 namespace acquila::engine {
 
+namespace {
+constexpr qint64 kDefaultReserveFloor = 1ll << 30;
+}
+
 StorageLink::StorageLink(WorkerPool& pool, quint64& nextRequestId, qint64 queueBytes)
     : pool_(pool), nextId_(nextRequestId), queueBytes_(std::max<qint64>(queueBytes, 1)) {}
 
@@ -13,6 +17,8 @@ void StorageLink::begin(quint64 runId, bool enabled) {
     runId_ = runId;
     state_ = enabled ? State::Opening : State::Off;
     filePath_.clear();
+    pathFinal_ = false;
+    peakRate_ = 0;
     sent_ = 0;
     inFlight_.clear();
     inFlightBytes_ = 0;
@@ -57,20 +63,42 @@ bool StorageLink::finish(model::RunStatus status, const QString& reason, const s
 
 bool StorageLink::backlogged() const { return inFlightBytes_ > queueBytes_; }
 
-bool StorageLink::diskAlmostFull(qint64 reserveBytes) const {
-    const double rate = std::max(status_.bytesPerSecond, 0.0);
-    return state_ == State::Open && status_.freeBytes >= 0 && status_.freeBytes < rate * 5 + reserveBytes;
+void StorageLink::lost() {
+    // A file the worker did not close keeps its ".part" name.
+    if ((state_ == State::Open || state_ == State::Finishing) && !pathFinal_ && !filePath_.isEmpty()) {
+        filePath_ += QStringLiteral(".part");
+        status_.filePath = filePath_;
+    }
+    state_ = State::Closed;
+}
+
+qint64 StorageLink::reserveBytes(qint64 configured) const {
+    if (configured >= 0) return configured;
+    return std::max(kDefaultReserveFloor, diskBytes_ / 100);
+}
+
+bool StorageLink::diskAlmostFull(qint64 reserve, double drainS) const {
+    // Room for what is sent and not yet written, plus stopping at the fastest rate seen.
+    const double need = static_cast<double>(reserveBytes(reserve) + inFlightBytes_) + peakRate_ * std::max(drainS, 0.0);
+    return state_ == State::Open && status_.freeBytes >= 0 && static_cast<double>(status_.freeBytes) < need;
 }
 
 StorageLink::Outcome StorageLink::onStatus(const protocol::StoreStatus& s) {
     using Op = protocol::StoreStatus::Op;
     status_.bytesPerSecond = s.bytesPerSecond;
     status_.freeBytes = s.freeBytes;
+    if (s.diskBytes >= 0) diskBytes_ = s.diskBytes;
     if (!s.error.isEmpty()) status_.error = s.error;
     // Watch the disk: warn below a few minutes of data.
     const double rate = std::max(status_.bytesPerSecond, 0.0);
     status_.lowDisk = status_.freeBytes >= 0 && status_.freeBytes < rate * 180 + (256ll << 20);
     if (s.run != runId_ || state_ == State::Off) return Outcome::None;
+    if (state_ == State::Open) peakRate_ = std::max(peakRate_, status_.bytesPerSecond);
+    if ((s.op == Op::Error || s.op == Op::Finished) && !s.path.isEmpty()) {
+        filePath_ = s.path;  // where the worker left the file: renamed, ".part" or recovered
+        status_.filePath = filePath_;
+        pathFinal_ = true;
+    }
     while (!inFlight_.empty() && inFlight_.front().first <= s.processed) {
         inFlightBytes_ -= inFlight_.front().second;
         inFlight_.pop_front();

@@ -40,8 +40,8 @@ public:
     void flush();
     /** Asks the worker to write the run's status and end snapshots; false if no file is open. */
     bool finish(model::RunStatus status, const QString& reason, const std::vector<model::DeviceDescription>& devices);
-    /** The worker died or did not answer: the link gives the file up. */
-    void lost() { state_ = State::Closed; }
+    /** The worker died or did not answer: the link gives the file up (filePath() then names the ".part"). */
+    void lost();
 
     /** True while more than the queue bound is sent and not yet written. */
     bool backlogged() const;
@@ -49,8 +49,13 @@ public:
     Outcome onStatus(const protocol::StoreStatus& s);
     /** For the status bar. */
     const StorageStatus& status() const { return status_; }
-    /** Free space is below the reserve plus a few seconds of data. */
-    bool diskAlmostFull(qint64 reserveBytes) const;
+    /**
+     * Free space on the file's disk is below the reserve plus the data sent and not
+     * yet written plus `drainS` seconds at the fastest write rate of the run.
+     * `reserve` < 0: the larger of 1 GiB and 1 % of the disk.
+     */
+    bool diskAlmostFull(qint64 reserve, double drainS) const;
+    qint64 reserveBytes(qint64 configured) const;
 
 private:
     WorkerPool& pool_;
@@ -58,6 +63,9 @@ private:
     quint64 runId_ = 0;
     State state_ = State::Off;
     QString filePath_;
+    bool pathFinal_ = false;                         // the worker said where it left the file
+    double peakRate_ = 0;                            // bytes/s, fastest of the run
+    qint64 diskBytes_ = -1;                          // size of the file's disk
     qint64 sent_ = 0;                                // result messages forwarded
     std::deque<std::pair<qint64, qint64>> inFlight_;  // (message number, bytes) not yet acknowledged
     qint64 inFlightBytes_ = 0;

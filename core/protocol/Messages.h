@@ -243,10 +243,11 @@ struct StoreStatus {
     quint64 run = 0;               // "run": 0 before the first open
     qint64 processed = 0;          // "processed": result messages handled so far, >= 0
     double bytesPerSecond = 0;     // "bytes_per_s", >= 0
-    qint64 freeBytes = -1;         // "free_bytes": free space of the data directory, -1 unknown
+    qint64 freeBytes = -1;         // "free_bytes": free space of the directory the file is in, -1 unknown
     QString error;                 // "error": optional, empty = none
     QString path;                  // "path": optional; the file (opened, finished)
     std::optional<qint64> points;  // "points": optional; points written (finished), >= 0
+    qint64 diskBytes = -1;         // "disk_bytes": optional; size of that disk, -1 unknown
     QCborMap encode() const;
     static util::Result<StoreStatus> decode(const Message& m);
     bool operator==(const StoreStatus&) const = default;

@@ -111,7 +111,7 @@ const char* StoreStatus::opName(Op op) { return kStatusOps[static_cast<size_t>(o
 
 QCborMap StoreStatus::encode() const {
     QCborMap p = cborMap({{"op", QLatin1String(opName(op))}, {"run", static_cast<qint64>(run)}, {"processed", processed},
-                          {"bytes_per_s", bytesPerSecond}, {"free_bytes", freeBytes}});
+                          {"bytes_per_s", bytesPerSecond}, {"free_bytes", freeBytes}, {"disk_bytes", diskBytes}});
     insertIfSet(p, "error", error);
     insertIfSet(p, "path", path);
     if (points) p.insert(QLatin1String("points"), *points);
@@ -126,6 +126,7 @@ util::Result<StoreStatus> StoreStatus::decode(const Message& m) {
     s.processed = f.inRange("processed", 0, kMaxInt);
     s.bytesPerSecond = f.finite("bytes_per_s", 0);
     s.freeBytes = f.inRange("free_bytes", -1, kMaxInt);
+    if (f.has("disk_bytes")) s.diskBytes = f.inRange("disk_bytes", -1, kMaxInt);
     s.error = f.optStr("error", {});
     s.path = f.optStr("path", {});
     if (f.has("points")) s.points = f.inRange("points", 0, kMaxInt);

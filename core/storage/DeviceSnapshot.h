@@ -15,6 +15,14 @@ namespace acquila::storage::h5 {
  */
 QString writeDeviceSnapshot(hid_t group, const model::DeviceDescription& device);
 
+/**
+ * Overwrites in place the datasets a snapshot of `device` wrote into `group`
+ * (allowed while SWMR writing, unlike creating them). A value whose dataset is
+ * absent, or has another size or kind, is skipped. Returns an empty string or
+ * the failed operation.
+ */
+QString rewriteDeviceSnapshot(hid_t group, const model::DeviceDescription& device);
+
 /** NXpositioner for actuators, NXdetector otherwise. */
 const char* nexusClassFor(const model::DeviceDescription& device);
 

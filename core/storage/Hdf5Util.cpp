@@ -106,9 +106,39 @@ bool writeStringDataset(hid_t parent, const char* name, const QString& value) {
     return H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) >= 0;
 }
 
+namespace {
+/** `utf8` cut to at most `size` bytes without splitting a character, padded with NULs to `size`. */
+QByteArray fixedBytes(QByteArray utf8, size_t size) {
+    if (static_cast<size_t>(utf8.size()) > size) {
+        qsizetype cut = static_cast<qsizetype>(size);
+        while (cut > 0 && (static_cast<unsigned char>(utf8[cut]) & 0xC0) == 0x80) --cut;
+        utf8.truncate(cut);
+    }
+    return utf8.leftJustified(static_cast<qsizetype>(size), '\0', true);
+}
+}  // namespace
+
+bool writeFixedStringDataset(hid_t parent, const char* name, const QString& value, size_t size) {
+    Hid type(H5Tcopy(H5T_C_S1));
+    H5Tset_size(type, size);
+    H5Tset_strpad(type, H5T_STR_NULLPAD);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    Hid space(H5Screate(H5S_SCALAR));
+    Hid ds(H5Dcreate2(parent, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    if (!ds.valid()) return false;
+    const QByteArray bytes = fixedBytes(value.toUtf8(), size);
+    return H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.constData()) >= 0;
+}
+
 bool rewriteStringDataset(hid_t parent, const char* name, const QString& value) {
     Hid ds(H5Dopen2(parent, name, H5P_DEFAULT));
     if (!ds.valid()) return false;
+    Hid fileType(H5Dget_type(ds));
+    if (H5Tget_class(fileType) != H5T_STRING) return false;
+    if (H5Tis_variable_str(fileType) <= 0) {
+        const QByteArray bytes = fixedBytes(value.toUtf8(), H5Tget_size(fileType));
+        return H5Dwrite(ds, fileType, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.constData()) >= 0;
+    }
     Hid type(vlenStringType());
     QByteArray utf8 = value.toUtf8();
     const char* p = utf8.constData();

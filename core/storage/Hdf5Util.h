@@ -64,7 +64,13 @@ hid_t vlenStringType();
 
 /** Creates a scalar variable-length UTF-8 string dataset; false on error. */
 bool writeStringDataset(hid_t parent, const char* name, const QString& value);
-/** Overwrites an existing scalar string dataset; false on error. */
+/**
+ * Creates a scalar fixed-length (`size` bytes, NUL-padded) UTF-8 string dataset:
+ * unlike a variable-length one it can be rewritten in place while SWMR writing.
+ * Longer values are cut at a character boundary.
+ */
+bool writeFixedStringDataset(hid_t parent, const char* name, const QString& value, size_t size);
+/** Overwrites an existing scalar string dataset (variable or fixed length; cut to fit); false on error. */
 bool rewriteStringDataset(hid_t parent, const char* name, const QString& value);
 bool writeStringAttribute(hid_t object, const char* name, const QString& value);
 bool writeStringArrayAttribute(hid_t object, const char* name, const QStringList& values);

@@ -4,11 +4,17 @@
 #include "core/storage/Hdf5Util.h"
 #include "core/storage/ScanArrayWriter.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <limits>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace acquila::storage {
 
@@ -45,7 +51,45 @@ Hid createLogDataset(hid_t group, const char* name, hid_t type) {
     H5Pset_chunk(dcpl, 1, &chunk);
     return Hid(H5Dcreate2(group, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
 }
+
+// The end metadata is rewritten in place under SWMR, so it has a fixed size from the start.
+constexpr size_t kTimeBytes = 64, kStatusBytes = 32, kReasonBytes = 8192;
+
+QString osError() { return QString::fromLocal8Bit(std::strerror(errno)); }
+
+/** Copies the whole file behind `fd` to `dest` (through "<dest>.part", then renamed); empty or the error. */
+QString copyFile(int fd, const QString& dest) {
+    const QByteArray tmp = QFile::encodeName(dest + QStringLiteral(".part"));
+    const int out = ::open(tmp.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (out < 0) return QStringLiteral("create %1.part: %2").arg(dest, osError());
+    std::vector<char> buf(1 << 20);
+    QString error;
+    for (off_t at = 0;;) {
+        const ssize_t n = ::pread(fd, buf.data(), buf.size(), at);
+        if (n < 0) error = QStringLiteral("read: %1").arg(osError());
+        if (n <= 0) break;
+        for (ssize_t done = 0; done < n && error.isEmpty();) {
+            const ssize_t w = ::write(out, buf.data() + done, static_cast<size_t>(n - done));
+            if (w < 0) error = QStringLiteral("write %1.part: %2").arg(dest, osError());
+            else done += w;
+        }
+        if (!error.isEmpty()) break;
+        at += n;
+    }
+    if (error.isEmpty() && ::fsync(out) != 0) error = QStringLiteral("write %1.part: %2").arg(dest, osError());
+    ::close(out);
+    if (error.isEmpty() && std::rename(tmp.constData(), QFile::encodeName(dest).constData()) != 0)
+        error = QStringLiteral("rename to %1: %2").arg(dest, osError());
+    if (!error.isEmpty()) ::unlink(tmp.constData());
+    return error;
+}
 }  // namespace
+
+QString recoveryDirectory() {
+    const QString data = qEnvironmentVariable("XDG_DATA_HOME");
+    const QString base = data.startsWith(QLatin1Char('/')) ? data : QDir::homePath() + QStringLiteral("/.local/share");
+    return base + QStringLiteral("/acquila/recovered");
+}
 
 struct NexusWriter::Impl {
     RunLayout layout;
@@ -53,7 +97,10 @@ struct NexusWriter::Impl {
     QString currentPath;
     Hid file, entry, data, log, logTime, logLevel, logMessage, pointsWrittenDs;
     std::vector<ScanArrayWriter> arrays;
-    qint64 pointsWritten = 0;
+    std::vector<bool> cellWritten;  // per cell: holds a point
+    qint64 pointsWritten = 0;       // cells holding a point
+    int fd = -1;                    // the file's descriptor (sec2 driver), to check it is still linked
+    struct stat created {};
     hsize_t logCount = 0;
     std::chrono::steady_clock::time_point lastFlush;
     bool finished = false;
@@ -63,6 +110,12 @@ struct NexusWriter::Impl {
     util::Result<Done> createData();
     util::Result<Done> closeAll();
     util::Result<Done> finishFile(model::RunStatus status, const QString& reason, const std::vector<model::DeviceDescription>& end, bool rename);
+    QString writeEndSnapshots(const std::vector<model::DeviceDescription>& end);
+    bool writeEndStatus(model::RunStatus status, const QString& reason);
+    void countCells(const CellPlacement& placement);
+    /** Empty while "<path>.part" still names the open file; otherwise what happened to it. */
+    QString lostFile() const;
+    QString freeRecoveryPath() const;
 };
 
 NexusWriter::NexusWriter() : d_(std::make_unique<Impl>()) {}
@@ -111,14 +164,19 @@ util::Result<Done> NexusWriter::Impl::createAll() {
         return util::Result<Done>::failure(fail(QStringLiteral("create /entry")));
     const QDateTime start = layout.startTime.isValid() ? layout.startTime : QDateTime::currentDateTime();
     const QString title = layout.title.isEmpty() ? layout.planName : layout.title;
-    // end_time, status and status_reason exist from the start so a file left by a
-    // killed writer still has them ("running" then tells the run never finished).
     const std::pair<const char*, QString> texts[] = {
-        {"title", title}, {"start_time", isoTime(start)}, {"end_time", QString()}, {"status", runStatusText(model::RunStatus::None)},
-        {"status_reason", QString()}, {"plan", layout.planJson}, {"plan_name", layout.planName}, {"program_name", layout.programName},
-        {"hostname", layout.hostname}, {"user", layout.user}};
+        {"title", title}, {"start_time", isoTime(start)}, {"plan", layout.planJson}, {"plan_name", layout.planName},
+        {"program_name", layout.programName}, {"hostname", layout.hostname}, {"user", layout.user}};
     for (const auto& [name, value] : texts)
         if (!h5::writeStringDataset(entry, name, value))
+            return util::Result<Done>::failure(fail(QStringLiteral("write /entry/%1").arg(QLatin1String(name))));
+    // end_time, status and status_reason exist from the start, with a fixed size, so
+    // finish() rewrites them under SWMR without reopening the file (a reader may hold
+    // it), and a file left by a killed writer still has them ("running").
+    const std::tuple<const char*, QString, size_t> ends[] = {
+        {"end_time", QString(), kTimeBytes}, {"status", runStatusText(model::RunStatus::None), kStatusBytes}, {"status_reason", QString(), kReasonBytes}};
+    for (const auto& [name, value, size] : ends)
+        if (!h5::writeFixedStringDataset(entry, name, value, size))
             return util::Result<Done>::failure(fail(QStringLiteral("write /entry/%1").arg(QLatin1String(name))));
     {
         Hid prog(H5Dopen2(entry, "program_name", H5P_DEFAULT));
@@ -133,6 +191,9 @@ util::Result<Done> NexusWriter::Impl::createAll() {
         const QString name = nexusName(dev.name);
         Hid g = createGroup(instrument, name.toUtf8().constData(), h5::nexusClassFor(dev));
         QString problem = g.valid() ? h5::writeDeviceSnapshot(g, dev) : QStringLiteral("create group");
+        // at_end holds the start values until finish() overwrites them in place.
+        Hid atEnd = problem.isEmpty() ? createGroup(g, "at_end", "NXcollection") : Hid();
+        if (problem.isEmpty()) problem = atEnd.valid() ? h5::writeDeviceSnapshot(atEnd, dev) : QStringLiteral("create group at_end");
         if (!problem.isEmpty()) return util::Result<Done>::failure(fail(QStringLiteral("/entry/instrument/%1: %2").arg(name, problem)));
     }
 
@@ -148,6 +209,10 @@ util::Result<Done> NexusWriter::Impl::createAll() {
 
     if (auto r = createData(); !r) return r;
     if (H5Fstart_swmr_write(file) < 0) return util::Result<Done>::failure(fail(QStringLiteral("start SWMR writing")));
+    void* handle = nullptr;
+    if (H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) >= 0 && handle) fd = *static_cast<int*>(handle);
+    if (fd < 0 || ::fstat(fd, &created) != 0) return util::Result<Done>::failure(fail(QStringLiteral("get the file descriptor")));
+    cellWritten.assign(static_cast<size_t>(layout.cellCount()), false);
     return Done{};
 }
 
@@ -271,8 +336,36 @@ util::Result<Done> NexusWriter::append(const model::ResultBatch& batch, const Ce
         auto r = a.write(batch, *placement);
         if (!r) return r;
     }
-    d_->pointsWritten += batch.count;
+    d_->countCells(*placement);
     return Done{};
+}
+
+void NexusWriter::Impl::countCells(const CellPlacement& placement) {
+    for (qint64 i = 0; i < placement.count; ++i) {
+        const auto cell = static_cast<size_t>(placement.contiguous ? placement.firstCell + i : placement.cells[static_cast<size_t>(i)]);
+        if (!cellWritten[cell]) ++pointsWritten;
+        cellWritten[cell] = true;
+    }
+}
+
+QString NexusWriter::Impl::lostFile() const {
+    struct stat now {}, path {};
+    if (fd < 0 || ::fstat(fd, &now) != 0) return QStringLiteral("%1 is no longer open").arg(partPath);
+    const bool same = ::stat(QFile::encodeName(partPath).constData(), &path) == 0 && path.st_dev == now.st_dev && path.st_ino == now.st_ino;
+    if (now.st_nlink > 0 && same) return {};
+    const QString dir = QFileInfo(partPath).absolutePath();
+    return QFileInfo::exists(dir) ? QStringLiteral("%1 was deleted or moved during the run").arg(partPath)
+                                  : QStringLiteral("the output directory %1 was removed during the run").arg(dir);
+}
+
+QString NexusWriter::Impl::freeRecoveryPath() const {
+    const QString dir = recoveryDirectory();
+    QDir().mkpath(dir);
+    const QString base = QFileInfo(layout.path).completeBaseName();
+    QString path = QDir(dir).filePath(base + QStringLiteral(".h5"));
+    for (int n = 2; QFileInfo::exists(path) || QFileInfo::exists(path + QStringLiteral(".part")); ++n)
+        path = QDir(dir).filePath(QStringLiteral("%1-%2.h5").arg(base).arg(n));
+    return path;
 }
 
 util::Result<Done> NexusWriter::flushIfDue() {
@@ -293,6 +386,8 @@ util::Result<Done> NexusWriter::flush() {
     if (H5Dwrite(d_->pointsWrittenDs, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &onDisk) < 0)
         return util::Result<Done>::failure(d_->fail(QStringLiteral("write /entry/data/points_written")));
     if (H5Dflush(d_->pointsWrittenDs) < 0) return util::Result<Done>::failure(d_->fail(QStringLiteral("flush /entry/data/points_written")));
+    // Writing on into a deleted file would lose the whole run at the end: say so now.
+    if (QString lost = d_->lostFile(); !lost.isEmpty()) return util::Result<Done>::failure(lost);
     return Done{};
 }
 
@@ -326,46 +421,70 @@ util::Result<Done> NexusWriter::finish(model::RunStatus status, const QString& r
 
 util::Result<Done> NexusWriter::Impl::closeAll() {
     arrays.clear();
+    fd = -1;
     for (Hid* h : {&pointsWrittenDs, &logTime, &logLevel, &logMessage, &log, &data, &entry}) h->reset();
     if (file.valid() && !file.reset()) return util::Result<Done>::failure(fail(QStringLiteral("close")));
     return Done{};
 }
 
+QString NexusWriter::Impl::writeEndSnapshots(const std::vector<model::DeviceDescription>& end) {
+    Hid instrument(H5Gopen2(entry, "instrument", H5P_DEFAULT));
+    for (const auto& dev : end) {
+        const QByteArray path = (nexusName(dev.name) + QStringLiteral("/at_end")).toUtf8();
+        if (!instrument.valid() || H5Lexists(instrument, nexusName(dev.name).toUtf8().constData(), H5P_DEFAULT) <= 0
+            || H5Lexists(instrument, path.constData(), H5P_DEFAULT) <= 0)
+            continue;  // a device that was not there at the start has no place in the file
+        Hid atEnd(H5Gopen2(instrument, path.constData(), H5P_DEFAULT));
+        QString problem = atEnd.valid() ? h5::rewriteDeviceSnapshot(atEnd, dev) : QStringLiteral("open");
+        if (!problem.isEmpty()) return fail(QStringLiteral("/entry/instrument/%1: %2").arg(QString::fromUtf8(path), problem));
+    }
+    return {};
+}
+
+bool NexusWriter::Impl::writeEndStatus(model::RunStatus status, const QString& reason) {
+    return h5::rewriteStringDataset(entry, "end_time", isoTime(QDateTime::currentDateTime()))
+           && h5::rewriteStringDataset(entry, "status", runStatusText(status)) && h5::rewriteStringDataset(entry, "status_reason", reason)
+           && H5Dwrite(pointsWrittenDs, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &pointsWritten) >= 0
+           && H5Fflush(file, H5F_SCOPE_LOCAL) >= 0;
+}
+
+// The outcome is decided once: every problem found while closing makes the status
+// "failed" with the problems in status_reason; only then is the status written. The
+// end metadata is rewritten in place under SWMR (readers may hold the file open).
 util::Result<Done> NexusWriter::Impl::finishFile(model::RunStatus status, const QString& reason, const std::vector<model::DeviceDescription>& end, bool rename) {
     finished = true;
-    // The end metadata is written after reopening without SWMR: SWMR writing
-    // cannot create new objects (the end snapshots) once started.
-    if (H5Dwrite(pointsWrittenDs, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &pointsWritten) < 0) {
-        QString err = fail(QStringLiteral("write /entry/data/points_written"));
-        closeAll();
-        return util::Result<Done>::failure(err);
+    QStringList problems;
+    if (H5Fflush(file, H5F_SCOPE_LOCAL) < 0) problems << fail(QStringLiteral("write the last points"));
+    if (QString p = writeEndSnapshots(end); !p.isEmpty()) problems << p;
+    const QString lost = lostFile();
+    const QString recovered = lost.isEmpty() ? QString() : freeRecoveryPath();
+    if (!lost.isEmpty()) problems << QStringLiteral("%1; the points so far are saved to %2").arg(lost, recovered);
+    const model::RunStatus decided = problems.isEmpty() ? status : model::RunStatus::Failed;
+    QStringList why = problems;
+    if (!reason.isEmpty() && status != model::RunStatus::Completed) why.prepend(reason);
+    const QString whyText = why.join(QStringLiteral("; "));
+    // A deleted file lives on while a descriptor holds it: keep one past the close, which
+    // completes the file (clears its "open for writing" mark), then copy it out.
+    const int keep = lost.isEmpty() ? -1 : ::dup(fd);
+    if (!writeEndStatus(decided, whyText)) {
+        problems << fail(QStringLiteral("write the final status")) + QStringLiteral("; the file keeps status 'running'");
+    } else if (lost.isEmpty() && rename && std::rename(QFile::encodeName(partPath).constData(), QFile::encodeName(layout.path).constData()) != 0) {
+        problems << QStringLiteral("%1: rename to %2: %3; the file stays %1").arg(partPath, layout.path, osError());
+        const QString corrected = whyText.isEmpty() ? problems.last() : whyText + QStringLiteral("; ") + problems.last();
+        if (!writeEndStatus(model::RunStatus::Failed, corrected))
+            problems << QStringLiteral("its status could not be corrected to 'failed'");
+    } else if (lost.isEmpty() && rename) {
+        currentPath = layout.path;
     }
-    if (auto closed = closeAll(); !closed) return closed;
-    Hid fapl(H5Pcreate(H5P_FILE_ACCESS));
-    H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-    Hid f(H5Fopen(partPath.toUtf8().constData(), H5F_ACC_RDWR, fapl));
-    if (!f.valid()) return util::Result<Done>::failure(fail(QStringLiteral("reopen to write the end metadata")));
-    Hid e(H5Gopen2(f, "entry", H5P_DEFAULT));
-    if (!h5::rewriteStringDataset(e, "end_time", isoTime(QDateTime::currentDateTime()))
-        || !h5::rewriteStringDataset(e, "status", runStatusText(status)) || !h5::rewriteStringDataset(e, "status_reason", reason))
-        return util::Result<Done>::failure(fail(QStringLiteral("write end_time/status")));
-    Hid instrument(H5Gopen2(e, "instrument", H5P_DEFAULT));
-    for (const auto& dev : end) {
-        const QByteArray name = nexusName(dev.name).toUtf8();
-        Hid g(H5Lexists(instrument, name.constData(), H5P_DEFAULT) > 0 ? H5Gopen2(instrument, name.constData(), H5P_DEFAULT)
-                                                                           : createGroup(instrument, name.constData(), h5::nexusClassFor(dev)).release());
-        Hid atEnd = g.valid() ? createGroup(g, "at_end", "NXcollection") : Hid();
-        QString problem = atEnd.valid() ? h5::writeDeviceSnapshot(atEnd, dev) : QStringLiteral("create group");
-        if (!problem.isEmpty()) return util::Result<Done>::failure(fail(QStringLiteral("/entry/instrument/%1/at_end: %2").arg(QString::fromUtf8(name), problem)));
+    if (auto closed = closeAll(); !closed) problems << closed.error();
+    if (!lost.isEmpty()) {
+        const QString e = keep < 0 ? QStringLiteral("dup: %1").arg(osError()) : copyFile(keep, recovered);
+        if (e.isEmpty()) currentPath = recovered;
+        else problems << QStringLiteral("saving the points failed: %1; they are lost").arg(e);
+        if (keep >= 0) ::close(keep);
     }
-    instrument.reset();
-    e.reset();
-    if (!f.reset()) return util::Result<Done>::failure(fail(QStringLiteral("close after writing the end metadata")));
-    if (!rename) return Done{};
-    if (std::rename(partPath.toUtf8().constData(), layout.path.toUtf8().constData()) != 0)
-        return util::Result<Done>::failure(QStringLiteral("%1: rename to %2: %3").arg(partPath, layout.path, QString::fromLocal8Bit(std::strerror(errno))));
-    currentPath = layout.path;
-    return Done{};
+    if (problems.isEmpty()) return Done{};
+    return util::Result<Done>::failure(problems.join(QLatin1Char('\n')));  // one line per problem
 }
 
 }  // namespace acquila::storage

@@ -18,6 +18,9 @@ struct Done {};
 /** Status string written to /entry/status ("completed", "stopped", ...). */
 QString runStatusText(model::RunStatus status);
 
+/** Where a run file goes when its own directory vanished: $XDG_DATA_HOME (or ~/.local/share)/acquila/recovered. */
+QString recoveryDirectory();
+
 /**
  * Writes one run to a NeXus/HDF5 file (docs/architecture.md, "Storage") with SWMR, so readers can
  * follow it live and a killed writer leaves every flushed point readable.
@@ -49,29 +52,40 @@ public:
      * Stores the points [first, first+count) of `batch` at the cells given by
      * `cellOf` (empty = identity). Channels are matched by name against the
      * layout; an unknown channel or a dtype/shape mismatch is an error naming it.
-     * Cells never written read as NaN (floats), -1 (point_index) or 0.
+     * Cells never written read as NaN (floats), -1 (point_index) or 0: a
+     * cell holds a point exactly when its point_index is >= 0.
      */
     util::Result<Done> append(const model::ResultBatch& batch, const CellMap& cellOf = {});
 
     /** Flushes when the flush interval has passed since the last flush; cheap otherwise. */
     util::Result<Done> flushIfDue();
-    /** Writes points_written and flushes data and metadata to the file (H5Fflush). */
+    /**
+     * Flushes the data, then writes and flushes points_written. Fails when the
+     * file is no longer reachable by its path (deleted, or its directory
+     * removed): finish() then saves it under recoveryDirectory().
+     */
     util::Result<Done> flush();
 
     /** Appends a message to /entry/log. `time` is stored as seconds since the Unix epoch. */
     util::Result<Done> log(const QDateTime& time, const QString& level, const QString& text);
 
     /**
-     * Writes end_time, status, status_reason and the end snapshots
-     * (/entry/instrument/<device>/at_end), closes the file and renames it to
-     * the final path. Calling it twice is an error.
+     * Writes the last points, the end snapshots (/entry/instrument/<device>/at_end,
+     * overwritten in place), then end_time, status and status_reason, all under
+     * SWMR without reopening (a reader may hold the file); closes the file and
+     * renames it to the final path. Any problem on the way (a write error, a
+     * failed rename, a deleted file) makes the written status "failed" with the
+     * problem in status_reason and is returned as the error (one line per
+     * problem), which also says
+     * when the status itself could not be written. currentPath() then names
+     * the file that exists. Calling it twice is an error.
      */
     util::Result<Done> finish(model::RunStatus status, const QString& reason, const std::vector<model::DeviceDescription>& endSnapshots = {});
 
     bool isOpen() const;
     /** Path of the file as currently named on disk (".part" until finished). */
     QString currentPath() const;
-    /** Points appended so far (counted per point, repeats included). */
+    /** Cells that hold a point (a point written twice counts once). */
     qint64 pointsWritten() const;
 
 private:

@@ -179,3 +179,22 @@ TEST(Cli, SecondSigintAbortsEvenRightAfterTheFirst) {
     EXPECT_EQ(p.exitCode(), 3) << out.toStdString();
     EXPECT_TRUE(out.startsWith(QLatin1String("aborted: "))) << out.toStdString() << err.toStdString();
 }
+
+TEST(Cli, OutOverridesThePlansDirectoryAndTheSummaryNamesAnExistingFile) {
+    QTemporaryDir dir;
+    const QString planDir = dir.filePath(QStringLiteral("from-plan"));
+    const QString outDir = dir.filePath(QStringLiteral("from-cli"));
+    const QByteArray plan = R"({"version": 1, "name": "out", "scan": {"type": "count", "points": 5}, "detectors": ["diode"], "output": {"directory": ")"
+                            + QFile::encodeName(planDir) + R"("}})";
+    const auto o = runApp({QStringLiteral("run"), writePlan(dir, plan), QStringLiteral("--out"), outDir, QStringLiteral("--workers"), QStringLiteral("1")});
+    EXPECT_EQ(o.exitCode, 0) << o.output().toStdString();
+    const int at = o.out.indexOf(QLatin1String("file: "));
+    ASSERT_GE(at, 0) << o.out.toStdString();
+    const QString file = o.out.mid(at + 6).section(QLatin1Char('\n'), 0, 0);
+    EXPECT_TRUE(file.startsWith(outDir)) << file.toStdString();
+    EXPECT_TRUE(QFile::exists(file)) << file.toStdString();
+    EXPECT_TRUE(QDir(planDir).entryList(QDir::Files).isEmpty()) << "--out must win over the plan's output.directory";
+    const auto bad = runApp({QStringLiteral("run"), writePlan(dir, plan), QStringLiteral("--disk-reserve"), QStringLiteral("lots")});
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_TRUE(bad.err.contains(QLatin1String("--disk-reserve"))) << bad.err.toStdString();
+}

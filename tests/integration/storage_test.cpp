@@ -40,6 +40,14 @@ std::vector<double> readDoubles(const QString& file, const char* dataset) {
 
 QByteArray planJson(const QByteArray& body) { return R"({"version": 1, "name": "t", )" + body + "}"; }
 
+/** /entry/status as h5py reads it (SWMR-read for a file left open); empty when unreadable. */
+QString fileStatus(const QString& file) {
+    const auto r = runProcess(kSystemPython, {QStringLiteral("-c"), QStringLiteral(
+        "import h5py, sys\ntry:\n    f = h5py.File(sys.argv[1], 'r')\nexcept OSError:\n    f = h5py.File(sys.argv[1], 'r', swmr=True)\n"
+        "print(f['entry/status'].asstr()[()])\n"), file});
+    return r.out.trimmed();
+}
+
 /** Checks every delivered point of `detector` sits at its cell in the file, and unmeasured cells are NaN. */
 void expectFileMatchesDelivery(EngineHarness& h, const engine::RunProgress& r, const plan::Plan& plan, const char* detector) {
     const auto values = h.scalar(r.runId, QString::fromLatin1(detector));
@@ -243,6 +251,14 @@ TEST(Storage, FullDiskFailsTheRunNamingPathAndErrorAndKeepsWhatFit) {
         EXPECT_EQ(r.status, RunStatus::Failed);
         EXPECT_TRUE(r.reason.contains(QLatin1String("No space left on device"))) << r.reason.toStdString();
         EXPECT_TRUE(r.reason.contains(mnt)) << r.reason.toStdString();
+        // The summary names the file that exists, and the file does not claim another outcome.
+        ASSERT_TRUE(QFileInfo::exists(r.filePath)) << r.filePath.toStdString();
+        const QString status = fileStatus(r.filePath);
+        if (status == QLatin1String("running")) {
+            EXPECT_TRUE(r.reason.contains(QLatin1String("keeps status 'running'"))) << r.reason.toStdString();
+        } else {
+            EXPECT_EQ(status, QStringLiteral("failed")) << r.reason.toStdString();
+        }
         const QStringList files = QDir(mnt).entryList({QStringLiteral("*.h5*")});
         ASSERT_FALSE(files.isEmpty());
         auto summary = storage::inspectRunFile(QDir(mnt).filePath(files.first()));
@@ -267,6 +283,104 @@ TEST(Storage, LowDiskStopsTheRunBeforeTheDiskIsFull) {
         EXPECT_EQ(r.status, RunStatus::Stopped) << r.reason.toStdString();
         EXPECT_TRUE(r.reason.contains(QLatin1String("disk almost full"))) << r.reason.toStdString();
         EXPECT_GT(r.done, 0);
+        const auto check = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
+                                                   QStringLiteral("stopped"), QStringLiteral("--points"), QString::number(r.done)});
+        EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();
+    }
+    ::umount2(QFile::encodeName(mnt).constData(), MNT_DETACH);
+}
+
+TEST(Storage, AnSwmrReaderOpenAcrossTheEndDoesNotFailTheRun) {
+    QTemporaryDir dir;
+    EngineHarness h(2, {}, true, {dir.path(), 16ll << 20, 0.1});
+    h.engine->enqueue(EngineHarness::plan(planJson(
+        R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 400}], "detectors": ["diode"], "exposure_s": 0.01)")));
+    ASSERT_TRUE(waitUntil([&] { return !h.progress.filePath.isEmpty() && h.delivered > 10; }));
+    QProcess reader;  // like a user's h5py session: opens the growing file and keeps it open
+    reader.start(kSystemPython, {QStringLiteral("-c"),
+                                 QStringLiteral("import h5py, sys\nf = h5py.File(sys.argv[1], 'r', swmr=True)\nprint('open', flush=True)\nsys.stdin.readline()\nf.close()\n"),
+                                 h.progress.filePath + QStringLiteral(".part")});
+    ASSERT_TRUE(reader.waitForStarted());
+    ASSERT_TRUE(waitUntil([&] {
+        reader.waitForReadyRead(50);
+        return reader.canReadLine();
+    }, std::chrono::seconds(30)));
+    ASSERT_EQ(reader.readLine().trimmed(), QByteArray("open")) << reader.readAllStandardError().toStdString();
+    EXPECT_TRUE(h.finished.empty()) << "the reader must open the file before the run ends";
+    ASSERT_TRUE(waitUntil([&] { return !h.finished.empty(); }, std::chrono::seconds(60)));
+    EXPECT_EQ(reader.state(), QProcess::Running) << "the reader must hold the file past the end of the run";
+    reader.write("\n");
+    reader.closeWriteChannel();
+    reader.waitForFinished(10000);
+    const auto r = h.finished.back();
+    EXPECT_EQ(r.status, RunStatus::Completed) << r.reason.toStdString();
+    EXPECT_EQ(r.done, 400);
+    EXPECT_TRUE(r.filePath.endsWith(QLatin1String(".h5"))) << r.filePath.toStdString();
+    EXPECT_TRUE(QFileInfo::exists(r.filePath));
+    EXPECT_FALSE(QFileInfo::exists(r.filePath + QStringLiteral(".part")));
+    const auto check = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
+                                               QStringLiteral("completed"), QStringLiteral("--points"), QStringLiteral("400")});
+    EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();
+}
+
+TEST(Storage, AFailedRenameFailsTheRunAndTheFileSaysSo) {
+    QTemporaryDir dir;
+    EngineHarness h(1, {}, true, {dir.path(), 16ll << 20, 0.1});
+    h.engine->enqueue(EngineHarness::plan(planJson(
+        R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 200}], "detectors": ["diode"], "exposure_s": 0.005)")));
+    ASSERT_TRUE(waitUntil([&] { return !h.progress.filePath.isEmpty(); }));
+    const QString final = h.progress.filePath;
+    ASSERT_TRUE(QDir().mkpath(final + QStringLiteral("/taken")));  // the final name is taken: the rename fails
+    ASSERT_TRUE(waitUntil([&] { return !h.finished.empty(); }, std::chrono::seconds(60)));
+    const auto r = h.finished.back();
+    EXPECT_EQ(r.status, RunStatus::Failed);
+    EXPECT_TRUE(r.reason.contains(QLatin1String("rename"))) << r.reason.toStdString();
+    EXPECT_EQ(r.filePath, final + QStringLiteral(".part"));
+    EXPECT_EQ(fileStatus(r.filePath), QStringLiteral("failed"));
+}
+
+TEST(Storage, RemovedOutputDirectoryFailsTheRunEarlyAndSavesThePoints) {
+    QTemporaryDir dir;
+    const QByteArray oldData = qgetenv("XDG_DATA_HOME");
+    qputenv("XDG_DATA_HOME", QFile::encodeName(dir.filePath(QStringLiteral("data"))));  // the workers inherit it
+    const QString out = dir.filePath(QStringLiteral("out"));
+    {
+        EngineHarness h(1, {}, true, {out, 16ll << 20, 0.1});
+        h.engine->enqueue(EngineHarness::plan(planJson(
+            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 3000}], "detectors": ["diode"], "exposure_s": 0.005)")));
+        ASSERT_TRUE(waitUntil([&] { return !h.progress.filePath.isEmpty() && h.delivered > 30; }));
+        ASSERT_TRUE(QDir(out).removeRecursively());
+        ASSERT_TRUE(waitUntil([&] { return !h.finished.empty(); }, std::chrono::seconds(30)));
+        const auto r = h.finished.back();
+        EXPECT_EQ(r.status, RunStatus::Failed);
+        EXPECT_LT(r.done, 3000) << "the run must fail when the directory goes, not at the end";
+        EXPECT_TRUE(r.reason.contains(QLatin1String("removed"))) << r.reason.toStdString();
+        EXPECT_TRUE(r.filePath.startsWith(dir.filePath(QStringLiteral("data/acquila/recovered/")))) << r.filePath.toStdString();
+        EXPECT_TRUE(r.reason.contains(r.filePath)) << r.reason.toStdString();
+        EXPECT_EQ(fileStatus(r.filePath), QStringLiteral("failed"));
+        auto summary = storage::inspectRunFile(r.filePath);
+        ASSERT_TRUE(summary.ok()) << summary.error().toStdString();
+        EXPECT_GE(summary->pointsWritten, 30);
+    }
+    if (oldData.isNull()) qunsetenv("XDG_DATA_HOME");
+    else qputenv("XDG_DATA_HOME", oldData);
+}
+
+TEST(Storage, TheDiskGuardWatchesTheDiskTheFileIsOn) {
+    QTemporaryDir dir;
+    const QString mnt = dir.filePath(QStringLiteral("small"));
+    QDir().mkpath(mnt);
+    if (::mount("tmpfs", QFile::encodeName(mnt).constData(), "tmpfs", 0, "size=24m") != 0)
+        GTEST_SKIP() << "cannot mount a tmpfs here (" << strerror(errno) << "); run the suite as root to cover a small disk";
+    {
+        // The engine's data directory is on the big disk; the plan sends the file to the small one.
+        EngineHarness h(1, {}, true, {dir.filePath(QStringLiteral("big")), 8ll << 20, 0.1});
+        const auto r = h.run(EngineHarness::plan(planJson(
+            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 3000}], "detectors": ["camera"], "exposure_s": 0.002, "output": {"directory": ")"
+            + QFile::encodeName(mnt) + R"("})")));
+        EXPECT_EQ(r.status, RunStatus::Stopped) << r.reason.toStdString();
+        EXPECT_TRUE(r.reason.contains(QLatin1String("disk almost full"))) << r.reason.toStdString();
+        EXPECT_TRUE(r.filePath.startsWith(mnt)) << r.filePath.toStdString();
         const auto check = runProcess(kSystemPython, {sourcePath(QStringLiteral("tests/tools/check_nexus.py")), r.filePath, QStringLiteral("--status"),
                                                    QStringLiteral("stopped"), QStringLiteral("--points"), QString::number(r.done)});
         EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();

@@ -81,7 +81,7 @@ TEST(Messages, EveryMessageRoundTripsThroughFrames) {
     expectRoundTrip(StoreFlush{}, 8);
     expectRoundTrip(StoreFinish{RunStatus::Stopped, QStringLiteral("stopped by the user"), {sampleDevice()}}, 9);
     expectRoundTrip(StoreStatus{StoreStatus::Op::Finished, 7, 40, 1024.5, 1ll << 33, QStringLiteral("disk full"),
-                                QStringLiteral("/data/run.h5"), 100},
+                                QStringLiteral("/data/run.h5"), 100, 1ll << 40},
                     0);
     expectRoundTrip(StoreStatus{StoreStatus::Op::Progress, 0, 0, 0, -1, {}, {}, std::nullopt}, 0);
     // Every message type has its struct, except results (ResultFrame.h) and the unused `progress`.

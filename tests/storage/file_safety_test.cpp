@@ -206,3 +206,116 @@ TEST(FileSafety, FullDiskFailsAppendOrFlushWithClearMessage) {
     EXPECT_GT(sum->pointsWritten, 0);
     EXPECT_LE(sum->pointsWritten, appended);
 }
+
+namespace {
+/** h5py's view of a run file: status, points_written and the number of cells with point_index >= 0. */
+QStringList h5pyFacts(const QString& path) {
+    const QString script = QStringLiteral(
+        "import h5py, sys, numpy\n"
+        "f = h5py.File(sys.argv[1], 'r')\n"
+        "e = f['entry']\n"
+        "idx = e['data/point_index'][()]\n"
+        "d = e['data/diode'][()]\n"
+        "valid = idx >= 0\n"
+        "assert numpy.isnan(d[~valid]).all(), 'a cell without point_index holds data'\n"
+        "assert not numpy.isnan(d[valid]).any(), 'a cell with point_index has no data'\n"
+        "print(e['status'].asstr()[()], int(e['data/points_written'][()]), int(valid.sum()), e['status_reason'].asstr()[()])\n");
+    const auto r = runProcess(kSystemPython, {QStringLiteral("-c"), script, path}, kToolTimeout);
+    EXPECT_EQ(r.exitCode, 0) << r.output().toStdString();
+    return r.out.trimmed().split(QLatin1Char(' '));
+}
+}  // namespace
+
+TEST(FileSafety, ReaderHoldingTheFileAcrossFinishDoesNotFailIt) {
+    QTemporaryDir dir;
+    RunLayout l = gridLayout(dir.filePath("held.h5"));
+    DeviceDescription motor;
+    motor.name = QStringLiteral("motor");
+    motor.driver = QStringLiteral("sim.motor");
+    motor.positions = {1.5};
+    motor.values.insert(QStringLiteral("velocity"), 2.0);
+    l.devices = {motor};
+    NexusWriter w;
+    ASSERT_TRUE(w.open(l).ok());
+    ASSERT_TRUE(w.append(makeBatch(l, 0, 30)).ok());
+    ASSERT_TRUE(w.flush().ok());
+    QProcess reader;  // holds the file open with SWMR until told to let go
+    reader.start(kSystemPython, {QStringLiteral("-c"),
+                                 QStringLiteral("import h5py, sys\nf = h5py.File(sys.argv[1], 'r', swmr=True)\nprint('open', flush=True)\nsys.stdin.readline()\nf.close()\n"),
+                                 l.path + QStringLiteral(".part")});
+    ASSERT_EQ(readLine(reader), QStringLiteral("open")) << reader.readAllStandardError().toStdString();
+    motor.positions = {7.25};
+    motor.values.insert(QStringLiteral("velocity"), 3.0);
+    auto finished = w.finish(RunStatus::Completed, {}, {motor});
+    EXPECT_TRUE(finished.ok()) << finished.error().toStdString();
+    EXPECT_EQ(reader.state(), QProcess::Running) << "the reader must still hold the file";
+    reader.write("\n");
+    reader.closeWriteChannel();
+    ASSERT_TRUE(reader.waitForFinished(60000));
+    EXPECT_EQ(w.currentPath(), l.path);
+    ASSERT_TRUE(QFile::exists(l.path));
+    EXPECT_EQ(h5pyFacts(l.path).mid(0, 3), (QStringList{QStringLiteral("completed"), QStringLiteral("30"), QStringLiteral("30")}));
+    H5::H5File f(l.path.toStdString(), H5F_ACC_RDONLY);
+    EXPECT_EQ(readAll<double>(f, "/entry/instrument/motor/value", H5::PredType::NATIVE_DOUBLE)[0], 1.5);
+    EXPECT_EQ(readAll<double>(f, "/entry/instrument/motor/at_end/value", H5::PredType::NATIVE_DOUBLE)[0], 7.25);
+    EXPECT_EQ(readAll<double>(f, "/entry/instrument/motor/at_end/velocity", H5::PredType::NATIVE_DOUBLE)[0], 3.0);
+}
+
+TEST(FileSafety, GapsAreMarkedAndPointsWrittenCountsValidCells) {
+    QTemporaryDir dir;
+    RunLayout l = gridLayout(dir.filePath("gaps.h5"));
+    NexusWriter w;
+    ASSERT_TRUE(w.open(l).ok());
+    // Two disjoint blocks, as two workers leave them, and one point written twice.
+    ASSERT_TRUE(w.append(makeBatch(l, 0, 8)).ok());
+    ASSERT_TRUE(w.append(makeBatch(l, 20, 5)).ok());
+    ASSERT_TRUE(w.append(makeBatch(l, 7, 1)).ok());
+    EXPECT_EQ(w.pointsWritten(), 13);
+    ASSERT_TRUE(w.finish(RunStatus::Stopped, QStringLiteral("stopped by the user")).ok());
+    EXPECT_EQ(h5pyFacts(l.path).mid(0, 3), (QStringList{QStringLiteral("stopped"), QStringLiteral("13"), QStringLiteral("13")}));
+}
+
+TEST(FileSafety, FailedRenameLeavesAFailedPartFileNamed) {
+    QTemporaryDir dir;
+    RunLayout l = gridLayout(dir.filePath("blocked.h5"));
+    NexusWriter w;
+    ASSERT_TRUE(w.open(l).ok());
+    ASSERT_TRUE(w.append(makeBatch(l, 0, 10)).ok());
+    // Something that is not a file takes the final name: the rename fails.
+    ASSERT_TRUE(QDir().mkpath(l.path + QStringLiteral("/inside")));
+    auto finished = w.finish(RunStatus::Completed, {});
+    ASSERT_FALSE(finished.ok());
+    EXPECT_TRUE(finished.error().contains(QLatin1String("rename"))) << finished.error().toStdString();
+    EXPECT_TRUE(finished.error().contains(l.path + QStringLiteral(".part"))) << finished.error().toStdString();
+    EXPECT_EQ(w.currentPath(), l.path + QStringLiteral(".part"));
+    const QStringList facts = h5pyFacts(w.currentPath());
+    ASSERT_GE(facts.size(), 4);
+    EXPECT_EQ(facts[0], QStringLiteral("failed")) << "the file must not claim 'completed' when the run could not be finished";
+    EXPECT_TRUE(facts.mid(3).join(QLatin1Char(' ')).contains(QLatin1String("rename"))) << facts.join(QLatin1Char(' ')).toStdString();
+}
+
+TEST(FileSafety, DeletedDirectoryIsNoticedAtFlushAndThePointsAreSaved) {
+    QTemporaryDir dir;
+    const QByteArray oldData = qgetenv("XDG_DATA_HOME");
+    qputenv("XDG_DATA_HOME", QFile::encodeName(dir.filePath(QStringLiteral("data"))));
+    const QString out = dir.filePath(QStringLiteral("out"));
+    ASSERT_TRUE(QDir().mkpath(out));
+    RunLayout l = gridLayout(out + QStringLiteral("/lost.h5"));
+    NexusWriter w;
+    ASSERT_TRUE(w.open(l).ok());
+    ASSERT_TRUE(w.append(makeBatch(l, 0, 12)).ok());
+    ASSERT_TRUE(w.flush().ok());
+    ASSERT_TRUE(QDir(out).removeRecursively());
+    ASSERT_TRUE(w.append(makeBatch(l, 12, 3)).ok());
+    auto flushed = w.flush();
+    ASSERT_FALSE(flushed.ok()) << "a flush into a deleted file must fail";
+    EXPECT_TRUE(flushed.error().contains(QLatin1String("removed"))) << flushed.error().toStdString();
+    auto finished = w.finish(RunStatus::Failed, flushed.error());
+    ASSERT_FALSE(finished.ok());
+    const QString saved = dir.filePath(QStringLiteral("data/acquila/recovered/lost.h5"));
+    EXPECT_TRUE(finished.error().contains(saved)) << finished.error().toStdString();
+    EXPECT_EQ(w.currentPath(), saved);
+    EXPECT_EQ(h5pyFacts(saved).mid(0, 3), (QStringList{QStringLiteral("failed"), QStringLiteral("15"), QStringLiteral("15")}));
+    if (oldData.isNull()) qunsetenv("XDG_DATA_HOME");
+    else qputenv("XDG_DATA_HOME", oldData);
+}
