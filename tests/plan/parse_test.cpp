@@ -447,6 +447,8 @@ TEST(PlanLimits, AllowPartialRoundTrips) {
     const auto back = parsePlan(QJsonDocument(p.toJson()).toJson(), QStringLiteral("plan.json"));
     ASSERT_TRUE(back.ok()) << back.error().toStdString();
     EXPECT_EQ(*back, p);
+}
+
 TEST(PlanParse, RetryAfterCrashIsOffByDefaultAndRoundTrips) {
     const QByteArray base = R"({"version": 1, "name": "t", "scan": {"type": "count", "points": 3}, "detectors": ["diode"])";
     EXPECT_FALSE(parseOk(base + "}").retryAfterCrash);
