@@ -73,7 +73,7 @@ void StorageLink::lost() {
 }
 
 qint64 StorageLink::reserveBytes(qint64 configured) const {
-    if (configured >= 0) return configured;
+    if (configured != -1) return configured;  // below -1: the guard is off (need < 0)
     return std::max(kDefaultReserveFloor, diskBytes_ / 100);
 }
 

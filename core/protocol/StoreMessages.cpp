@@ -111,7 +111,8 @@ const char* StoreStatus::opName(Op op) { return kStatusOps[static_cast<size_t>(o
 
 QCborMap StoreStatus::encode() const {
     QCborMap p = cborMap({{"op", QLatin1String(opName(op))}, {"run", static_cast<qint64>(run)}, {"processed", processed},
-                          {"bytes_per_s", bytesPerSecond}, {"free_bytes", freeBytes}, {"disk_bytes", diskBytes}});
+                          {"bytes_per_s", bytesPerSecond}, {"free_bytes", freeBytes}});
+    if (diskBytes >= 0) p.insert(QLatin1String("disk_bytes"), diskBytes);
     insertIfSet(p, "error", error);
     insertIfSet(p, "path", path);
     if (points) p.insert(QLatin1String("points"), *points);

@@ -247,7 +247,7 @@ TEST(Storage, FullDiskFailsTheRunNamingPathAndErrorAndKeepsWhatFit) {
         // A reserve far below zero turns the low-disk stop off: the disk really fills (the write error path).
         EngineHarness h(1, {}, true, {mnt, -(1ll << 40), 0.1});
         const auto r = h.run(EngineHarness::plan(planJson(
-            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 400}], "detectors": ["camera"])")));
+            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 400}], "detectors": ["camera"], "output": {"allow_partial": true})")));
         EXPECT_EQ(r.status, RunStatus::Failed);
         EXPECT_TRUE(r.reason.contains(QLatin1String("No space left on device"))) << r.reason.toStdString();
         EXPECT_TRUE(r.reason.contains(mnt)) << r.reason.toStdString();
@@ -279,7 +279,7 @@ TEST(Storage, LowDiskStopsTheRunBeforeTheDiskIsFull) {
     {
         EngineHarness h(1, {}, true, {mnt, 16ll << 20, 0.1});
         const auto r = h.run(EngineHarness::plan(planJson(
-            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 2000}], "detectors": ["camera"], "exposure_s": 0.001)")));
+            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 2000}], "detectors": ["camera"], "exposure_s": 0.001, "output": {"allow_partial": true})")));
         EXPECT_EQ(r.status, RunStatus::Stopped) << r.reason.toStdString();
         EXPECT_TRUE(r.reason.contains(QLatin1String("disk almost full"))) << r.reason.toStdString();
         EXPECT_GT(r.done, 0);
@@ -376,7 +376,7 @@ TEST(Storage, TheDiskGuardWatchesTheDiskTheFileIsOn) {
         // The engine's data directory is on the big disk; the plan sends the file to the small one.
         EngineHarness h(1, {}, true, {dir.filePath(QStringLiteral("big")), 8ll << 20, 0.1});
         const auto r = h.run(EngineHarness::plan(planJson(
-            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 3000}], "detectors": ["camera"], "exposure_s": 0.002, "output": {"directory": ")"
+            R"("scan": {"type": "linear"}, "axes": [{"device": "motor", "start": 0, "stop": 10, "steps": 3000}], "detectors": ["camera"], "exposure_s": 0.002, "output": {"allow_partial": true, "directory": ")"
             + QFile::encodeName(mnt) + R"("})")));
         EXPECT_EQ(r.status, RunStatus::Stopped) << r.reason.toStdString();
         EXPECT_TRUE(r.reason.contains(QLatin1String("disk almost full"))) << r.reason.toStdString();

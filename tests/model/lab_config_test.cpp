@@ -184,7 +184,7 @@ TEST(LabValidation, SpectrometerPixelsBelowTheirMinimum) {
 TEST(LabValidation, UnknownFaultMode) {
     EXPECT_EQ(labError(R"({"name": "fault", "driver": "sim.fault", "params": {"mode": "explode"}})"),
               QStringLiteral("lab.json: /devices/0/params/mode (fault): 'explode' is not one of none, crash, hang, throw, "
-                             "malformed, slow"));
+                             "malformed, slow, wrong_shape, hang_open, hang_set"));
 }
 
 TEST(LabValidation, CpuCostAboveItsMaximum) {
