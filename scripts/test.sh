@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every check; exits non-zero if any fails.
-#   scripts/test.sh         (what .ci/run does) all of the stages below, in order
+#   scripts/test.sh         (what .ci/run does) stages 1, 4 and 5, in order
 #   scripts/test.sh quick   stage 1 only
+#   scripts/test.sh full    every stage, 1 to 5
 # Stages, each timed:
 #   1. normal build (./build) and the whole suite: unit, integration with real worker
 #      processes, offscreen widgets, HDF5 files read back by h5py/silx and h5dump
@@ -25,9 +26,11 @@ soak() { ctest --test-dir build --output-on-failure -L soak; }
 
 stage build bash scripts/build.sh
 stage suite suite
-if [ "${1:-}" != "quick" ]; then
+if [ "${1:-}" = "full" ]; then
   stage asan bash scripts/sanitize.sh asan
   stage tsan bash scripts/sanitize.sh tsan
+fi
+if [ "${1:-}" != "quick" ]; then
   stage fuzz bash scripts/fuzz.sh "${ACQUILA_FUZZ_SECONDS:-60}"
   stage soak soak
 fi

@@ -228,9 +228,9 @@ void Manager::onDied(int worker, const QString& reason) {
     const QString device = box ? deviceNameOf(box->device.load()) : QString();
     r.sched->onWorkerLost(worker);
     if (worker == pool_->storageWorkerId()) {
-        const bool hadFile = storage_->isOpen();
+        const bool hadFile = storage_->holdsFile();
         storage_->lost();
-        fail(RunEvent::StorageDied, hadFile ? QStringLiteral("storage worker %1; %2 keeps every point up to the last flush").arg(reason, storage_->filePath())
+        fail(RunEvent::StorageDied, hadFile ? QStringLiteral("storage worker %1; %2 keeps every point up to the last flush and keeps status 'running'").arg(reason, storage_->filePath())
                                             : QStringLiteral("storage worker %1").arg(reason));
     } else if (hadWork && !expected && !r.life.closing() && r.life.phase() != RunPhase::Aborting) {
         const QString opName = QLatin1String(protocol::blackBoxOpName(op));

@@ -29,6 +29,8 @@ public:
     void begin(quint64 runId, bool enabled);
     State state() const { return state_; }
     bool isOpen() const { return state_ == State::Open; }
+    /** The worker holds a run file it has not closed yet (open or finishing). */
+    bool holdsFile() const { return (state_ == State::Open || state_ == State::Finishing) && !filePath_.isEmpty(); }
     const QString& filePath() const { return filePath_; }
     /** The storage worker is connected and configured: the open request may go now. */
     bool workerReady() const;

@@ -140,8 +140,10 @@ void controlsDuringFailure(const Order& param) {
     ASSERT_NE(r.runId, 0u);
     EXPECT_EQ(r.status, RunStatus::Failed) << r.reason.toStdString();
     expectReasonNames(r.reason, {QStringLiteral("'fault'"), QStringLiteral("at point 30")});
-    const FileReport f = expectFileMatches(h, r);
-    expectPointsBelow(f, 30);
+    // Every order presses Abort, which may cut the measuring of the points still missing below
+    // the failure (abort keeps what is measured, gaps stay empty): the file matches what was
+    // delivered, each point once, but need not hold every point below 30.
+    expectFileMatches(h, r);
     expectNextRunAndNothingLeft(h);
 }
 FAULT_MATRIX_CASES(ControlsDuringFailure, everyOrder(), controlsDuringFailure);

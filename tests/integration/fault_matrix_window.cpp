@@ -58,7 +58,12 @@ protected:
         EXPECT_TRUE(QFileInfo::exists(r.filePath)) << "the file the window names does not exist: " << r.filePath.toStdString();
         const FileReport f = checkFile(r.filePath);
         EXPECT_TRUE(f.ok) << f.error.toStdString();
-        EXPECT_EQ(f.status.toStdString(), model::runStatusName(r.status));
+        // A storage worker killed mid-run cannot write the end status: the window then says the file still reads "running".
+        if (f.status == QLatin1String("running") && r.status == model::RunStatus::Failed) {
+            EXPECT_TRUE(r.reason.contains(QLatin1String("keeps status 'running'"))) << r.reason.toStdString();
+        } else {
+            EXPECT_EQ(f.status.toStdString(), model::runStatusName(r.status));
+        }
         const std::set<qint64> unique(f.stored.begin(), f.stored.end());
         EXPECT_EQ(unique.size(), f.stored.size()) << "a point is stored twice";
         EXPECT_TRUE(f.nanPoints.empty());
