@@ -97,9 +97,9 @@ TEST(RunEnd, ASlowDiskSlowsAcquisitionWithABoundedBacklogAndLosesNothing) {
     EXPECT_EQ(r.status, RunStatus::Completed) << r.reason.toStdString();
     EXPECT_EQ(r.done, 150);
     EXPECT_GT(h.peakBacklogBytes, 0) << "the storage worker was never behind: the slow disk did not take effect";
-    // Above the bound no job is handed out; the jobs in flight (up to 3 of ~20 ms of frames, about
-    // 1.5 MB here) may still arrive. Without the bound the backlog reaches most of the 5.8 MB.
-    EXPECT_LE(h.peakBacklogBytes, limit + (2 << 20)) << "the backlog grew to " << h.peakBacklogBytes << " bytes";
+    // Above the bound no job is handed out; the jobs in flight (up to 3 of ~20 ms of frames, 1.5 to
+    // 2.2 MB seen here) may still arrive. Without the bound the backlog reached 4.3 MB of the 5.8 MB.
+    EXPECT_LE(h.peakBacklogBytes, limit + (3 << 20)) << "the backlog grew to " << h.peakBacklogBytes << " bytes";
     std::printf("peak storage backlog %lld bytes (bound %lld)\n", static_cast<long long>(h.peakBacklogBytes), static_cast<long long>(limit));
     expectFile(r.filePath, "completed", 150);
 }
