@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every check; exits non-zero if any fails.
-#   scripts/test.sh         (what .ci/run does) stages 1, 4 and 5, in order
+#   scripts/test.sh         (what .ci/run does) stages 1 and 5, in order
 #   scripts/test.sh quick   stage 1 only
 #   scripts/test.sh full    every stage, 1 to 5
 # Stages, each timed:
@@ -29,9 +29,9 @@ stage suite suite
 if [ "${1:-}" = "full" ]; then
   stage asan bash scripts/sanitize.sh asan
   stage tsan bash scripts/sanitize.sh tsan
+  stage fuzz bash scripts/fuzz.sh "${ACQUILA_FUZZ_SECONDS:-60}"
 fi
 if [ "${1:-}" != "quick" ]; then
-  stage fuzz bash scripts/fuzz.sh "${ACQUILA_FUZZ_SECONDS:-60}"
   stage soak soak
 fi
 exit $status

@@ -133,7 +133,9 @@ util::Result<JobRequest> JobRequest::decode(const Message& m) {
     j.job = f.id("job", false);
     j.first = f.inRange("first", 0, std::numeric_limits<qint64>::max());
     j.count = f.inRange("count", 0, std::numeric_limits<qint64>::max());
-    f.require(j.first <= std::numeric_limits<qint64>::max() - j.count, "count", QStringLiteral("overflows when added to 'first'"));
+    // Checked only with both in range (a failed inRange leaves the raw value): no overflow here either.
+    const bool inRange = j.first >= 0 && j.count >= 0;
+    f.require(!inRange || j.first <= std::numeric_limits<qint64>::max() - j.count, "count", QStringLiteral("overflows when added to 'first'"));
     return f.done(j);
 }
 
