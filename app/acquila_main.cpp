@@ -7,6 +7,7 @@
 #include "core/util/Logging.h"
 
 #include <QCoreApplication>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -38,7 +39,14 @@ void printUsage() {
 int main(int argc, char** argv) {
     const char* cmd = argc > 1 ? argv[1] : "";
     // Before anything else: a Ctrl-C during start-up stops the run instead of killing the app.
+    // The launcher (app/launcher.c) started us with SIGINT and SIGTERM blocked, so one that
+    // came while the libraries loaded is pending: it reaches the handler when unblocked here.
     if (!std::strcmp(cmd, "run")) acquila::cli::installInterruptHandler();
+    sigset_t startup;
+    sigemptyset(&startup);
+    sigaddset(&startup, SIGINT);
+    sigaddset(&startup, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &startup, nullptr);
     if (!std::strcmp(cmd, "--version") || !std::strcmp(cmd, "-v")) {
         std::printf("acquila %s\n", ACQUILA_VERSION);
         return 0;

@@ -6,6 +6,7 @@
 #include "core/engine/Engine.h"
 #include "core/plan/Plan.h"
 #include "core/plan/PlanEstimate.h"
+#include "core/plan/PointGenerator.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -118,7 +119,7 @@ int runCommand(const QStringList& args) {
         finish(kFailed);
     });
     QObject::connect(&engine, &engine::Engine::devicesChanged, qApp, [&](const std::vector<model::DeviceDescription>& devices) {
-        if (enqueued) return;
+        if (enqueued || interrupts > 0) return;
         enqueued = true;
         const QString invalid = plan::validatePlan(*plan, devices);
         if (!invalid.isEmpty()) {
@@ -169,8 +170,16 @@ int runCommand(const QStringList& args) {
     QObject::connect(&sigPipe, &SignalPipe::interrupted, qApp, [&](int) {
         ++interrupts;
         if (interrupts == 1) {
+            if (!enqueued) {
+                // Nothing measured yet: the run never starts and no file is created.
+                const auto points = plan::PointGenerator::create(*plan);
+                std::printf("stopped: 0/%lld points: Ctrl-C before the run started; no file written\n",
+                            points.ok() ? static_cast<long long>((*points)->size()) : 0LL);
+                std::fflush(stdout);
+                finish(kStopped);
+                return;
+            }
             std::fprintf(stderr, "\nstopping after the current points (Ctrl-C again to abort)\n");
-            if (!enqueued) finish(kStopped);
             engine.stop();
         } else {
             std::fprintf(stderr, "\naborting\n");

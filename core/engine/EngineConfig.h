@@ -3,6 +3,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <optional>
 
 namespace acquila::engine {
 
@@ -14,7 +15,7 @@ struct EngineConfig {
     bool storage = false;            // start a storage worker and write HDF5 files
     QString dataDirectory;           // where run files go (storage only)
     double flushIntervalS = 0.5;     // storage flush cadence
-    qint64 diskReserveBytes = -1;    // a run stops ("disk almost full") below this + the drain; -1: max(1 GiB, 1 % of the disk); below -1: no low-disk stop (tests of a really full disk)
+    std::optional<qint64> diskReserveBytes;  // a run stops ("disk almost full") below this + the drain; unset: max(1 GiB, 1 % of the disk)
     double diskDrainS = 5;           // seconds of data at the fastest rate kept free for stopping
     int graceMs = 1000;              // cooperative cancel, then kill
     int startTimeoutMs = 30000;      // Starting -> failed

@@ -72,12 +72,11 @@ void StorageLink::lost() {
     state_ = State::Closed;
 }
 
-qint64 StorageLink::reserveBytes(qint64 configured) const {
-    if (configured != -1) return configured;  // below -1: the guard is off (need < 0)
-    return std::max(kDefaultReserveFloor, diskBytes_ / 100);
+qint64 StorageLink::reserveBytes(std::optional<qint64> configured) const {
+    return configured ? *configured : std::max(kDefaultReserveFloor, diskBytes_ / 100);
 }
 
-bool StorageLink::diskAlmostFull(qint64 reserve, double drainS) const {
+bool StorageLink::diskAlmostFull(std::optional<qint64> reserve, double drainS) const {
     // Room for what is sent and not yet written, plus stopping at the fastest rate seen.
     const double need = static_cast<double>(reserveBytes(reserve) + inFlightBytes_) + peakRate_ * std::max(drainS, 0.0);
     return state_ == State::Open && status_.freeBytes >= 0 && static_cast<double>(status_.freeBytes) < need;

@@ -4,6 +4,7 @@
 #include "core/protocol/Messages.h"
 
 #include <deque>
+#include <optional>
 #include <vector>
 
 namespace acquila::engine {
@@ -54,10 +55,10 @@ public:
     /**
      * Free space on the file's disk is below the reserve plus the data sent and not
      * yet written plus `drainS` seconds at the fastest write rate of the run.
-     * `reserve` < 0: the larger of 1 GiB and 1 % of the disk.
+     * `reserve` unset: the larger of 1 GiB and 1 % of the disk.
      */
-    bool diskAlmostFull(qint64 reserve, double drainS) const;
-    qint64 reserveBytes(qint64 configured) const;
+    bool diskAlmostFull(std::optional<qint64> reserve, double drainS) const;
+    qint64 reserveBytes(std::optional<qint64> configured) const;
 
 private:
     WorkerPool& pool_;

@@ -2,6 +2,7 @@
 
 #include "core/protocol/ResultFrame.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -61,7 +62,8 @@ qint64 MessageFields::inRange(const char* key, qint64 min, qint64 max) {
         require(v >= min && v <= max, key, QStringLiteral("must be between %1 and %2").arg(min).arg(max));
     else
         require(v >= min, key, min == 0 ? QStringLiteral("must not be negative") : QStringLiteral("must be at least %1").arg(min));
-    return v;
+    // Clamped: a decoder that computes with the value before checking ok() never meets one outside the range.
+    return std::clamp(v, min, max);
 }
 
 double MessageFields::finite(const char* key, double min) {
@@ -69,7 +71,8 @@ double MessageFields::finite(const char* key, double min) {
     require(std::isfinite(v) && v >= min, key,
             min == -std::numeric_limits<double>::infinity() ? QStringLiteral("must be a finite number")
                                                             : QStringLiteral("must be a finite number >= %1").arg(min));
-    return v;
+    if (std::isfinite(v) && v >= min) return v;
+    return std::isfinite(min) ? min : 0.0;
 }
 
 int MessageFields::oneOf(const char* key, std::span<const char* const> names) {

@@ -38,7 +38,9 @@ public:
     void require(bool good, const char* key, const QString& problem);
     /** An id: > 0, or also 0 when `zeroAllowed`. */
     quint64 id(const char* key, bool zeroAllowed);
+    /** An integer in [min, max]; out of range: an error, and the value clamped into the range. */
     qint64 inRange(const char* key, qint64 min, qint64 max);
+    /** A finite number >= min; otherwise an error, and `min` (0 when min is -inf). */
     double finite(const char* key, double min);
     /** Index of the string in `names`, or -1 (and an error) for any other value. */
     int oneOf(const char* key, std::span<const char* const> names);

@@ -12,7 +12,13 @@ hid_t openForReading(const QByteArray& path, ReadOpenMode* mode, QString* error)
         return f;
     }
     const QString plain = h5::takeErrorStack();
-    f = H5Fopen(path.constData(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+    // An SWMR reader retries a metadata read whose checksum fails (the writer may be mid-flush),
+    // 100 times by default with a growing sleep: seconds per damaged object in a corrupt file.
+    // A torn read of a live file passes on the next attempt or two; a few more suffice.
+    hid_t swmrFapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (swmrFapl >= 0) H5Pset_metadata_read_attempts(swmrFapl, kSwmrMetadataReadAttempts);
+    f = H5Fopen(path.constData(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, swmrFapl >= 0 ? swmrFapl : H5P_DEFAULT);
+    if (swmrFapl >= 0) H5Pclose(swmrFapl);
     if (f >= 0) {
         *mode = ReadOpenMode::SwmrRead;
         return f;

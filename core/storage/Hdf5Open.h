@@ -5,6 +5,9 @@
 
 namespace acquila::storage {
 
+/** Metadata read attempts of an SWMR-read open (HDF5's default is 100, with growing sleeps). */
+constexpr unsigned kSwmrMetadataReadAttempts = 8;
+
 /** How openForReading() got a file open. */
 enum class ReadOpenMode { Plain, SwmrRead, IgnoringStatusFlags };
 

@@ -223,7 +223,7 @@ QString readStringDataset(hid_t parent, const char* name, bool* ok, QString* pro
     };
     if (H5Lexists(parent, name, H5P_DEFAULT) <= 0) return fail(QStringLiteral("is missing"));
     Hid ds(H5Dopen2(parent, name, H5P_DEFAULT));
-    if (!ds.valid()) return fail(QStringLiteral("is not a dataset"));
+    if (!ds.valid()) return fail(QStringLiteral("cannot be opened as a dataset: %1").arg(takeErrorStack().section(QStringLiteral("; "), 0, 0)));
     Hid type(H5Dget_type(ds));
     Hid space(H5Dget_space(ds));
     const hssize_t n = H5Sget_simple_extent_npoints(space);

@@ -16,12 +16,6 @@ using namespace acquila::test;
 using model::RunStatus;
 
 namespace {
-QByteArray linearPlan(int points, const QByteArray& extra = {}, const QByteArray& detectors = R"(["diode"])") {
-    return R"({"version": 1, "name": "lin", "scan": {"type": "linear"},
-               "axes": [{"device": "motor", "start": -50, "stop": 50, "steps": )" +
-           QByteArray::number(points) + R"(}], "detectors": )" + detectors + extra + "}";
-}
-
 /** Every point below `k` once, none twice, `k` itself never (points beyond k from other workers are kept). */
 void expectPrefixBeforeFailure(const std::map<qint64, int>& counts, qint64 k) {
     for (qint64 i = 0; i < k; ++i) ASSERT_EQ(counts.count(i), 1u) << "point " << i << " before the failure is missing";

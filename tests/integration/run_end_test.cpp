@@ -15,12 +15,6 @@ using namespace acquila::test;
 using model::RunStatus;
 
 namespace {
-QByteArray linearPlan(int points, const QByteArray& extra = {}, const QByteArray& detectors = R"(["diode"])") {
-    return R"({"version": 1, "name": "end", "scan": {"type": "linear"},
-               "axes": [{"device": "motor", "start": -50, "stop": 50, "steps": )" +
-           QByteArray::number(points) + R"(}], "detectors": )" + detectors + extra + "}";
-}
-
 /** Every delivered point once, as many as the run reports. */
 void expectEachOnce(const std::map<qint64, int>& counts, qint64 done) {
     EXPECT_EQ(static_cast<qint64>(counts.size()), done);
@@ -154,13 +148,7 @@ TEST(RunEnd, CtrlCStopsTheCommandWithinAFewPointTimes) {
               {QStringLiteral("run"), planPath, QStringLiteral("--out"), dir.filePath(QStringLiteral("data")), QStringLiteral("--workers"), QStringLiteral("2")});
     ASSERT_TRUE(app.waitForStarted());
     QByteArray err;
-    // The progress line ("[###...] 3/400 points ...") shows points measured.
-    ASSERT_TRUE(waitUntil([&] {
-        app.waitForReadyRead(50);
-        err += app.readAllStandardError();
-        const int at = err.lastIndexOf('[');
-        return at >= 0 && err.mid(at).contains(" points") && err.mid(err.indexOf(']', at) + 2).split('/').first().toLongLong() >= 1;
-    }, std::chrono::seconds(30))) << err.toStdString();
+    ASSERT_TRUE(waitForProgress(app, err, 1)) << err.toStdString();
     QElapsedTimer t;
     t.start();
     ::kill(static_cast<pid_t>(app.processId()), SIGINT);

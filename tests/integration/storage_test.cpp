@@ -214,12 +214,7 @@ TEST(Storage, KillingTheAppClosesTheFileAsInterrupted) {
         app.start(QStringLiteral(ACQUILA_APP_EXE), {QStringLiteral("run"), planPath, QStringLiteral("--out"), out, QStringLiteral("--workers"), QStringLiteral("2")});
         ASSERT_TRUE(app.waitForStarted());
         QByteArray err;
-        ASSERT_TRUE(waitUntil([&] {
-            app.waitForReadyRead(50);
-            err += app.readAllStandardError();
-            const int at = err.lastIndexOf('[');
-            return at >= 0 && err.mid(at).contains(" points") && err.mid(err.indexOf(']', at) + 2).split('/').first().toLongLong() >= after;
-        }, std::chrono::seconds(30))) << err.toStdString();
+        ASSERT_TRUE(waitForProgress(app, err, after)) << err.toStdString();
         ::kill(static_cast<pid_t>(app.processId()), SIGKILL);
         app.waitForFinished(5000);
         QString final;

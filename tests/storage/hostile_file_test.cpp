@@ -73,3 +73,15 @@ TEST_F(HostileFile, AGroupWithManyObjectsIsListedInPart) {
     EXPECT_EQ(sum.datasets.size(), static_cast<size_t>(kMaxListedObjects));
     EXPECT_EQ(sum.notes, QStringList{QStringLiteral("/entry/data: 501 more objects not listed")});
 }
+
+TEST_F(HostileFile, DamagedHeadersInAFileOfAKilledSwmrWriterAreNotedAtOnce) {
+    // An SWMR-read open retries a read whose checksum fails; HDF5's default of 100 attempts with
+    // growing sleeps kept `acquila inspect` on this 20 KB file for many minutes.
+    const ProcessResult r = runProcess(QStringLiteral(ACQUILA_APP_EXE), {QStringLiteral("inspect"), dir_->filePath(QStringLiteral("damaged_swmr.h5"))},
+                                       std::chrono::seconds(20));
+    ASSERT_TRUE(r.finished) << "inspect still reading after 20 s";
+    EXPECT_EQ(r.exitCode, 0) << r.output().toStdString();
+    EXPECT_TRUE(r.out.contains(QLatin1String("opened for SWMR reading"))) << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QLatin1String("Note:     /entry/title cannot be opened as a dataset: Read failed (incorrect metadata checksum after all read attempts)")))
+        << r.out.toStdString();
+}

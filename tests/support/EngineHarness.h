@@ -12,6 +12,13 @@
 
 namespace acquila::test {
 
+/** A linear scan of `motor` over [-50, 50] in `points` steps; `extra` is spliced in as more top-level fields. */
+inline QByteArray linearPlan(int points, const QByteArray& extra = {}, const QByteArray& detectors = R"(["diode"])") {
+    return R"({"version": 1, "name": "lin", "scan": {"type": "linear"},
+               "axes": [{"device": "motor", "start": -50, "stop": 50, "steps": )" +
+           QByteArray::number(points) + R"(}], "detectors": )" + detectors + extra + "}";
+}
+
 /** Pids of this process's live children (from /proc), excluding zombies' absence. */
 inline std::vector<qint64> childPids(qint64 parent) {
     std::vector<qint64> out;

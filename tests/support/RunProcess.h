@@ -1,4 +1,6 @@
 #pragma once
+#include "TestSupport.h"
+
 #include <QByteArray>
 #include <QDeadlineTimer>
 #include <QProcess>
@@ -45,6 +47,19 @@ inline ProcessResult runProcess(const QString& program, const QStringList& args,
     r.err = QString::fromUtf8(p.readAllStandardError());
     if (!r.finished) r.err += QStringLiteral("%1 timed out after %2 ms").arg(program).arg(timeout.count());
     return r;
+}
+
+/**
+ * Reads `acquila run`'s standard error (appending to `err`) until its progress line
+ * ("[###...] 3/400 points ...", once a second off a terminal) shows at least `points` measured.
+ */
+inline bool waitForProgress(QProcess& app, QByteArray& err, qint64 points, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    return waitUntil([&] {
+        app.waitForReadyRead(50);
+        err += app.readAllStandardError();
+        const int at = err.lastIndexOf('[');
+        return at >= 0 && err.mid(at).contains(" points") && err.mid(err.indexOf(']', at) + 2).split('/').first().toLongLong() >= points;
+    }, timeout);
 }
 
 }  // namespace acquila::test

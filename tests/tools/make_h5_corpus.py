@@ -9,7 +9,8 @@ Usage:
                                            points_written as an array, string datasets of 2^40
                                            and 2^31 elements (chunked, never written), a 16 MiB
                                            fixed-length string, an oversized scan shape, 1500
-                                           datasets in /entry/data
+                                           datasets in /entry/data, a file left by a killed SWMR
+                                           writer with damaged dataset object headers
   make_h5_corpus.py --swmr-writer <file>   an SWMR writer: writes 10 points, prints "ready 10",
                                            then for each stdin line appends 10 more and prints
                                            "ready <n>"; the line "finish" sets /entry/status to
@@ -262,10 +263,42 @@ def hostile_files(out):
     f.close()
 
 
+def damaged_swmr(path):
+    """A run-like file left open by a killed SWMR writer whose dataset headers fail their checksum:
+    an SWMR reader retries each such read (100 times by default, with growing sleeps)."""
+    pid = os.fork()
+    if pid == 0:
+        f = h5py.File(path, "w", libver="latest")
+        f.attrs["creator"] = "Acquila hostile corpus"
+        e = f.create_group("entry")
+        e.attrs["NX_class"] = "NXentry"
+        d = e.create_group("data")
+        d.attrs["NX_class"] = "NXdata"
+        d.attrs["signal"] = "diode"
+        e["title"] = "damaged"
+        e["plan"] = "{}"
+        for name in ("diode", "motor", "points_written"):
+            d.create_dataset(name, data=np.arange(10.0), maxshape=(None,), chunks=(10,))
+        f.swmr_mode = True
+        f.flush()
+        os._exit(0)  # killed: the superblock still says "open for SWMR writing"
+    os.waitpid(pid, 0)
+    with h5py.File(path, "r", swmr=True) as f:
+        headers = [h5py.h5o.get_info(f[n].id).addr for n in
+                   ("entry/title", "entry/plan", "entry/data/diode", "entry/data/motor", "entry/data/points_written")]
+    with open(path, "r+b") as raw:
+        for addr in headers:
+            raw.seek(addr + 8)  # past "OHDR", version and flags: inside the checksummed header
+            b = raw.read(1)
+            raw.seek(addr + 8)
+            raw.write(bytes([b[0] ^ 0xFF]))
+
+
 def main():
     if sys.argv[1] == "--hostile":
         os.makedirs(sys.argv[2], exist_ok=True)
         hostile_files(sys.argv[2])
+        damaged_swmr(os.path.join(sys.argv[2], "damaged_swmr.h5"))
         return
     if sys.argv[1] == "--big":
         big_file(sys.argv[2], int(sys.argv[3]))
