@@ -2,8 +2,10 @@
 # Sanitizer builds and runs, each in its own build directory, with ccache:
 #   scripts/sanitize.sh asan [ctest args]   build-asan: AddressSanitizer + UndefinedBehaviorSanitizer
 #                                           (clang, also builds the fuzz targets), the whole suite
-#   scripts/sanitize.sh tsan [ctest args]   build-tsan: ThreadSanitizer, headless, the core,
-#                                           engine, device, worker and integration tests
+#   scripts/sanitize.sh tsan [ctest args]   build-tsan: ThreadSanitizer, headless: the unit tests
+#                                           (core, engine, device, worker), then the normal
+#                                           build's integration tests (./build, built if
+#                                           missing) with the TSan-built acquila-worker
 #   ACQUILA_SAN_BUILD_ONLY=1                build, do not run
 #   ACQUILA_SAN_TARGETS="a b"               build only these targets (default: all)
 # Every report fails the run: the test processes and every worker they start write their
@@ -27,7 +29,14 @@ case "$mode" in
     dir=build-tsan
     cmake -S . -B $dir "${common[@]}" -DACQUILA_SANITIZE=thread -DACQUILA_BUILD_UI=OFF > /dev/null
     # The widget tests are not built; the browser and window are covered by the ASan run.
-    ctest_args=(-LE soak) ;;
+    # In-process tests only: clang 14's TSan runtime aborts (CHECK failed in ForkAfter) when
+    # Qt 6.4's QProcess starts a child with clone(CLONE_VM|CLONE_VFORK) from a thread, so the
+    # processes are checked from the outside: the integration tests of the normal build
+    # start the TSan-built worker (below). Debian's Qt is not built with TSan: a handoff
+    # through its event queue (a futex) is invisible to TSan, which is why the app's Qt
+    # threads are not run under it; the workers synchronise with std:: primitives only.
+    # The storage tests that read files back with h5py start processes too.
+    ctest_args=(-LE soak -E "^(integration_|fuzz|storage_file_safety_test|storage_hostile_file_test)") ;;
   *) echo "unknown mode '$mode' (asan|tsan)" >&2; exit 2 ;;
 esac
 start=$(date +%s)
@@ -48,6 +57,16 @@ status=0
 start=$(date +%s)
 ctest --test-dir $dir --output-on-failure -j "$(nproc)" --timeout 600 "${ctest_args[@]}" "$@" || status=$?
 echo "$mode tests: $(( $(date +%s) - start )) s"
+if [ "$mode" = tsan ] && [ $# -eq 0 ]; then
+  # The integration tests (real worker processes, files, the CLI) with the TSan-built worker,
+  # except the fault matrix, whose time bounds are set for an uninstrumented worker.
+  [ -f build/build.ninja ] || bash scripts/build.sh
+  cmake --build build -j "$(nproc)" > /dev/null
+  start=$(date +%s)
+  ACQUILA_WORKER=$root/$dir/app/acquila-worker ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 600 \
+      -R "^integration_" -E "fault_matrix" || status=$?
+  echo "$mode integration tests with the TSan worker: $(( $(date +%s) - start )) s"
+fi
 shopt -s nullglob
 found=("$reports"/*)
 if [ ${#found[@]} -gt 0 ]; then

@@ -1,5 +1,6 @@
 #pragma once
 #include "core/protocol/Frame.h"
+#include "core/util/DeadlineMutex.h"
 
 #include <QString>
 #include <atomic>
@@ -44,7 +45,7 @@ private:
     bool lose();
 
     int fd_ = -1;
-    std::timed_mutex sendMutex_;  // serializes whole frames on the socket; held at most one send deadline
+    util::DeadlineMutex sendMutex_;  // serializes whole frames on the socket; held at most one send deadline
     std::atomic<bool> closed_{false};  // set by either thread when a read or write fails
     std::chrono::milliseconds sendTimeout_ = kDefaultSendTimeout;  // set before the threads start
 };

@@ -25,9 +25,8 @@ double openTimeoutS(const model::DeviceSpec& spec) {
 }
 }  // namespace
 
-DeviceExecutor::DeviceExecutor(Connection& connection, protocol::BlackBox* blackBox) : conn_(connection), box_(blackBox) {
-    if (!box_) box_ = new protocol::BlackBox();  // tests run without shared memory
-}
+DeviceExecutor::DeviceExecutor(Connection& connection, protocol::BlackBox* blackBox)
+    : conn_(connection), ownBox_(blackBox ? nullptr : std::make_unique<protocol::BlackBox>()), box_(blackBox ? blackBox : ownBox_.get()) {}
 
 DeviceExecutor::~DeviceExecutor() = default;
 

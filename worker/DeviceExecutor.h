@@ -71,7 +71,8 @@ private:
     void sendError(quint64 job, qint64 point, int labIndex, const char* op, const QString& message);
 
     Connection& conn_;
-    protocol::BlackBox* box_;           // shared memory; may be null in tests
+    std::unique_ptr<protocol::BlackBox> ownBox_;  // when no shared memory was given (tests)
+    protocol::BlackBox* box_;                     // the worker's shared-memory black box, or ownBox_
     model::LabConfig lab_;
     devices::SimWorld world_;       // executor thread only
     std::vector<Dev> devices_;      // built once by configure(), then only read

@@ -79,7 +79,7 @@ TEST(WorkerSocket, SilentConnectionsAreClosedWhileARunGoesOn) {
 TEST(WorkerSocket, ConnectionsBeyondThePendingLimitAreClosedAtOnce) {
     ensureCoreApplication();
     engine::WorkerPool::Config config;
-    config.workerExe = QStringLiteral(ACQUILA_WORKER_EXE);
+    config.workerExe = workerExecutable();
     config.helloTimeoutMs = 10 * 60 * 1000;  // far away: only the limit closes connections here
     config.maxPendingConnections = 16;
     int connected = 0;

@@ -53,7 +53,7 @@ public:
     explicit EngineHarness(int workers, model::LabConfig lab = {}, bool defaultLab = true, HarnessOptions options = HarnessOptions()) {
         ensureCoreApplication();
         engine::EngineConfig c;
-        c.workerExe = QStringLiteral(ACQUILA_WORKER_EXE);
+        c.workerExe = workerExecutable();
         c.workers = workers;
         if (defaultLab) {
             auto l = model::loadLabConfig(QString());

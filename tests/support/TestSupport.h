@@ -9,6 +9,15 @@
 
 namespace acquila::test {
 
+/**
+ * The acquila-worker the tests start: $ACQUILA_WORKER when set (as for the app; the
+ * ThreadSanitizer stage points it at the TSan-built worker), else the one built beside the tests.
+ */
+inline QString workerExecutable() {
+    const QString env = qEnvironmentVariable("ACQUILA_WORKER");
+    return env.isEmpty() ? QStringLiteral(ACQUILA_WORKER_EXE) : env;
+}
+
 /** Debian's interpreter with h5py and silx (the python3 on PATH may lack them). */
 inline const QString kSystemPython = QStringLiteral("/usr/bin/python3");
 

@@ -31,7 +31,7 @@ protected:
     std::unique_ptr<ui::window::MainWindow> makeWindow(int workers = 2, bool storage = true,
                                                        const std::function<void(engine::EngineConfig&)>& adjust = {}) {
         engine::EngineConfig c;
-        c.workerExe = QStringLiteral(ACQUILA_WORKER_EXE);
+        c.workerExe = test::workerExecutable();
         c.workers = workers;
         auto lab = model::loadLabConfig(QString());
         EXPECT_TRUE(lab.ok());

@@ -17,7 +17,7 @@ TEST_F(LabErrorWindow, InvalidLabIsShownAndTheWindowStaysUpWithoutDevices) {
     f.write(R"({"devices": [{"name": "camera", "driver": "sim.camera", "params": {"width": 1e9}},
                             {"name": "diode", "driver": "sim.gaussian", "params": {"axes": ["nosuch"]}}]})");
     f.close();
-    qputenv("ACQUILA_WORKER", ACQUILA_WORKER_EXE);
+    if (!qEnvironmentVariableIsSet("ACQUILA_WORKER")) qputenv("ACQUILA_WORKER", ACQUILA_WORKER_EXE);
     QString labError;
     const engine::EngineConfig config = ui::window::windowConfig(path, &labError);
     EXPECT_EQ(labError, path + QStringLiteral(": /devices/0/params/width (camera): 1000000000 is above the maximum 8192\n") + path +
