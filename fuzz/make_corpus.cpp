@@ -80,6 +80,7 @@ std::vector<Message> messages() {
         toMessage(StoreOpen{7, layout->toCbor(), QStringLiteral("/tmp")}),
         toMessage(StoreLog{1700000000000, 2, QStringLiteral("line")}),
         toMessage(StoreFinish{model::RunStatus::Completed, {}, devices}),
+        toMessage(StoreSeal{7, QStringLiteral("/tmp/x.h5.part"), model::RunStatus::Failed, QStringLiteral("storage worker killed")}),
         toMessage(StoreStatus{StoreStatus::Op::Finished, 7, 5, 1e6, 1 << 30, {}, QStringLiteral("/tmp/x.h5"), 4}),
     };
 }

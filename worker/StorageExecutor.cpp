@@ -81,6 +81,7 @@ bool StorageExecutor::handle(const Message& m) {
             }
             if (auto* o = std::get_if<protocol::StoreOpen>(&*command)) open(*o);
             else if (auto* f = std::get_if<protocol::StoreFinish>(&*command)) finish(*f);
+            else if (auto* s = std::get_if<protocol::StoreSeal>(&*command)) seal(*s);
             else if (std::holds_alternative<protocol::StoreFlush>(*command) && writer_ && !failed_) {
                 if (auto r = writer_->flush(); !r) reportError(r.error());
             } else if (auto* l = std::get_if<protocol::StoreLog>(&*command); l && writer_ && !failed_) {
@@ -168,6 +169,22 @@ void StorageExecutor::finish(const protocol::StoreFinish& request) {
     }
     s.path = path_;  // the file as it exists now: renamed, still ".part", or recovered elsewhere
     writer_.reset();
+    send(s);
+}
+
+void StorageExecutor::seal(const protocol::StoreSeal& request) {
+    // Another run's file, left by the worker this one replaces: it never becomes this worker's own.
+    protocol::StoreStatus s = status(protocol::StoreStatus::Op::Finished);
+    s.run = request.run;
+    s.path = request.path;
+    if (writer_ && writer_->isOpen()) {
+        s.error = QStringLiteral("a run file is open");
+    } else if (auto sealed = storage::sealAbandonedFile(request.path, request.status, request.reason)) {
+        s.path = *sealed;
+        spdlog::info("sealed {} as '{}'", sealed->toStdString(), storage::runStatusText(request.status).toStdString());
+    } else {
+        s.error = sealed.error();
+    }
     send(s);
 }
 

@@ -35,6 +35,7 @@ private:
     void openFailed(const QString& error);
     void append(const protocol::Message& m);
     void finish(const protocol::StoreFinish& request);
+    void seal(const protocol::StoreSeal& request);
     void reportError(const QString& message);
     /** A status report of the file and queue; restarts the rate measurement. */
     protocol::StoreStatus status(protocol::StoreStatus::Op op);

@@ -108,6 +108,7 @@ void Manager::onDescribe(int worker, const protocol::Message& m) {
     }
     if (run_ && first && eligible(worker) && !run_->life.closing() && run_->life.phase() != RunPhase::Aborting) openOn(worker);
     if (run_ && first && worker == pool_->storageWorkerId() && storage_->state() == StorageLink::State::Opening) openStorage();
+    if (run_ && first && worker == pool_->storageWorkerId()) storage_->sealIfReady();
     if (!run_) startNext();
 }
 
@@ -230,7 +231,8 @@ void Manager::onDied(int worker, const QString& reason) {
     if (worker == pool_->storageWorkerId()) {
         const bool hadFile = storage_->holdsFile();
         storage_->lost();
-        fail(RunEvent::StorageDied, hadFile ? QStringLiteral("storage worker %1; %2 keeps every point up to the last flush and keeps status 'running'").arg(reason, storage_->filePath())
+        // The next storage worker seals the file when the run finishes (StorageLink::finish).
+        fail(RunEvent::StorageDied, hadFile ? QStringLiteral("storage worker %1; the file keeps every point up to the last flush").arg(reason)
                                             : QStringLiteral("storage worker %1").arg(reason));
     } else if (hadWork && !expected && !r.life.closing() && r.life.phase() != RunPhase::Aborting) {
         const QString opName = QLatin1String(protocol::blackBoxOpName(op));

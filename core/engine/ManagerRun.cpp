@@ -237,6 +237,11 @@ void Manager::report() {
     p.state = model::RunState::Finished;
     p.status = r.life.status();
     p.reason = p.status == model::RunStatus::Completed ? QString() : r.life.reason();
+    if (!storage_->unsealed().isEmpty()) {
+        p.reason += QStringLiteral("; %1 keeps status 'running'").arg(storage_->unsealed());
+        if (!storage_->sealError().isEmpty()) p.reason += QStringLiteral(" (sealing it failed: %1)").arg(storage_->sealError());
+        else p.reason += QStringLiteral(" (no storage worker came back to seal it)");
+    }
     p.total = r.sched->total();
     p.done = r.sched->done();
     p.elapsedS = r.clock.elapsed() / 1000.0;

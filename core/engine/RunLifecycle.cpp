@@ -58,9 +58,10 @@ constexpr std::array<Row, kRunPhaseCount> kTable{{
     {X, X, X, X, X, X,
      X, X, go(P::Closing),
      X, X, go(P::Finishing, kFinish), X, go(P::Finishing, kFinish)},
-    // Finishing: the storage worker writes the status and end metadata.
+    // Finishing: the storage worker writes the status and end metadata. If it dies doing
+    // so, finishing again has the next storage worker seal the file it left (or ends at once).
     {X, X, X, X, X, X,
-     X, X, go(P::Finished, StopTimer | Report),
+     X, X, go(P::Finishing, kFinish),
      X, X, X, go(P::Finished, StopTimer | Report), go(P::Finished, StopTimer | Report)},
     // Finished: nothing happens any more.
     {X, X, X, X, X, X, X, X, X, X, X, X, X, X},

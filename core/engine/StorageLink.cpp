@@ -18,6 +18,9 @@ void StorageLink::begin(quint64 runId, bool enabled) {
     state_ = enabled ? State::Opening : State::Off;
     filePath_.clear();
     pathFinal_ = false;
+    orphan_.clear();
+    sealSent_ = false;
+    sealError_.clear();
     peakRate_ = 0;
     sent_ = 0;
     inFlight_.clear();
@@ -52,6 +55,13 @@ void StorageLink::flush() {
 }
 
 bool StorageLink::finish(model::RunStatus status, const QString& reason, const std::vector<model::DeviceDescription>& devices) {
+    if (state_ != State::Open && !orphan_.isEmpty() && !sealSent_) {
+        // The worker died holding the file: its successor seals it (as soon as it is ready).
+        state_ = State::Finishing;
+        seal_ = protocol::StoreSeal{runId_, orphan_, status, reason};
+        sealIfReady();
+        return true;
+    }
     if (state_ != State::Open) {
         state_ = State::Closed;
         return false;
@@ -61,14 +71,23 @@ bool StorageLink::finish(model::RunStatus status, const QString& reason, const s
     return true;
 }
 
+void StorageLink::sealIfReady() {
+    if (state_ != State::Finishing || orphan_.isEmpty() || sealSent_ || !workerReady()) return;
+    sealSent_ = true;
+    pool_.send(pool_.storageWorkerId(), protocol::toMessage(seal_, nextId_++));
+}
+
 bool StorageLink::backlogged() const { return inFlightBytes_ > queueBytes_; }
 
 void StorageLink::lost() {
-    // A file the worker did not close keeps its ".part" name.
-    if ((state_ == State::Open || state_ == State::Finishing) && !pathFinal_ && !filePath_.isEmpty()) {
+    // A file the worker did not close keeps its ".part" name and its status "running",
+    // until the next storage worker seals it (finish()). A second loss while sealing leaves it so.
+    if ((state_ == State::Open || state_ == State::Finishing) && !pathFinal_ && !filePath_.isEmpty() && orphan_.isEmpty()) {
         filePath_ += QStringLiteral(".part");
         status_.filePath = filePath_;
+        orphan_ = filePath_;
     }
+    if (sealSent_) sealError_ = QStringLiteral("the storage worker that was sealing it ended too");
     state_ = State::Closed;
 }
 
@@ -118,6 +137,10 @@ StorageLink::Outcome StorageLink::onStatus(const protocol::StoreStatus& s) {
     if (s.op == Op::Error && state_ == State::Open) return Outcome::WriteFailed;
     if (s.op == Op::Finished && state_ == State::Finishing) {
         state_ = State::Closed;
+        if (!orphan_.isEmpty()) {
+            if (s.error.isEmpty()) orphan_.clear();  // sealed: status written, renamed
+            else sealError_ = s.error;
+        }
         return s.error.isEmpty() ? Outcome::Finished : Outcome::FinishFailed;
     }
     return Outcome::None;

@@ -43,8 +43,18 @@ public:
     void flush();
     /** Asks the worker to write the run's status and end snapshots; false if no file is open. */
     bool finish(model::RunStatus status, const QString& reason, const std::vector<model::DeviceDescription>& devices);
-    /** The worker died or did not answer: the link gives the file up (filePath() then names the ".part"). */
+    /**
+     * The worker died or did not answer: the link gives the file up (filePath() then names
+     * the ".part", which keeps status "running"). finish() then has the next storage worker
+     * seal it (protocol::StoreSeal): status, reason and end time written, renamed.
+     */
     void lost();
+    /** Sends the seal of a file left by a dead worker once the new storage worker is ready. */
+    void sealIfReady();
+    /** A ".part" left by a dead worker and not sealed (yet): it keeps status "running". */
+    const QString& unsealed() const { return orphan_; }
+    /** Why the seal failed, when it did. */
+    const QString& sealError() const { return sealError_; }
 
     /** True while more than the queue bound is sent and not yet written. */
     bool backlogged() const;
@@ -67,6 +77,10 @@ private:
     State state_ = State::Off;
     QString filePath_;
     bool pathFinal_ = false;                         // the worker said where it left the file
+    QString orphan_;                                 // a ".part" left by a dead worker, until sealed
+    protocol::StoreSeal seal_;
+    bool sealSent_ = false;
+    QString sealError_;
     double peakRate_ = 0;                            // bytes/s, fastest of the run
     qint64 diskBytes_ = -1;                          // size of the file's disk
     qint64 sent_ = 0;                                // result messages forwarded

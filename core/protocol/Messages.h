@@ -176,7 +176,7 @@ struct Shutdown {
 };
 
 /** The `op` of a `store` message (manager -> storage worker). */
-enum class StoreOp : uint8_t { Open, Log, Flush, Finish };
+enum class StoreOp : uint8_t { Open, Log, Flush, Finish, Seal };
 const char* storeOpName(StoreOp op);
 
 /**
@@ -229,8 +229,26 @@ struct StoreFinish {
     bool operator==(const StoreFinish& o) const;
 };
 
+/**
+ * Store op "seal": a new storage worker completes the ".part" file its predecessor
+ * left when it died: writes the status, reason and end time in place and renames the
+ * file to its final name (storage::sealAbandonedFile). Answered by a `store_status`
+ * "finished" for `run`, with the file's path after the seal and any error.
+ */
+struct StoreSeal {
+    static constexpr MessageType kType = MessageType::Store;
+    static constexpr StoreOp kOp = StoreOp::Seal;
+    quint64 run = 0;                                   // "run", > 0
+    QString path;                                      // "path": the ".part" file
+    model::RunStatus status = model::RunStatus::None;  // "status": RunStatus as an integer
+    QString reason;                                    // "reason"
+    QCborMap encode() const;
+    static util::Result<StoreSeal> decode(const Message& m);
+    bool operator==(const StoreSeal&) const = default;
+};
+
 /** Any `store` message, decoded by its op. */
-using StoreCommand = std::variant<StoreOpen, StoreLog, StoreFlush, StoreFinish>;
+using StoreCommand = std::variant<StoreOpen, StoreLog, StoreFlush, StoreFinish, StoreSeal>;
 util::Result<StoreCommand> decodeStoreCommand(const Message& m);
 
 /** Storage worker -> manager: state of the file and the queue (type `store_status`). */

@@ -13,7 +13,7 @@ using namespace detail;  // MessageFields and the encoding helpers
 namespace {
 constexpr qint64 kMaxInt = std::numeric_limits<qint64>::max();
 constexpr std::array<const char*, 6> kLogLevels = {"trace", "debug", "info", "warning", "error", "critical"};
-constexpr std::array<const char*, 4> kStoreOps = {"open", "log", "flush", "finish"};
+constexpr std::array<const char*, 5> kStoreOps = {"open", "log", "flush", "finish", "seal"};
 constexpr std::array<const char*, 4> kStatusOps = {"opened", "error", "finished", "progress"};
 
 /** A store message's payload: its op first, then the fields. */
@@ -94,6 +94,21 @@ bool StoreFinish::operator==(const StoreFinish& o) const {
     return status == o.status && reason == o.reason && sameDevices(devices, o.devices);
 }
 
+QCborMap StoreSeal::encode() const {
+    return storePayload(kOp, {{"run", static_cast<qint64>(run)}, {"path", path}, {"status", static_cast<int>(status)}, {"reason", reason}});
+}
+
+util::Result<StoreSeal> StoreSeal::decode(const Message& m) {
+    MessageFields f = storeFields(m, kOp);
+    StoreSeal s;
+    s.run = f.id("run", false);
+    s.path = f.str("path");
+    f.require(s.path.endsWith(QLatin1String(".part")), "path", QStringLiteral("must name a '.part' file"));
+    s.status = static_cast<model::RunStatus>(f.inRange("status", 0, static_cast<int>(model::RunStatus::Interrupted)));
+    s.reason = f.str("reason");
+    return f.done(std::move(s));
+}
+
 util::Result<StoreCommand> decodeStoreCommand(const Message& m) {
     MessageFields f(m, MessageType::Store, QStringLiteral("store"));
     const int op = f.oneOf("op", kStoreOps);
@@ -102,6 +117,7 @@ util::Result<StoreCommand> decodeStoreCommand(const Message& m) {
         case StoreOp::Open: return asCommand(StoreOpen::decode(m));
         case StoreOp::Log: return asCommand(StoreLog::decode(m));
         case StoreOp::Flush: return asCommand(StoreFlush::decode(m));
+        case StoreOp::Seal: return asCommand(StoreSeal::decode(m));
         case StoreOp::Finish: break;
     }
     return asCommand(StoreFinish::decode(m));

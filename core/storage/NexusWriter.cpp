@@ -487,4 +487,37 @@ util::Result<Done> NexusWriter::Impl::finishFile(model::RunStatus status, const 
     return util::Result<Done>::failure(problems.join(QLatin1Char('\n')));  // one line per problem
 }
 
+util::Result<QString> sealAbandonedFile(const QString& partPath, model::RunStatus status, const QString& reason) {
+    using R = util::Result<QString>;
+    h5::quietErrors();
+    if (!partPath.endsWith(QLatin1String(".part"))) return R::failure(QStringLiteral("%1: not a '.part' file").arg(partPath));
+    const QByteArray native = QFile::encodeName(partPath);
+    struct stat st {};
+    if (::lstat(native.constData(), &st) != 0) return R::failure(QStringLiteral("%1: %2").arg(partPath, osError()));
+    if (!S_ISREG(st.st_mode)) return R::failure(QStringLiteral("%1: not a regular file").arg(partPath));
+    Hid fapl(H5Pcreate(H5P_FILE_ACCESS));
+    hbool_t clear = 1;
+    if (!fapl.valid() || H5Pset(fapl, "clear_status_flags", &clear) < 0)
+        return R::failure(QStringLiteral("%1: %2").arg(partPath, h5::takeErrorStack()));
+    Hid file(H5Fopen(native.constData(), H5F_ACC_RDWR, fapl));
+    if (!file.valid()) return R::failure(QStringLiteral("%1: open for writing: %2").arg(partPath, h5::takeErrorStack().section(QStringLiteral("; "), 0, 0)));
+    Hid entry(H5Gopen2(file, "entry", H5P_DEFAULT));
+    if (!entry.valid()) return R::failure(QStringLiteral("%1: no /entry: not a run file").arg(partPath));
+    bool ok = false;
+    const QString found = h5::readStringDataset(entry, "status", &ok);
+    if (!ok) return R::failure(QStringLiteral("%1: /entry/status cannot be read").arg(partPath));
+    if (found != runStatusText(model::RunStatus::None))
+        return R::failure(QStringLiteral("%1: its status is already '%2'").arg(partPath, found));
+    if (!h5::rewriteStringDataset(entry, "end_time", isoTime(QDateTime::currentDateTime())) || !h5::rewriteStringDataset(entry, "status_reason", reason)
+        || !h5::rewriteStringDataset(entry, "status", runStatusText(status)))
+        return R::failure(QStringLiteral("%1: write the status: %2").arg(partPath, h5::takeErrorStack().section(QStringLiteral("; "), 0, 0)));
+    entry.reset();
+    if (!file.reset()) return R::failure(QStringLiteral("%1: close: %2").arg(partPath, h5::takeErrorStack().section(QStringLiteral("; "), 0, 0)));
+    const QString final = partPath.chopped(5);
+    // rename() would replace a file of that name: link() never does.
+    if (::link(native.constData(), QFile::encodeName(final).constData()) != 0) return partPath;
+    ::unlink(native.constData());
+    return final;
+}
+
 }  // namespace acquila::storage

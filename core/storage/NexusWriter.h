@@ -93,4 +93,16 @@ private:
     std::unique_ptr<Impl> d_;
 };
 
+/**
+ * Completes a run file whose writer died (killed, crashed) and left it as
+ * "<name>.h5.part" with status "running": opens it for writing, clearing the
+ * "open for writing" flags as `h5clear -s` would, writes `status`, `reason` and the
+ * end time into the end metadata in place, closes it and renames it to "<name>.h5"
+ * (kept as ".part" when that name is taken). The points are left as the last flush
+ * wrote them. Refuses a file whose status is not "running" (nothing to complete).
+ * Returns the file's path afterwards; on an error the file is left as it was found
+ * where possible, and the error names it. Call on the thread that owns HDF5 access.
+ */
+util::Result<QString> sealAbandonedFile(const QString& partPath, model::RunStatus status, const QString& reason);
+
 }  // namespace acquila::storage

@@ -57,7 +57,7 @@ std::optional<P> expectedPhase(P p, E e) {
         case E::StorageDied:  // nothing can store more points: stop acquiring at once
             if (measuring(p) || p == P::Aborting) return P::Aborting;
             if (p == P::Closing) return P::Closing;
-            if (p == P::Finishing) return P::Finished;
+            if (p == P::Finishing) return P::Finishing;  // finishing again: the next storage worker seals the file
             return std::nullopt;
         case E::JobsSettled:
             if (p == P::Paused) return P::Paused;
@@ -166,10 +166,14 @@ TEST(RunLifecycle, AStorageWorkerDyingWhileTheFileIsFinishedFailsTheRun) {
     RunLifecycle l = reach(P::Finishing);
     ASSERT_EQ(l.status(), RunStatus::Completed);
     const RunTransition t = l.on(E::StorageDied, QStringLiteral("storage worker crashed"));
-    EXPECT_EQ(l.phase(), P::Finished);
+    // Finishing again: the next storage worker seals the file the dead one left.
+    EXPECT_EQ(l.phase(), P::Finishing);
     EXPECT_EQ(l.status(), RunStatus::Failed);
     EXPECT_EQ(l.reason(), QStringLiteral("storage worker crashed"));
-    EXPECT_TRUE(t.has(A::Report));
+    EXPECT_TRUE(t.has(A::FinishFile));
+    EXPECT_TRUE(l.on(E::StorageClosed).has(A::Report));
+    EXPECT_EQ(l.phase(), P::Finished);
+    EXPECT_EQ(l.status(), RunStatus::Failed);
 
     RunLifecycle c = reach(P::Closing);
     c.on(E::StorageDied, QStringLiteral("storage worker crashed"));

@@ -30,8 +30,8 @@ bool sh(const QString& program, const QStringList& args) { return runProcess(pro
 
 /**
  * The storage worker gets `sig` at point p: the run fails within the bound,
- * naming the storage worker, the cause and the .part that keeps the data; it
- * stops measuring at once; the file's status agrees; nothing is left. A run
+ * naming the storage worker and the cause; it stops measuring at once; the next
+ * storage worker seals the file (status "failed", final name); nothing is left. A run
  * that ends `completed` is right only if the storage worker had already
  * finished the file: the final .h5 then holds every point.
  */
@@ -54,7 +54,9 @@ void storageSignal(int sig, const Case& c, std::chrono::seconds bound, const QSt
         EXPECT_EQ(static_cast<qint64>(f.stored.size()), spec.points) << "completed, but the file lacks points";
     } else {
         expectOutcome(run, QStringLiteral("failed"));
-        expectReasonNames(run.summary.reason, {QStringLiteral("storage worker"), cause, QStringLiteral(".h5.part")});
+        expectReasonNames(run.summary.reason, {QStringLiteral("storage worker"), cause, QStringLiteral("the file keeps every point up to the last flush")});
+        EXPECT_TRUE(run.summary.file.endsWith(QLatin1String(".h5"))) << "not sealed: " << run.summary.file.toStdString();
+        EXPECT_EQ(f.status.toStdString(), "failed") << run.output();
     }
     if (sig == SIGKILL) {
         // What was in flight may still arrive (2 workers x up to 3 jobs of ~20 ms of points), nothing more.

@@ -131,7 +131,8 @@ TEST_F(Window, StorageWorkerSigkill_Middle_Slow) {
     ASSERT_GT(storagePid, 0);
     ::kill(static_cast<pid_t>(storagePid), SIGKILL);
     const auto r = waitFinished(*w, model::RunStatus::Failed);
-    expectReasonNames(r.reason, {QStringLiteral("storage worker"), QStringLiteral("signal 9"), QStringLiteral(".h5.part")});
+    expectReasonNames(r.reason, {QStringLiteral("storage worker"), QStringLiteral("signal 9"), QStringLiteral("keeps every point up to the last flush")});
+    EXPECT_TRUE(r.filePath.endsWith(QLatin1String(".h5"))) << "not sealed by the next storage worker: " << r.filePath.toStdString();
     expectFile(r, 0);
     expectNextRunAndClose(*w);
     record(QStringLiteral("window storage SIGKILL"), QLatin1String(model::runStatusName(r.status)), p, -1, seconds_);

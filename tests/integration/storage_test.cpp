@@ -182,13 +182,18 @@ TEST(Storage, KillingTheStorageWorkerFailsTheRunAndKeepsFlushedPoints) {
         const auto r = h.finished.back();
         EXPECT_EQ(r.status, RunStatus::Failed);
         EXPECT_TRUE(r.reason.contains(QLatin1String("storage"))) << r.reason.toStdString();
-        auto summary = storage::inspectRunFile(part);
+        // The next storage worker sealed the file: final name, status "failed" with the reason, a plain open works.
+        EXPECT_EQ(r.filePath, h.progress.filePath) << r.reason.toStdString();
+        EXPECT_FALSE(QFileInfo::exists(part));
+        auto summary = storage::inspectRunFile(r.filePath);
         ASSERT_TRUE(summary.ok()) << summary.error().toStdString();
-        EXPECT_TRUE(summary->openedSwmrRead);
+        EXPECT_FALSE(summary->openedSwmrRead);
+        EXPECT_EQ(summary->status, QStringLiteral("failed"));
+        EXPECT_EQ(summary->statusReason, r.reason);
         EXPECT_GT(summary->pointsWritten, 0);
         // Every point the file claims is there, with the delivered value.
         const auto values = h.scalar(r.runId, QStringLiteral("diode"));
-        const auto stored = readDoubles(part, "/entry/data/diode");
+        const auto stored = readDoubles(r.filePath, "/entry/data/diode");
         qint64 present = 0;
         for (size_t i = 0; i < stored.size(); ++i) {
             if (std::isnan(stored[i])) continue;

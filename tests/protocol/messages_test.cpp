@@ -108,6 +108,10 @@ TEST(Messages, StoreCommandsDecodeByOp) {
     EXPECT_TRUE(std::holds_alternative<StoreFlush>(*f));
     ASSERT_TRUE(std::holds_alternative<StoreFinish>(*e));
     EXPECT_TRUE(std::get<StoreFinish>(*e) == finish);
+    const StoreSeal seal{7, QStringLiteral("/data/run.h5.part"), RunStatus::Failed, QStringLiteral("storage worker killed by signal 9")};
+    auto s = decodeStoreCommand(toMessage(seal));
+    ASSERT_TRUE(s && std::holds_alternative<StoreSeal>(*s));
+    EXPECT_TRUE(std::get<StoreSeal>(*s) == seal);
 
     Message bad = toMessage(StoreFlush{});
     bad.payload.insert(QLatin1String("op"), QStringLiteral("explode"));
@@ -233,6 +237,10 @@ std::vector<Case> cases() {
         {"store finish", reencode<StoreFinish>,
          {MessageType::Store, 9, wire({{"op", QStringLiteral("finish")}, {"status", 3}, {"reason", QStringLiteral("aborted by the user")}, {"devices", devicesWire()}})},
          {}, "status", QStringLiteral("aborted"), 9},
+        {"store seal", reencode<StoreSeal>,
+         {MessageType::Store, 10, wire({{"op", QStringLiteral("seal")}, {"run", 7}, {"path", QStringLiteral("/data/run.h5.part")}, {"status", 4},
+                                        {"reason", QStringLiteral("storage worker killed by signal 9")}})},
+         {}, "path", 9, QStringLiteral("/etc/passwd")},
         {"store status", reencode<StoreStatus>,
          {MessageType::StoreStatus, 0, wire({{"op", QStringLiteral("finished")}, {"run", 7}, {"processed", 40}, {"bytes_per_s", 1024.5}, {"free_bytes", 1ll << 33},
                                              {"error", QStringLiteral("disk full")}, {"path", QStringLiteral("/data/run.h5")}, {"points", 100}})},

@@ -165,6 +165,46 @@ TEST(FileSafety, KilledWriterLeavesFlushedPointsReadable) {
     EXPECT_EQ(plain->pointsWritten, 10);
 }
 
+TEST(FileSafety, AFileLeftByAKilledWriterIsSealedWithItsStatusAndRenamed) {
+    QTemporaryDir dir;
+    RunLayout l = gridLayout(dir.filePath("sealed.h5"));
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        NexusWriter w;
+        if (!w.open(l).ok() || !w.append(makeBatch(l, 0, 10)).ok() || !w.flush().ok()) _exit(2);
+        raise(SIGKILL);
+        _exit(5);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "child exit code " << WEXITSTATUS(status);
+    const QString part = l.path + ".part";
+    ASSERT_TRUE(QFile::exists(part));
+    EXPECT_FALSE(sealAbandonedFile(l.path, RunStatus::Failed, "x").ok()) << "only a .part is sealed";
+
+    const auto sealed = sealAbandonedFile(part, RunStatus::Failed, QStringLiteral("storage worker killed by signal 9"));
+    ASSERT_TRUE(sealed.ok()) << sealed.error().toStdString();
+    EXPECT_EQ(*sealed, l.path);
+    EXPECT_FALSE(QFile::exists(part));
+    // The independent reader: a plain open works again, the status and reason are there, the points too.
+    const ProcessResult check = runProcess(kSystemPython, {kChecker, l.path, QStringLiteral("--status"), QStringLiteral("failed")}, kToolTimeout);
+    EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();
+    auto sum = inspectRunFile(l.path);
+    ASSERT_TRUE(sum.ok()) << sum.error().toStdString();
+    EXPECT_FALSE(sum->openedSwmrRead);
+    EXPECT_EQ(sum->status, QStringLiteral("failed"));
+    EXPECT_EQ(sum->statusReason, QStringLiteral("storage worker killed by signal 9"));
+    EXPECT_EQ(sum->pointsWritten, 10);
+    EXPECT_FALSE(sum->endTime.isEmpty());
+
+    // A file that is not "running" any more is left alone.
+    ASSERT_TRUE(QFile::copy(l.path, part));
+    const auto again = sealAbandonedFile(part, RunStatus::Stopped, QStringLiteral("y"));
+    ASSERT_FALSE(again.ok());
+    EXPECT_TRUE(again.error().contains(QLatin1String("its status is already 'failed'"))) << again.error().toStdString();
+}
+
 TEST(FileSafety, FullDiskFailsAppendOrFlushWithClearMessage) {
     QTemporaryDir dir;
     const QString mnt = dir.filePath("small");
