@@ -500,7 +500,12 @@ util::Result<QString> sealAbandonedFile(const QString& partPath, model::RunStatu
     if (!fapl.valid() || H5Pset(fapl, "clear_status_flags", &clear) < 0)
         return R::failure(QStringLiteral("%1: %2").arg(partPath, h5::takeErrorStack()));
     Hid file(H5Fopen(native.constData(), H5F_ACC_RDWR, fapl));
-    if (!file.valid()) return R::failure(QStringLiteral("%1: open for writing: %2").arg(partPath, h5::takeErrorStack().section(QStringLiteral("; "), 0, 0)));
+    if (!file.valid()) {
+        const QString why = h5::takeErrorStack().section(QStringLiteral("; "), 0, 0);
+        // HDF5 locks the file (flock) for every open; a reader's shared lock refuses a writer.
+        const bool locked = why.contains(QLatin1String("Resource temporarily unavailable"));
+        return R::failure(QStringLiteral("%1: open for writing: %2%3").arg(partPath, why, locked ? QStringLiteral(" (another program has it open)") : QString()));
+    }
     Hid entry(H5Gopen2(file, "entry", H5P_DEFAULT));
     if (!entry.valid()) return R::failure(QStringLiteral("%1: no /entry: not a run file").arg(partPath));
     bool ok = false;

@@ -113,9 +113,9 @@ TEST(FileSafety, SwmrReaderSeesPointsWrittenGrow) {
     ASSERT_TRUE(w.finish(RunStatus::Completed, {}).ok());
 }
 
-TEST(FileSafety, KilledWriterLeavesFlushedPointsReadable) {
-    QTemporaryDir dir;
-    RunLayout l = gridLayout(dir.filePath("killed.h5"));
+namespace {
+/** A writer process writes and flushes points 0-9, appends 10-14 without a flush and is killed. */
+void writeAndKill(const RunLayout& l) {
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
@@ -129,6 +129,13 @@ TEST(FileSafety, KilledWriterLeavesFlushedPointsReadable) {
     int status = 0;
     ASSERT_EQ(waitpid(child, &status, 0), child);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child exit code " << WEXITSTATUS(status);
+}
+}  // namespace
+
+TEST(FileSafety, KilledWriterLeavesFlushedPointsReadable) {
+    QTemporaryDir dir;
+    RunLayout l = gridLayout(dir.filePath("killed.h5"));
+    ASSERT_NO_FATAL_FAILURE(writeAndKill(l));
     const QString part = l.path + ".part";
     ASSERT_TRUE(QFile::exists(part));
     EXPECT_FALSE(QFile::exists(l.path));
@@ -168,17 +175,7 @@ TEST(FileSafety, KilledWriterLeavesFlushedPointsReadable) {
 TEST(FileSafety, AFileLeftByAKilledWriterIsSealedWithItsStatusAndRenamed) {
     QTemporaryDir dir;
     RunLayout l = gridLayout(dir.filePath("sealed.h5"));
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        NexusWriter w;
-        if (!w.open(l).ok() || !w.append(makeBatch(l, 0, 10)).ok() || !w.flush().ok()) _exit(2);
-        raise(SIGKILL);
-        _exit(5);
-    }
-    int status = 0;
-    ASSERT_EQ(waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "child exit code " << WEXITSTATUS(status);
+    ASSERT_NO_FATAL_FAILURE(writeAndKill(l));
     const QString part = l.path + ".part";
     ASSERT_TRUE(QFile::exists(part));
     EXPECT_FALSE(sealAbandonedFile(l.path, RunStatus::Failed, "x").ok()) << "only a .part is sealed";

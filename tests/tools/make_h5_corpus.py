@@ -221,9 +221,9 @@ def swmr_writer(path):
         append()
 
 
-def run_like(path):
+def run_like(path, **kwargs):
     """An NXentry as Acquila writes it, for the hostile variants to change."""
-    f = h5py.File(path, "w")
+    f = h5py.File(path, "w", **kwargs)
     f.attrs["creator"] = "Acquila hostile corpus"
     e = f.create_group("entry")
     e.attrs["NX_class"] = "NXentry"
@@ -268,15 +268,10 @@ def damaged_swmr(path):
     an SWMR reader retries each such read (100 times by default, with growing sleeps)."""
     pid = os.fork()
     if pid == 0:
-        f = h5py.File(path, "w", libver="latest")
-        f.attrs["creator"] = "Acquila hostile corpus"
-        e = f.create_group("entry")
-        e.attrs["NX_class"] = "NXentry"
-        d = e.create_group("data")
-        d.attrs["NX_class"] = "NXdata"
-        d.attrs["signal"] = "diode"
+        f, e, d = run_like(path, libver="latest")
         e["title"] = "damaged"
         e["plan"] = "{}"
+        del d["diode"]
         for name in ("diode", "motor", "points_written"):
             d.create_dataset(name, data=np.arange(10.0), maxshape=(None,), chunks=(10,))
         f.swmr_mode = True
