@@ -5,6 +5,7 @@
 #include <regex>
 #include <string>
 #include <type_traits>
+#include <unistd.h>
 
 namespace acquila::storage::h5 {
 
@@ -215,6 +216,30 @@ QString stringProblem(hid_t type, hssize_t count, hssize_t maxCount) {
 }
 }  // namespace
 
+qint64 storedVlenBytes(hid_t ds, hsize_t count) {
+    Hid dcpl(H5Dget_create_plist(ds));
+    if (!dcpl.valid() || H5Pget_layout(dcpl) != H5D_CONTIGUOUS || count == 0 || count > (1u << 20)) return -1;
+    const haddr_t offset = H5Dget_offset(ds);
+    if (offset == HADDR_UNDEF) return 0;  // never written: nothing stored
+    Hid file(H5Iget_file_id(ds));
+    Hid fcpl(file.valid() ? H5Fget_create_plist(file) : -1);
+    Hid fapl(file.valid() ? H5Fget_access_plist(file) : -1);
+    size_t addrBytes = 0;
+    if (!fcpl.valid() || !fapl.valid() || H5Pget_sizes(fcpl, &addrBytes, nullptr) < 0 || H5Pget_driver(fapl) != H5FD_SEC2) return -1;
+    void* handle = nullptr;
+    if (H5Fget_vfd_handle(file, fapl, &handle) < 0 || !handle) return -1;
+    // On disk each element is a 4-byte length, then the global heap id (collection address, 4-byte index).
+    const size_t element = 4 + addrBytes + 4;
+    std::vector<unsigned char> raw(element * count);
+    if (::pread(*static_cast<int*>(handle), raw.data(), raw.size(), static_cast<off_t>(offset)) != static_cast<ssize_t>(raw.size())) return -1;
+    qint64 total = 0;
+    for (hsize_t i = 0; i < count; ++i) {
+        const unsigned char* e = raw.data() + i * element;
+        total += static_cast<qint64>(e[0]) | static_cast<qint64>(e[1]) << 8 | static_cast<qint64>(e[2]) << 16 | static_cast<qint64>(e[3]) << 24;
+    }
+    return total;
+}
+
 QString readStringDataset(hid_t parent, const char* name, bool* ok, QString* problem) {
     if (ok) *ok = false;
     const auto fail = [&](const QString& why) {
@@ -228,6 +253,10 @@ QString readStringDataset(hid_t parent, const char* name, bool* ok, QString* pro
     Hid space(H5Dget_space(ds));
     const hssize_t n = H5Sget_simple_extent_npoints(space);
     if (const QString why = stringProblem(type, n, std::numeric_limits<hssize_t>::max()); !why.isEmpty()) return fail(why);
+    if (H5Tis_variable_str(type) > 0) {
+        if (const qint64 stored = storedVlenBytes(ds, 1); stored > static_cast<qint64>(kMaxStringBytes))
+            return fail(QStringLiteral("holds a string of %1 bytes (at most %2 are read)").arg(stored).arg(kMaxStringBytes));
+    }
     // The first element only, whatever the shape: a dataset of 2^40 strings reads as fast as one.
     const int rank = H5Sget_simple_extent_ndims(space);
     if (rank > 0) {

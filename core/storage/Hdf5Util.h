@@ -88,6 +88,15 @@ inline constexpr hssize_t kMaxAttributeStrings = 64;
  * `*problem` (if given) saying why, e.g. "is not a string dataset".
  */
 QString readStringDataset(hid_t parent, const char* name, bool* ok = nullptr, QString* problem = nullptr);
+
+/**
+ * The bytes a contiguous variable-length dataset stores for its first `count` elements
+ * (at most 2^20), summed from the raw elements (a 4-byte length each) read with pread,
+ * or -1 when that cannot be done (other layouts or file drivers). libhdf5 allocates a
+ * buffer of each stored length before it reads the element: a damaged file can claim
+ * 4 GiB for one string, so readers check this first.
+ */
+qint64 storedVlenBytes(hid_t ds, hsize_t count);
 /**
  * Reads a string or string-array attribute (joined by ',' for arrays); empty if
  * absent, not a string, or larger than kMaxAttributeStrings elements or

@@ -1,11 +1,14 @@
 #include "ui/browser/H5Format.h"
 #include "ui/browser/H5Handle.h"
+
+#include "core/storage/Hdf5Util.h"
 #include <QJsonDocument>
 #include <cstring>
 #include <vector>
 
 namespace acquila::ui::browser::h5format {
 namespace {
+constexpr qint64 kMaxVlenBytes = 64ll << 20;  // variable-length data read for one listing
 
 // Keeps a single huge value (a megabyte string, a long vlen) from flooding a table cell.
 constexpr int kMaxCellChars = 4000;
@@ -268,6 +271,15 @@ FormattedValues readFormatted(hid_t object, bool isAttribute, qint64 limit, bool
     } else {
         memSpace.reset(H5Scopy(space));
         H5Sselect_all(memSpace);
+    }
+    // Variable-length strings and sequences: libhdf5 allocates each element's stored length
+    // before reading it, and a damaged file may claim gigabytes. Contiguous datasets are checked first.
+    if (!isAttribute && (H5Tget_class(fileType) == H5T_VLEN || H5Tis_variable_str(fileType) > 0)) {
+        if (const qint64 stored = storage::h5::storedVlenBytes(object, count); stored > kMaxVlenBytes) {
+            out.error = QStringLiteral("its %1 values claim %2 bytes of variable-length data (more than %3 MiB: a damaged file?); not read")
+                            .arg(count).arg(stored).arg(kMaxVlenBytes >> 20);
+            return out;
+        }
     }
     const size_t esize = H5Tget_size(memType);
     std::vector<char> buffer(size_t(count) * esize);
