@@ -85,3 +85,13 @@ TEST_F(HostileFile, DamagedHeadersInAFileOfAKilledSwmrWriterAreNotedAtOnce) {
     EXPECT_TRUE(r.out.contains(QLatin1String("Note:     /entry/title cannot be opened as a dataset: Read failed (incorrect metadata checksum after all read attempts)")))
         << r.out.toStdString();
 }
+
+TEST(HostileFileFromTheFuzzer, AStringClaimingGigabytesIsNotedNotAllocated) {
+    // Found by fuzz_h5: /entry/status stores a length of 4,294,901,760 bytes; libhdf5 allocated
+    // and touched a buffer of that size (2.5 GB of RSS) before it found the heap object short.
+    const QString file = sourcePath(QStringLiteral("fuzz/regressions/h5/hdf5-vlen-length-4gib-buffer.h5"));
+    auto sum = inspectRunFile(file);
+    ASSERT_TRUE(sum.ok()) << sum.error().toStdString();
+    EXPECT_TRUE(sum->notes.contains(QStringLiteral("/entry/status holds a string of 4294901760 bytes (at most 1048576 are read)")))
+        << sum->notes.join(QLatin1Char('\n')).toStdString();
+}
