@@ -2,6 +2,7 @@
 # Runs every libFuzzer target (fuzz/) for N seconds each (default 60) on a copy of its
 # committed seed corpus, in the ASan+UBSan build (build-asan, see scripts/sanitize.sh).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]   fuzz; exits 1 if any target crashed
+#                                           (ACQUILA_FUZZ_SEED: 1 by default, 0 for a random seed)
 #   scripts/fuzz.sh --make-corpus           rewrites the seed corpus in fuzz/corpus/
 # Crashing inputs land in build-asan/fuzz/crashes/<target>/; commit each one under
 # fuzz/regressions/<target>/ (with its fix) and ctest replays it from then on.
@@ -43,7 +44,9 @@ for t in "${targets[@]}"; do
   cp fuzz/corpus/$t/* "$corpus/"
   log=$work/$t.log
   rc=0
-  (cd "$work" && nice ./fuzz_$t -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  # A fixed seed (ACQUILA_FUZZ_SEED, default 1) makes a run repeatable: CI explores the same
+  # inputs as the run that passed here. ACQUILA_FUZZ_SEED=0 picks a random seed (exploration).
+  (cd "$work" && nice ./fuzz_$t -seed="${ACQUILA_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 -artifact_prefix="$crashes/" "$corpus" > "$log" 2>&1) || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)

@@ -76,9 +76,14 @@ qint64 pointElements(const std::vector<int64_t>& shape) {
 bool readCborText(QCborStreamReader& r, QString* out) {
     if (!r.isString()) return false;
     out->clear();
+    qint64 at = r.currentOffset();
     auto s = r.readString();
     while (s.status == QCborStreamReader::Ok) {
         *out += s.data;
+        // Every chunk moves on; a malformed indefinite-length string can make Qt's reader
+        // return "ok" forever without moving (found by fuzz_result: 10 bytes, a hang).
+        if (r.currentOffset() <= at) return false;
+        at = r.currentOffset();
         s = r.readString();
     }
     return s.status == QCborStreamReader::EndOfString;
@@ -124,7 +129,7 @@ QString readText(QCborStreamReader& r, bool* ok) {
 bool parseChannel(QCborStreamReader& r, const QByteArray& body, model::Channel* c, QString* error) {
     if (!r.isMap() || !r.enterContainer()) return false;
     bool haveName = false, haveType = false, haveData = false;
-    while (r.hasNext()) {
+    while (r.hasNext() && r.lastError() == QCborError::NoError) {
         bool ok = true;
         const QString key = readText(r, &ok);
         if (!ok) return false;
@@ -135,7 +140,7 @@ bool parseChannel(QCborStreamReader& r, const QByteArray& body, model::Channel* 
             haveType = model::dtypeFromName(readText(r, &ok), &c->dtype) && ok;
         } else if (key == QLatin1String("shape")) {
             if (!r.isArray() || !r.enterContainer()) return false;
-            while (r.hasNext()) {
+            while (r.hasNext() && r.lastError() == QCborError::NoError) {
                 qint64 d = 0;
                 if (!readInt(r, &d) || d < 1 || d > (1 << 20) || c->pointShape.size() >= 4) {
                     *error = QStringLiteral("result channel '%1': field 'shape' must be up to 4 sizes of 1 to 2^20").arg(c->name.left(64));
@@ -176,7 +181,7 @@ util::Result<model::ResultBatch> parseResultBody(const QByteArray& body, ResultM
     bool inPayload = false;
     // Find "p" in the envelope {t, id, p}.
     if (!r.isMap() || !r.enterContainer()) return R::failure(QStringLiteral("result: not a CBOR map"));
-    while (r.hasNext() && !inPayload) {
+    while (r.hasNext() && !inPayload && r.lastError() == QCborError::NoError) {
         bool ok = true;
         const QString key = readText(r, &ok);
         if (!ok) return R::failure(QStringLiteral("result: malformed envelope"));
@@ -185,7 +190,7 @@ util::Result<model::ResultBatch> parseResultBody(const QByteArray& body, ResultM
     }
     if (!inPayload || !r.isMap() || !r.enterContainer()) return R::failure(QStringLiteral("result: missing payload"));
     bool haveRun = false, haveFirst = false, haveCount = false, haveChannels = false;
-    while (r.hasNext()) {
+    while (r.hasNext() && r.lastError() == QCborError::NoError) {
         bool ok = true;
         const QString key = readText(r, &ok);
         if (!ok) return R::failure(QStringLiteral("result: malformed payload"));
@@ -212,7 +217,7 @@ util::Result<model::ResultBatch> parseResultBody(const QByteArray& body, ResultM
             r.next();
         } else if (key == QLatin1String("channels")) {
             if (!r.isArray() || !r.enterContainer()) return R::failure(QStringLiteral("result: field 'channels' must be an array"));
-            while (r.hasNext()) {
+            while (r.hasNext() && r.lastError() == QCborError::NoError) {
                 model::Channel c;
                 if (!parseChannel(r, b.backing, &c, &error))
                     return R::failure(error.isEmpty() ? QStringLiteral("result: malformed channel") : error);
