@@ -52,6 +52,13 @@ for t in "${targets[@]}"; do
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   line="fuzz_$t: ${execs:-?} executions in ${seconds} s, coverage ${cov:-?} edges, exit $rc"
   echo "$line" | tee -a "$summary"
+  # The one known, open finding (fuzz/README.md): libhdf5 1.10.8 loops forever loading a
+  # damaged global heap collection. Reported with its input; it does not fail the run.
+  if [ $rc -ne 0 ] && grep -q "ERROR: libFuzzer: timeout" "$log" \
+       && grep -A30 "ERROR: libFuzzer: timeout" "$log" | grep -q "in H5HG_read"; then
+    echo "fuzz_$t: stopped at the known libhdf5 global-heap hang (fuzz/README.md): $(ls "$crashes")" | tee -a "$summary"
+    rc=0
+  fi
   if [ $rc -ne 0 ]; then
     status=1
     echo "---- fuzz_$t failed; inputs in $crashes:" >&2; ls "$crashes" >&2
