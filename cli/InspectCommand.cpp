@@ -1,20 +1,69 @@
 #include "cli/InspectCommand.h"
 
 #include "cli/CliCommon.h"
-#include "core/storage/RunFileInspector.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <chrono>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
 
 namespace acquila::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+QString readerExecutable() {
+    const QString env = qEnvironmentVariable("ACQUILA_READER");
+    return env.isEmpty() ? QCoreApplication::applicationDirPath() + QStringLiteral("/acquila-reader") : env;
+}
+
+/** Waits up to `timeout` for `pid`; true once reaped (`*status` set). */
+bool waitFor(pid_t pid, std::chrono::milliseconds timeout, int* status) {
+    const auto deadline = Clock::now() + timeout;
+    const int pidfd = int(::syscall(SYS_pidfd_open, pid, 0));
+    for (;;) {
+        const pid_t r = ::waitpid(pid, status, WNOHANG);
+        if (r == pid) break;
+        if (r < 0 && errno != EINTR) break;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) {
+            if (pidfd >= 0) ::close(pidfd);
+            return false;
+        }
+        // The pidfd becomes readable when the process ends; without one, look again every 10 ms.
+        pollfd p{pidfd, POLLIN, 0};
+        ::poll(pidfd >= 0 ? &p : nullptr, pidfd >= 0 ? 1 : 0, int(std::min<long long>(left, pidfd >= 0 ? left : 10)));
+    }
+    if (pidfd >= 0) ::close(pidfd);
+    return true;
+}
+
+}  // namespace
 
 int inspectCommand(const QStringList& args) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Prints a summary of an HDF5 run file: plan, status, points, detectors and shapes.\n"
-        "Files still being written, or left by a crashed writer, are read in SWMR mode."));
+        "Files still being written, or left by a crashed writer, are read in SWMR mode.\n"
+        "The file is read by a separate process (acquila-reader): a file that crashes or\n"
+        "hangs the HDF5 library is reported, never a hung or crashed command."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("file"), QStringLiteral("HDF5 file."));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Give up reading after this many seconds (default 30)."),
+                                     QStringLiteral("seconds"), QStringLiteral("30"));
+    p.addOption(timeout);
     if (!p.parse(args)) {
         std::fprintf(stderr, "acquila inspect: %s\n", qPrintable(p.errorText()));
         return kBadInput;
@@ -27,13 +76,46 @@ int inspectCommand(const QStringList& args) {
         std::fprintf(stderr, "acquila inspect: expected exactly one file (see --help)\n");
         return kBadInput;
     }
-    auto summary = storage::inspectRunFile(p.positionalArguments().first());
-    if (!summary) {
-        std::fprintf(stderr, "%s\n", qPrintable(summary.error()));
+    bool okNumber = false;
+    const double seconds = p.value(timeout).toDouble(&okNumber);
+    if (!okNumber || !(seconds > 0) || seconds > 86400) {
+        std::fprintf(stderr, "acquila inspect: --timeout must be a number of seconds in (0, 86400], not '%s'\n",
+                     qPrintable(p.value(timeout)));
         return kBadInput;
     }
-    std::printf("%s\n", qPrintable(storage::formatSummary(*summary)));
-    return kCompleted;
+    const QString file = p.positionalArguments().first();
+
+    // The reader prints the summary (stdout) or the error (stderr) itself.
+    std::fflush(stdout);
+    const QByteArray exe = QFile::encodeName(readerExecutable());
+    const QByteArray fileArg = QFile::encodeName(file);
+    char* argv[] = {const_cast<char*>(exe.constData()), const_cast<char*>("inspect"),
+                    const_cast<char*>(fileArg.constData()), nullptr};
+    pid_t pid = -1;
+    if (const int err = ::posix_spawn(&pid, exe.constData(), nullptr, nullptr, argv, environ)) {
+        std::fprintf(stderr, "acquila inspect: cannot start the HDF5 reader '%s': %s\n", exe.constData(),
+                     std::strerror(err));
+        return kFailed;
+    }
+    int status = 0;
+    if (!waitFor(pid, std::chrono::milliseconds(qint64(seconds * 1000)), &status)) {
+        ::kill(pid, SIGKILL);
+        waitFor(pid, std::chrono::seconds(5), &status);
+        std::fprintf(stderr,
+                     "acquila inspect: reading '%s' gave no result within %g s (the HDF5 library may be stuck on "
+                     "a damaged part of the file); the reader was stopped\n",
+                     qPrintable(file), seconds);
+        return kBadInput;
+    }
+    if (WIFSIGNALED(status)) {
+        std::fprintf(stderr,
+                     "acquila inspect: the HDF5 reader was killed by signal %d (%s) while reading '%s' (a damaged "
+                     "file?)\n",
+                     WTERMSIG(status), ::strsignal(WTERMSIG(status)), qPrintable(file));
+        return kBadInput;
+    }
+    const int code = WEXITSTATUS(status);
+    return code == 0 ? kCompleted : code == 2 ? kBadInput : kFailed;
 }
 
 }  // namespace acquila::cli

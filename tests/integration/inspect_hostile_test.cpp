@@ -29,3 +29,26 @@ TEST(InspectHostile, EveryFileGivesASummaryQuicklyAndWithoutASignal) {
         EXPECT_TRUE(r.out.contains(QLatin1String(expected))) << file << ":\n" << r.out.toStdString();
     }
 }
+
+// The file from the fuzzer that sends libhdf5 1.10 into an endless loop (fuzz/known/): the
+// reader process is stopped at the deadline and the command says so.
+TEST(InspectHostile, AFileThatHangsLibhdf5IsReportedAtTheDeadline) {
+    const QString file = sourcePath(QStringLiteral("fuzz/known/hdf5-global-heap-hang.h5"));
+    const auto t0 = std::chrono::steady_clock::now();
+    const ProcessResult r = runProcess(QStringLiteral(ACQUILA_APP_EXE), {QStringLiteral("inspect"), QStringLiteral("--timeout"), QStringLiteral("2"), file},
+                                       std::chrono::seconds(60));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_TRUE(r.finished) << "acquila inspect hung";
+    EXPECT_EQ(r.exitCode, 2) << r.output().toStdString();
+    EXPECT_TRUE(r.err.contains(QLatin1String("gave no result within 2 s"))) << r.err.toStdString();
+    EXPECT_TRUE(r.err.contains(QLatin1String("hdf5-global-heap-hang.h5"))) << r.err.toStdString();
+    EXPECT_LT(seconds, 20.0);
+    EXPECT_TRUE(r.out.isEmpty()) << r.out.toStdString();
+}
+
+TEST(InspectHostile, ABadTimeoutIsRefused) {
+    const ProcessResult r = runProcess(QStringLiteral(ACQUILA_APP_EXE), {QStringLiteral("inspect"), QStringLiteral("--timeout"), QStringLiteral("soon"), QStringLiteral("x.h5")},
+                                       std::chrono::seconds(30));
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_TRUE(r.err.contains(QLatin1String("--timeout must be a number of seconds"))) << r.err.toStdString();
+}

@@ -18,6 +18,17 @@ inline QString workerExecutable() {
     return env.isEmpty() ? QStringLiteral(ACQUILA_WORKER_EXE) : env;
 }
 
+#ifdef ACQUILA_READER_EXE
+/**
+ * The browser's windows and loaders in a test find acquila-reader through $ACQUILA_READER
+ * (beside the app otherwise, which a test executable is not): set before main() runs.
+ */
+inline const bool kReaderExecutableSet = [] {
+    if (!qEnvironmentVariableIsSet("ACQUILA_READER")) qputenv("ACQUILA_READER", ACQUILA_READER_EXE);
+    return true;
+}();
+#endif
+
 /** Debian's interpreter with h5py and silx (the python3 on PATH may lack them). */
 inline const QString kSystemPython = QStringLiteral("/usr/bin/python3");
 

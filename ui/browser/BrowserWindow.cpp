@@ -351,6 +351,11 @@ void BrowserWindow::onFollowTick() {
 void BrowserWindow::onRefreshed(const RefreshReply& reply) {
     refreshPending_ = false;
     if (!following()) return;
+    if (reply.node.path.isEmpty() && !reply.error.isEmpty()) {
+        // Nothing was read (the reader failed). Shown, and following goes on: the next tick reads again (a new reader if this one was stopped).
+        statusBar()->showMessage(tr("Follow: %1").arg(reply.error), 10000);
+        return;
+    }
     model_->updateNode(reply.node);
     showSummary(reply.summary);
     open_.summary = reply.summary;
