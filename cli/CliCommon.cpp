@@ -1,16 +1,14 @@
 #include "cli/CliCommon.h"
 
+#include "core/util/Programs.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QStandardPaths>
 
 namespace acquila::cli {
 
-QString workerExecutable() {
-    const QString env = qEnvironmentVariable("ACQUILA_WORKER");
-    if (!env.isEmpty()) return env;
-    return QCoreApplication::applicationDirPath() + QStringLiteral("/acquila-worker");
-}
+QString workerExecutable() { return util::helperProgram(QStringLiteral("acquila-worker"), "ACQUILA_WORKER"); }
 
 QString defaultDataDirectory() {
     QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);

@@ -1,6 +1,7 @@
 #include "cli/InspectCommand.h"
 
 #include "cli/CliCommon.h"
+#include "core/util/Programs.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -22,11 +23,6 @@ namespace acquila::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-QString readerExecutable() {
-    const QString env = qEnvironmentVariable("ACQUILA_READER");
-    return env.isEmpty() ? QCoreApplication::applicationDirPath() + QStringLiteral("/acquila-reader") : env;
-}
 
 /** Waits up to `timeout` for `pid`; true once reaped (`*status` set). */
 bool waitFor(pid_t pid, std::chrono::milliseconds timeout, int* status) {
@@ -87,7 +83,7 @@ int inspectCommand(const QStringList& args) {
 
     // The reader prints the summary (stdout) or the error (stderr) itself.
     std::fflush(stdout);
-    const QByteArray exe = QFile::encodeName(readerExecutable());
+    const QByteArray exe = QFile::encodeName(util::helperProgram(QStringLiteral("acquila-reader"), "ACQUILA_READER"));
     const QByteArray fileArg = QFile::encodeName(file);
     char* argv[] = {const_cast<char*>(exe.constData()), const_cast<char*>("inspect"),
                     const_cast<char*>(fileArg.constData()), nullptr};

@@ -1,8 +1,8 @@
 #include "ui/browser/ReaderProcess.h"
 
 #include "ui/browser/ReaderProtocol.h"
+#include "core/util/Programs.h"
 
-#include <QCoreApplication>
 #include <QFile>
 #include <atomic>
 #include <cerrno>
@@ -70,9 +70,7 @@ std::chrono::milliseconds ReaderProcess::stallTimeout() { return std::chrono::mi
 void ReaderProcess::setStallTimeout(std::chrono::milliseconds timeout) { gStallMs.store(timeout.count()); }
 
 QString ReaderProcess::executable() {
-    const QString env = qEnvironmentVariable("ACQUILA_READER");
-    if (!env.isEmpty()) return env;
-    return QCoreApplication::applicationDirPath() + QStringLiteral("/acquila-reader");
+    return util::helperProgram(QStringLiteral("acquila-reader"), "ACQUILA_READER");
 }
 
 qint64 ReaderProcess::pid() const { return child_ && !child_->reaped ? child_->pid : 0; }

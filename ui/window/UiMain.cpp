@@ -1,6 +1,7 @@
 #include "ui/window/UiMain.h"
 
 #include "core/util/Logging.h"
+#include "core/util/Programs.h"
 #include "ui/browser/BrowserWindow.h"
 #include "ui/window/MainWindow.h"
 
@@ -13,9 +14,7 @@ namespace acquila::ui::window {
 
 engine::EngineConfig windowConfig(const QString& labPath, QString* labError) {
     engine::EngineConfig config;
-    config.workerExe = qEnvironmentVariableIsSet("ACQUILA_WORKER")
-                           ? qEnvironmentVariable("ACQUILA_WORKER")
-                           : QCoreApplication::applicationDirPath() + QStringLiteral("/acquila-worker");
+    config.workerExe = util::helperProgram(QStringLiteral("acquila-worker"), "ACQUILA_WORKER");
     auto lab = model::loadLabConfig(labPath);
     if (!lab) {
         *labError = lab.error();
