@@ -1,6 +1,7 @@
 #include "core/engine/StorageLink.h"
 
 #include "core/engine/WorkerPool.h"
+#include "core/storage/RunLayout.h"
 
 #include <algorithm>
 
@@ -83,7 +84,7 @@ void StorageLink::lost() {
     // A file the worker did not close keeps its ".part" name and its status "running",
     // until the next storage worker seals it (finish()). A second loss while sealing leaves it so.
     if ((state_ == State::Open || state_ == State::Finishing) && !pathFinal_ && !filePath_.isEmpty() && orphan_.isEmpty()) {
-        filePath_ += QStringLiteral(".part");
+        filePath_ += storage::kPartSuffix;
         status_.filePath = filePath_;
         orphan_ = filePath_;
     }

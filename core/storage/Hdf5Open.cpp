@@ -4,6 +4,16 @@
 
 namespace acquila::storage {
 
+hid_t clearStatusFlagsAccess() {
+    const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hbool_t clear = 1;
+    if (fapl >= 0 && H5Pset(fapl, "clear_status_flags", &clear) < 0) {
+        H5Pclose(fapl);
+        return -1;
+    }
+    return fapl;
+}
+
 hid_t openForReading(const QByteArray& path, ReadOpenMode* mode, QString* error) {
     h5::quietErrors();
     hid_t f = H5Fopen(path.constData(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -24,11 +34,12 @@ hid_t openForReading(const QByteArray& path, ReadOpenMode* mode, QString* error)
         return f;
     }
     const QString swmr = h5::takeErrorStack();
-    // "clear_status_flags" is the file-access property h5clear uses; read-only, it changes nothing on disk.
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    hbool_t clear = 1;
-    if (fapl >= 0 && H5Pset(fapl, "clear_status_flags", &clear) >= 0) f = H5Fopen(path.constData(), H5F_ACC_RDONLY, fapl);
-    if (fapl >= 0) H5Pclose(fapl);
+    // Read-only, ignoring the status flags changes nothing on disk.
+    const hid_t fapl = clearStatusFlagsAccess();
+    if (fapl >= 0) {
+        f = H5Fopen(path.constData(), H5F_ACC_RDONLY, fapl);
+        H5Pclose(fapl);
+    }
     if (f >= 0) {
         h5::takeErrorStack();
         *mode = ReadOpenMode::IgnoringStatusFlags;

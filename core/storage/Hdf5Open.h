@@ -20,6 +20,12 @@ enum class ReadOpenMode { Plain, SwmrRead, IgnoringStatusFlags };
  * file. Returns the file id (caller closes) or a negative id with `*error`
  * holding every attempt's reason. Call on the thread that owns HDF5 access.
  */
+/**
+ * A file-access property list with "clear_status_flags" set (what h5clear -s uses): an open
+ * with it ignores the "open for writing" flags a dead writer left. -1 on failure (HDF5 stack set).
+ */
+hid_t clearStatusFlagsAccess();
+
 hid_t openForReading(const QByteArray& path, ReadOpenMode* mode, QString* error);
 
 }  // namespace acquila::storage

@@ -67,6 +67,8 @@ QString takeErrorStack() {
     return QString::fromStdString(text);
 }
 
+QString takeFirstError() { return takeErrorStack().section(QStringLiteral("; "), 0, 0); }
+
 QString failure(const QString& file, const QString& operation) {
     return QStringLiteral("%1: %2: %3").arg(file, operation, takeErrorStack());
 }
@@ -248,7 +250,7 @@ QString readStringDataset(hid_t parent, const char* name, bool* ok, QString* pro
     };
     if (H5Lexists(parent, name, H5P_DEFAULT) <= 0) return fail(QStringLiteral("is missing"));
     Hid ds(H5Dopen2(parent, name, H5P_DEFAULT));
-    if (!ds.valid()) return fail(QStringLiteral("cannot be opened as a dataset: %1").arg(takeErrorStack().section(QStringLiteral("; "), 0, 0)));
+    if (!ds.valid()) return fail(QStringLiteral("cannot be opened as a dataset: %1").arg(takeFirstError()));
     Hid type(H5Dget_type(ds));
     Hid space(H5Dget_space(ds));
     const hssize_t n = H5Sget_simple_extent_npoints(space);

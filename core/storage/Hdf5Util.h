@@ -55,6 +55,9 @@ void quietErrors();
  */
 QString takeErrorStack();
 
+/** The innermost entry of takeErrorStack(): the one line that says what went wrong. */
+QString takeFirstError();
+
 /** "<file>: <operation>: <hdf5 stack>", the form of every storage error. */
 QString failure(const QString& file, const QString& operation);
 

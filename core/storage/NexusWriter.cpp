@@ -1,6 +1,7 @@
 #include "core/storage/NexusWriter.h"
 
 #include "core/storage/DeviceSnapshot.h"
+#include "core/storage/Hdf5Open.h"
 #include "core/storage/Hdf5Util.h"
 #include "core/storage/ScanArrayWriter.h"
 
@@ -134,7 +135,7 @@ util::Result<Done> NexusWriter::open(const RunLayout& layout) {
     if (isOpen() || d_->finished) return util::Result<Done>::failure(QStringLiteral("%1: open: the writer was already used").arg(layout.path));
     if (QString problem = layout.check(); !problem.isEmpty()) return util::Result<Done>::failure(problem);
     d_->layout = layout;
-    d_->partPath = layout.path + QStringLiteral(".part");
+    d_->partPath = layout.path + kPartSuffix;
     d_->currentPath = d_->partPath;
     QFile::remove(d_->partPath);
     auto created = d_->createAll();
@@ -363,7 +364,7 @@ QString NexusWriter::Impl::freeRecoveryPath() const {
     QDir().mkpath(dir);
     const QString base = QFileInfo(layout.path).completeBaseName();
     QString path = QDir(dir).filePath(base + QStringLiteral(".h5"));
-    for (int n = 2; QFileInfo::exists(path) || QFileInfo::exists(path + QStringLiteral(".part")); ++n)
+    for (int n = 2; QFileInfo::exists(path) || QFileInfo::exists(path + kPartSuffix); ++n)
         path = QDir(dir).filePath(QStringLiteral("%1-%2.h5").arg(base).arg(n));
     return path;
 }
@@ -490,18 +491,17 @@ util::Result<Done> NexusWriter::Impl::finishFile(model::RunStatus status, const 
 util::Result<QString> sealAbandonedFile(const QString& partPath, model::RunStatus status, const QString& reason) {
     using R = util::Result<QString>;
     h5::quietErrors();
-    if (!partPath.endsWith(QLatin1String(".part"))) return R::failure(QStringLiteral("%1: not a '.part' file").arg(partPath));
+    if (!partPath.endsWith(kPartSuffix)) return R::failure(QStringLiteral("%1: not a '.part' file").arg(partPath));
     const QByteArray native = QFile::encodeName(partPath);
     struct stat st {};
     if (::lstat(native.constData(), &st) != 0) return R::failure(QStringLiteral("%1: %2").arg(partPath, osError()));
     if (!S_ISREG(st.st_mode)) return R::failure(QStringLiteral("%1: not a regular file").arg(partPath));
-    Hid fapl(H5Pcreate(H5P_FILE_ACCESS));
-    hbool_t clear = 1;
-    if (!fapl.valid() || H5Pset(fapl, "clear_status_flags", &clear) < 0)
+    Hid fapl(clearStatusFlagsAccess());
+    if (!fapl.valid())
         return R::failure(QStringLiteral("%1: %2").arg(partPath, h5::takeErrorStack()));
     Hid file(H5Fopen(native.constData(), H5F_ACC_RDWR, fapl));
     if (!file.valid()) {
-        const QString why = h5::takeErrorStack().section(QStringLiteral("; "), 0, 0);
+        const QString why = h5::takeFirstError();
         // HDF5 locks the file (flock) for every open; a reader's shared lock refuses a writer.
         const bool locked = why.contains(QLatin1String("Resource temporarily unavailable"));
         return R::failure(QStringLiteral("%1: open for writing: %2%3").arg(partPath, why, locked ? QStringLiteral(" (another program has it open)") : QString()));
@@ -515,10 +515,10 @@ util::Result<QString> sealAbandonedFile(const QString& partPath, model::RunStatu
         return R::failure(QStringLiteral("%1: its status is already '%2'").arg(partPath, found));
     if (!h5::rewriteStringDataset(entry, "end_time", isoTime(QDateTime::currentDateTime())) || !h5::rewriteStringDataset(entry, "status_reason", reason)
         || !h5::rewriteStringDataset(entry, "status", runStatusText(status)))
-        return R::failure(QStringLiteral("%1: write the status: %2").arg(partPath, h5::takeErrorStack().section(QStringLiteral("; "), 0, 0)));
+        return R::failure(QStringLiteral("%1: write the status: %2").arg(partPath, h5::takeFirstError()));
     entry.reset();
-    if (!file.reset()) return R::failure(QStringLiteral("%1: close: %2").arg(partPath, h5::takeErrorStack().section(QStringLiteral("; "), 0, 0)));
-    const QString final = partPath.chopped(5);
+    if (!file.reset()) return R::failure(QStringLiteral("%1: close: %2").arg(partPath, h5::takeFirstError()));
+    const QString final = partPath.chopped(kPartSuffix.size());
     // rename() would replace a file of that name: link() never does.
     if (::link(native.constData(), QFile::encodeName(final).constData()) != 0) return partPath;
     ::unlink(native.constData());

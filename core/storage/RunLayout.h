@@ -16,6 +16,9 @@ class PointGenerator;
 
 namespace acquila::storage {
 
+/** A run file is written as "<name>.h5" + kPartSuffix until it is closed and renamed. */
+inline constexpr QLatin1StringView kPartSuffix{".part"};
+
 /** What a channel of the result batches holds; decides where it is stored. */
 enum class ChannelRole : uint8_t { AxisPosition, Timestamp, Detector };
 
@@ -69,7 +72,7 @@ struct RunStart {
  * descriptions, and sent to the storage worker as CBOR; any thread.
  */
 struct RunLayout {
-    QString path;  // final file path; the file is written as "<path>.part" and renamed by NexusWriter::finish
+    QString path;  // final file path; the file is written as "<path>.part" (kPartSuffix) and renamed by NexusWriter::finish
     QString title;
     QString planName;
     quint64 runId = 0;

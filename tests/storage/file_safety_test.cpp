@@ -115,7 +115,8 @@ TEST(FileSafety, SwmrReaderSeesPointsWrittenGrow) {
 
 namespace {
 /** A writer process writes and flushes points 0-9, appends 10-14 without a flush and is killed. */
-void writeAndKill(const RunLayout& l) {
+/** Writes 15 points of `l`, flushes 10, and is killed: `*part` names the file left behind. */
+void writeAndKill(const RunLayout& l, QString* part) {
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
@@ -129,15 +130,16 @@ void writeAndKill(const RunLayout& l) {
     int status = 0;
     ASSERT_EQ(waitpid(child, &status, 0), child);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child exit code " << WEXITSTATUS(status);
+    *part = l.path + kPartSuffix;
+    ASSERT_TRUE(QFile::exists(*part));
 }
 }  // namespace
 
 TEST(FileSafety, KilledWriterLeavesFlushedPointsReadable) {
     QTemporaryDir dir;
     RunLayout l = gridLayout(dir.filePath("killed.h5"));
-    ASSERT_NO_FATAL_FAILURE(writeAndKill(l));
-    const QString part = l.path + ".part";
-    ASSERT_TRUE(QFile::exists(part));
+    QString part;
+    ASSERT_NO_FATAL_FAILURE(writeAndKill(l, &part));
     EXPECT_FALSE(QFile::exists(l.path));
 
     auto sum = inspectRunFile(part);
@@ -175,9 +177,8 @@ TEST(FileSafety, KilledWriterLeavesFlushedPointsReadable) {
 TEST(FileSafety, AFileLeftByAKilledWriterIsSealedWithItsStatusAndRenamed) {
     QTemporaryDir dir;
     RunLayout l = gridLayout(dir.filePath("sealed.h5"));
-    ASSERT_NO_FATAL_FAILURE(writeAndKill(l));
-    const QString part = l.path + ".part";
-    ASSERT_TRUE(QFile::exists(part));
+    QString part;
+    ASSERT_NO_FATAL_FAILURE(writeAndKill(l, &part));
     EXPECT_FALSE(sealAbandonedFile(l.path, RunStatus::Failed, "x").ok()) << "only a .part is sealed";
 
     const auto sealed = sealAbandonedFile(part, RunStatus::Failed, QStringLiteral("storage worker killed by signal 9"));
