@@ -33,6 +33,11 @@ QVariant DriverParams::valueOr(const char* key) const {
 
 bool DriverParams::has(const char* key) const { return params_.contains(QLatin1String(key)); }
 
+bool DriverParams::provides(const char* key) const {
+    const model::ParamDecl* d = driver_->find(QLatin1String(key));
+    return d && (has(key) || d->fallback.isValid());
+}
+
 double DriverParams::number(const char* key) const { return valueOr(key).toDouble(); }
 
 double DriverParams::number(const char* key, double fallback) const {

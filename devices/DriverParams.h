@@ -22,6 +22,8 @@ public:
     explicit DriverParams(const model::DeviceSpec& spec);
 
     bool has(const char* key) const;
+    /** True when `key` is declared and has a value: set in the lab, or a declared default. */
+    bool provides(const char* key) const;
     double number(const char* key) const;
     /** For defaults that depend on other parameters. */
     double number(const char* key, double fallback) const;
@@ -36,6 +38,9 @@ public:
     /** The parameters every driver accepts. */
     bool exclusive() const { return boolean("exclusive"); }
     double timeoutS() const { return number("timeout_s"); }
+
+    /** The declaration of `key`, or nullptr when the driver has no such parameter. */
+    const model::ParamDecl* declaration(const char* key) const { return driver_->find(QLatin1String(key)); }
 
 private:
     /** The declaration of `key`; a driver reading an undeclared parameter is a programming error. */

@@ -1,5 +1,6 @@
 #pragma once
 #include "devices/Device.h"
+#include "devices/sim/SimWorld.h"
 #include "worker/Executor.h"
 #include "worker/PointLoop.h"
 

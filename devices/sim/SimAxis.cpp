@@ -1,3 +1,4 @@
+#include "devices/sim/SimWorld.h"
 #include "devices/sim/SimAxis.h"
 
 #include <algorithm>

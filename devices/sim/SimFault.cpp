@@ -1,6 +1,11 @@
-#include "devices/sim/SimFault.h"
-
-#include "devices/DriverParams.h"
+// "sim.fault": a 0D detector (one float64 output named after the device) that misbehaves on
+// purpose at point `at_point` (-1 = never), for testing the run engine. Modes: none, crash
+// (std::abort: the process dies), hang (never returns, ignores cancellation), throw
+// (DeviceError), malformed (reports 3 bytes written instead of 8), slow (200 ms cooperative
+// wait), wrong_shape (reports a point of two values for its scalar output); at any point:
+// hang_open (opening the device never returns: a lab parameter), hang_set (every later
+// property set never returns). mode and at_point are both parameters and properties.
+#include "devices/DriverKit.h"
 #include "devices/sim/SimNoise.h"
 
 #include <cstdlib>
@@ -8,100 +13,79 @@
 #include <thread>
 
 namespace acquila::devices {
-
 namespace {
+
 /** An uncooperative driver: deaf to the token and to stop(). Only killing the process ends it. */
 [[noreturn]] void hangForever() {
     for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
-}  // namespace
 
-QStringList SimFault::modeNames() {
-    // The declaration lists the modes in the order of Mode.
-    return model::findDriverDecl(QStringLiteral("sim.fault"))->find(QStringLiteral("mode"))->allowed;
-}
+class SimFault final : public DetectorDriver {
+public:
+    SimFault(const model::DeviceSpec& spec, const LabContext& ctx)
+        : DetectorDriver(spec), seed_(ctx.seed), nameHash_(SimNoise::nameHash(spec.name)) {
+        // The lab declaration lists the modes in the order of Mode.
+        modes_ = model::findDriverDecl(QStringLiteral("sim.fault"))->find(QStringLiteral("mode"))->allowed;
+        mode_ = Mode(modes_.indexOf(params().string("mode")));
+        if (mode_ == Mode::HangOpen) hangForever();
+        property(QStringLiteral("mode"), model::PropertyType::Enum, [this] { return modes_.at(int(mode_)); },
+                 [this](const QVariant& v) { mode_ = Mode(modes_.indexOf(v.toString())); })
+            .label(QStringLiteral("Failure mode")).allowed(modes_);
+        property("at_point", &atPoint_).label(QStringLiteral("Fail at point (-1 = never)"));
+    }
 
-SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx)
-    : SimFault(spec, ctx, DriverParams(spec)) {}
+    void setProperty(const QString& id, const QVariant& value) override {
+        if (mode_ == Mode::HangSet) hangForever();
+        DetectorDriver::setProperty(id, value);
+    }
 
-SimFault::SimFault(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
-    : Detector(spec.name), seed_(ctx.seed), nameHash_(SimNoise::nameHash(spec.name)) {
-    const QStringList modes = modeNames();
-    mode_ = static_cast<Mode>(modes.indexOf(p.string("mode")));
-    atPoint_ = p.integer("at_point");
-    timeoutS_ = p.timeoutS();
-    exclusive_ = p.exclusive();
-    if (mode_ == Mode::HangOpen) hangForever();
-    props_.addEnum(QStringLiteral("mode"), QStringLiteral("Failure mode"), modes,
-                   QStringLiteral("none"));
-    props_.addInt(QStringLiteral("at_point"), QStringLiteral("Fail at point (-1 = never)"), -1,
-                  std::numeric_limits<qint32>::max(), -1);
-    props_.addTimeout(timeoutS_);
-}
+    void describeDevice(model::DeviceDescription& d) const override {
+        d.summary = QStringLiteral("Fault injection device");
+        d.outputs.push_back({name(), QStringLiteral("a.u."), model::DType::Float64, {}, {}});
+    }
 
-model::DeviceDescription SimFault::describe() const {
-    model::DeviceDescription d;
-    d.name = name();
-    d.driver = QStringLiteral("sim.fault");
-    d.kind = model::DeviceKind::Detector;
-    d.concurrency = exclusive_ ? model::Concurrency::Exclusive : model::Concurrency::Replicable;
-    d.summary = QStringLiteral("Fault injection device");
-    d.properties = props_.decls();
-    d.values.insert(QStringLiteral("mode"), modeNames().at(static_cast<int>(mode_)));
-    d.values.insert(QStringLiteral("at_point"), atPoint_);
-    d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    d.outputs.push_back({name(), QStringLiteral("a.u."), model::DType::Float64, {}, {}});
-    return d;
-}
-
-void SimFault::setProperty(const QString& id, const QVariant& value) {
-    if (mode_ == Mode::HangSet) hangForever();
-    props_.validate(name(), id, value);
-    if (id == QLatin1String("mode"))
-        mode_ = static_cast<Mode>(modeNames().indexOf(value.toString()));
-    else if (id == QLatin1String("at_point"))
-        atPoint_ = value.toLongLong();
-    else if (id == QLatin1String("timeout_s"))
-        timeoutS_ = value.toDouble();
-}
-
-Checkpoint SimFault::read(const PointContext& ctx, std::vector<OutputBuffer>& out,
-                          const CancelToken& token) {
-    if (out.empty() || out[0].capacity < static_cast<qint64>(sizeof(double)))
-        throw DeviceError(QStringLiteral("%1: output buffer too small").arg(name()).toStdString());
-    if (ctx.index == atPoint_) {
-        switch (mode_) {
-            case Mode::None:
-            case Mode::HangOpen:
-            case Mode::HangSet:
-                break;
-            case Mode::Crash:
-                std::abort();
-            case Mode::Hang:
-                hangForever();
-            case Mode::Throw:
-                throw DeviceError(QStringLiteral("%1: injected failure at point %2")
-                                      .arg(name())
-                                      .arg(ctx.index)
-                                      .toStdString());
-            case Mode::Malformed:
-                out[0].written = 3;
-                return Checkpoint::Continue;
-            case Mode::WrongShape:
-                // Claims a point of shape [2] for an output declared scalar.
-                out[0].written = 2 * static_cast<qint64>(sizeof(double));
-                return Checkpoint::Continue;
-            case Mode::Slow: {
-                const Checkpoint c = token.sleepFor(std::chrono::milliseconds(200));
-                if (c != Checkpoint::Continue) return c;
-                break;
+    Checkpoint read(const PointContext& ctx, std::vector<OutputBuffer>& out, const CancelToken& token) override {
+        if (ctx.index == atPoint_) {
+            switch (mode_) {
+                case Mode::None:
+                case Mode::HangOpen:
+                case Mode::HangSet:
+                    break;
+                case Mode::Crash:
+                    std::abort();
+                case Mode::Hang:
+                    hangForever();
+                case Mode::Throw:
+                    throw DeviceError(QStringLiteral("%1: injected failure at point %2").arg(name()).arg(ctx.index).toStdString());
+                case Mode::Malformed:
+                    out[0].written = 3;
+                    return Checkpoint::Continue;
+                case Mode::WrongShape:
+                    // Claims a point of shape [2] for an output declared scalar.
+                    out[0].written = 2 * qint64(sizeof(double));
+                    return Checkpoint::Continue;
+                case Mode::Slow:
+                    if (const Checkpoint c = token.sleepFor(std::chrono::milliseconds(200)); c != Checkpoint::Continue) return c;
+                    break;
             }
         }
+        const double value = double(ctx.index) + SimNoise::unit(SimNoise::key(seed_, nameHash_, ctx.index));
+        std::memcpy(out[0].data, &value, sizeof value);
+        return Checkpoint::Continue;
     }
-    const double value =
-        static_cast<double>(ctx.index) + SimNoise::unit(SimNoise::key(seed_, nameHash_, ctx.index));
-    std::memcpy(out[0].data, &value, sizeof value);
-    return Checkpoint::Continue;
-}
+
+private:
+    enum class Mode : uint8_t { None, Crash, Hang, Throw, Malformed, Slow, WrongShape, HangOpen, HangSet };
+
+    QStringList modes_;
+    Mode mode_ = Mode::None;
+    qint64 atPoint_ = -1;
+    quint64 seed_;
+    quint64 nameHash_;
+};
+
+}  // namespace
+
+ACQUILA_REGISTER_DRIVER("sim.fault", SimFault);
 
 }  // namespace acquila::devices

@@ -1,109 +1,79 @@
-#include "devices/sim/SimXYStage.h"
-
-#include "devices/DriverParams.h"
+// "sim.xy_stage": two axes "<name>.x" and "<name>.y". Parameters as sim.motor; min, max,
+// velocity and start take one number for both axes or a list [x, y]. stop() may come from
+// any thread.
+#include "devices/DriverKit.h"
+#include "devices/sim/SimAxis.h"
 
 #include <algorithm>
 
 namespace acquila::devices {
-
 namespace {
-const char* const kAxisSuffix[] = {"x", "y"};
-}
 
-SimXYStage::SimXYStage(const model::DeviceSpec& spec, const LabContext& ctx)
-    : SimXYStage(spec, ctx, DriverParams(spec)) {}
-
-SimXYStage::SimXYStage(const model::DeviceSpec& spec, const LabContext& ctx, DriverParams&& p)
-    : Actuator(spec.name) {
-    const QString unit = p.string("unit");
-    const auto mins = p.numbers("min", 2);
-    const auto maxs = p.numbers("max", 2);
-    const auto velocities = p.numbers("velocity", 2);
-    const auto starts = p.numbers("start", 2);
-    settleS_ = p.number("settle_s");
-    timeoutS_ = p.timeoutS();
-    exclusive_ = p.exclusive();
-
-    axes_.reserve(2);
-    for (size_t i = 0; i < 2; ++i) {
-        // An explicit start must lie within the limits; the implicit 0 is clamped into them.
-        const double start = p.has("start") ? starts[i] : std::clamp(0.0, mins[i], maxs[i]);
-        axes_.emplace_back(name() + QLatin1Char('.') + QLatin1String(kAxisSuffix[i]), unit, mins[i],
-                           maxs[i], velocities[i], start, ctx.world);
+class SimXYStage final : public ActuatorDriver {
+public:
+    SimXYStage(const model::DeviceSpec& spec, const LabContext& ctx) : ActuatorDriver(spec) {
+        const DriverParams& p = params();
+        const QString unit = p.string("unit");
+        const auto mins = p.numbers("min", 2), maxs = p.numbers("max", 2);
+        const auto velocities = p.numbers("velocity", 2), starts = p.numbers("start", 2);
+        axes_.reserve(2);
+        for (size_t i = 0; i < 2; ++i) {
+            // An explicit start must lie within the limits; the implicit 0 is clamped into them.
+            const double start = p.has("start") ? starts[i] : std::clamp(0.0, mins[i], maxs[i]);
+            axes_.emplace_back(name() + QLatin1Char('.') + QLatin1String(kSuffix[i]), unit, mins[i], maxs[i],
+                               velocities[i], start, ctx.world);
+        }
+        for (size_t i = 0; i < 2; ++i) {
+            const QString s = QLatin1String(kSuffix[i]), S = s.toUpper();
+            SimAxis* a = &axes_[i];
+            property(QStringLiteral("velocity_") + s, model::PropertyType::Double, [a] { return a->velocity(); },
+                     [a](const QVariant& v) { a->setVelocity(v.toDouble()); })
+                .label(S + QStringLiteral(" velocity")).unit(unit + QStringLiteral("/s")).range(0, kInf);
+            property(QStringLiteral("min_") + s, model::PropertyType::Double, [a] { return a->min(); }, {})
+                .label(S + QStringLiteral(" lower limit")).unit(unit).readOnly();
+            property(QStringLiteral("max_") + s, model::PropertyType::Double, [a] { return a->max(); }, {})
+                .label(S + QStringLiteral(" upper limit")).unit(unit).readOnly();
+        }
+        property("settle_s", &settleS_).label(QStringLiteral("Settle time")).unit(QStringLiteral("s"));
+        property(QStringLiteral("unit"), model::PropertyType::String, [unit] { return unit; }, {})
+            .label(QStringLiteral("Unit")).readOnly();
     }
 
-    for (size_t i = 0; i < 2; ++i) {
-        const QString s = QLatin1String(kAxisSuffix[i]);
-        const QString S = s.toUpper();
-        props_.addDouble(QStringLiteral("velocity_") + s, S + QStringLiteral(" velocity"),
-                         unit + QStringLiteral("/s"), 0, PropertyTable::kInf, velocities[i]);
-        props_.addDouble(QStringLiteral("min_") + s, S + QStringLiteral(" lower limit"), unit,
-                         -PropertyTable::kInf, PropertyTable::kInf, mins[i], true);
-        props_.addDouble(QStringLiteral("max_") + s, S + QStringLiteral(" upper limit"), unit,
-                         -PropertyTable::kInf, PropertyTable::kInf, maxs[i], true);
+    void describeDevice(model::DeviceDescription& d) const override {
+        d.summary = QStringLiteral("Simulated XY stage (%1)").arg(axes_[0].unit());
+        for (const SimAxis& a : axes_) {
+            d.axes.push_back(a.decl());
+            d.positions.push_back(a.position());
+        }
     }
-    props_.addDouble(QStringLiteral("settle_s"), QStringLiteral("Settle time"), QStringLiteral("s"),
-                     0, 3600, settleS_);
-    props_.addString(QStringLiteral("unit"), QStringLiteral("Unit"), unit, true);
-    props_.addTimeout(timeoutS_);
-}
 
-model::DeviceDescription SimXYStage::describe() const {
-    model::DeviceDescription d;
-    d.name = name();
-    d.driver = QStringLiteral("sim.xy_stage");
-    d.kind = model::DeviceKind::Actuator;
-    d.concurrency = exclusive_ ? model::Concurrency::Exclusive : model::Concurrency::Replicable;
-    d.summary = QStringLiteral("Simulated XY stage (%1)").arg(axes_[0].unit());
-    d.properties = props_.decls();
-    for (size_t i = 0; i < 2; ++i) {
-        const QString s = QLatin1String(kAxisSuffix[i]);
-        d.values.insert(QStringLiteral("velocity_") + s, axes_[i].velocity());
-        d.values.insert(QStringLiteral("min_") + s, axes_[i].min());
-        d.values.insert(QStringLiteral("max_") + s, axes_[i].max());
-        d.axes.push_back(axes_[i].decl());
-        d.positions.push_back(axes_[i].position());
+    void stop() override { stopRequested_.store(true); }
+
+    Checkpoint moveTo(int index, double position, const CancelToken& token) override {
+        SimAxis& a = axes_[axis(index)];
+        stopRequested_.store(false);
+        return a.move(position, settleS_, token, stopRequested_);
     }
-    d.values.insert(QStringLiteral("settle_s"), settleS_);
-    d.values.insert(QStringLiteral("unit"), axes_[0].unit());
-    d.values.insert(QStringLiteral("timeout_s"), timeoutS_);
-    return d;
-}
 
-void SimXYStage::setProperty(const QString& id, const QVariant& value) {
-    props_.validate(name(), id, value);
-    const double v = value.toDouble();
-    if (id == QLatin1String("velocity_x"))
-        axes_[0].setVelocity(v);
-    else if (id == QLatin1String("velocity_y"))
-        axes_[1].setVelocity(v);
-    else if (id == QLatin1String("settle_s"))
-        settleS_ = v;
-    else if (id == QLatin1String("timeout_s"))
-        timeoutS_ = v;
-}
+    double position(int index) const override { return axes_[axis(index)].position(); }
 
-SimAxis& SimXYStage::axis(int index) {
-    return const_cast<SimAxis&>(std::as_const(*this).axis(index));
-}
+private:
+    static constexpr double kInf = std::numeric_limits<double>::infinity();
+    static constexpr const char* kSuffix[] = {"x", "y"};
 
-const SimAxis& SimXYStage::axis(int index) const {
-    if (index < 0 || index > 1)
-        throw DeviceError(QStringLiteral("%1: no axis %2 (the stage has axes 0 = x and 1 = y)")
-                              .arg(name())
-                              .arg(index)
-                              .toStdString());
-    return axes_[static_cast<size_t>(index)];
-}
+    size_t axis(int index) const {
+        if (index < 0 || index > 1)
+            throw DeviceError(QStringLiteral("%1: no axis %2 (the stage has axes 0 = x and 1 = y)").arg(name()).arg(index).toStdString());
+        return size_t(index);
+    }
 
-Checkpoint SimXYStage::moveTo(int index, double position, const CancelToken& token) {
-    SimAxis& a = axis(index);
-    stopRequested_.store(false);
-    return a.move(position, settleS_, token, stopRequested_);
-}
+    std::vector<SimAxis> axes_;  // x, y; never resized after construction (properties point into it)
+    double settleS_ = 0;
+    std::atomic<bool> stopRequested_{false};  // set by stop() from any thread, cleared when a move starts
+};
 
-double SimXYStage::position(int index) const {
-    return axis(index).position();
-}
+}  // namespace
+
+ACQUILA_REGISTER_DRIVER("sim.xy_stage", SimXYStage);
 
 }  // namespace acquila::devices

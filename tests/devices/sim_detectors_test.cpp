@@ -1,3 +1,4 @@
+#include "devices/sim/SimWorld.h"
 #include "devices/Device.h"
 
 #include <gtest/gtest.h>

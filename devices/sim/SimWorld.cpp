@@ -1,4 +1,4 @@
-#include "devices/Device.h"
+#include "devices/sim/SimWorld.h"
 
 namespace acquila::devices {
 
