@@ -98,7 +98,7 @@ public:
 protected:
     /** Reads and checks the spec's parameters (throws DeviceError naming the device and the parameter). */
     DriverBase(const model::DeviceSpec& spec) : Kind(spec.name), params_(spec), driver_(spec.driver) {
-        exclusive_ = params_.exclusive();
+        exclusive_ = model::isExclusive(spec);  // sim.* replicable unless told, every other driver exclusive
         property("timeout_s", &timeoutS_).label(QStringLiteral("Operation timeout")).unit(QStringLiteral("s"));
     }
 

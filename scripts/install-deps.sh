@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(
   build-essential cmake ninja-build pkg-config git ccache graphviz
-  qt6-base-dev libqt6opengl6-dev libgl-dev libqcustomplot-dev
+  qt6-base-dev libqt6opengl6-dev libgl-dev libqcustomplot-dev qt6-serialport-dev
   libhdf5-dev hdf5-tools libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   python3 python3-h5py python3-silx python3-numpy
   xvfb xauth imagemagick procps

@@ -45,6 +45,12 @@ ParamDecl numbers(const char* key, double fallback, int count, double min = -kIn
     return d;
 }
 
+ParamDecl objects(const char* key, int maxCount) {
+    ParamDecl d = decl(key, P::Objects, QVariantList());
+    d.maxCount = maxCount;
+    return d;
+}
+
 /** The parameters every driver accepts, after its own. */
 std::vector<ParamDecl> withCommon(std::vector<ParamDecl> params) {
     params.push_back(decl("exclusive", P::Boolean, false));
@@ -109,6 +115,78 @@ void cameraRules(const QVariantMap& params, ParamProblems& out) {
     if (n != 0 && n != 2) out.push_back({QStringLiteral("axes"), QStringLiteral("expected two axis names [x, y]")});
 }
 
+QString typeOf(const QVariant& v);
+
+/** One entry of a SCPI mapping list: `required` string fields, optional string and number fields. */
+void checkScpiEntries(const QVariantMap& params, const char* key, const QStringList& required, const QStringList& texts,
+                      const QStringList& numbers, ParamProblems& out) {
+    const QVariantList list = params.value(QLatin1String(key)).toList();
+    QSet<QString> names;
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const QVariantMap e = list[i].toMap();
+        for (auto it = e.begin(); it != e.end(); ++it) {
+            if (texts.contains(it.key()) || required.contains(it.key())) {
+                if (it.value().typeId() != QMetaType::QString)
+                    out.push_back({QLatin1String(key), QStringLiteral("'%1': expected a string, got %2").arg(it.key(), typeOf(it.value())), i});
+            } else if (numbers.contains(it.key())) {
+                if (!isNumeric(it.value()) || !std::isfinite(it.value().toDouble()))
+                    out.push_back({QLatin1String(key), QStringLiteral("'%1': expected a number, got %2").arg(it.key(), typeOf(it.value())), i});
+            } else {
+                out.push_back({QLatin1String(key), QStringLiteral("unknown field '%1' (known: %2)").arg(it.key(), (required + texts + numbers).join(QLatin1String(", "))), i});
+            }
+        }
+        for (const QString& r : required)
+            if (!e.contains(r) || e.value(r).toString().isEmpty())
+                out.push_back({QLatin1String(key), QStringLiteral("'%1' is missing").arg(r), i});
+        const QString name = e.value(required.front()).toString();
+        if (names.contains(name)) out.push_back({QLatin1String(key), QStringLiteral("'%1' is named twice").arg(name), i});
+        names.insert(name);
+    }
+}
+
+QStringList scpiAxes(const QVariantMap& params) {
+    QStringList out;
+    for (const QVariant& a : params.value(QStringLiteral("axes")).toList()) out << a.toMap().value(QStringLiteral("name")).toString();
+    return out;
+}
+
+void scpiRules(const QVariantMap& params, ParamProblems& out) {
+    const bool serial = params.value(QStringLiteral("transport")).toString() == QLatin1String("serial");
+    if (!serial && params.value(QStringLiteral("host")).toString().isEmpty())
+        out.push_back({QStringLiteral("host"), QStringLiteral("a tcp instrument needs a host")});
+    if (serial && params.value(QStringLiteral("device")).toString().isEmpty())
+        out.push_back({QStringLiteral("device"), QStringLiteral("a serial instrument needs a device (e.g. /dev/ttyUSB0)")});
+    // An axis without a name is the device itself; it must then be the only one.
+    const QStringList t = {QStringLiteral("unit")};
+    checkScpiEntries(params, "outputs", {QStringLiteral("name"), QStringLiteral("query")}, t, {}, out);
+    checkScpiEntries(params, "properties", {QStringLiteral("id")}, {QStringLiteral("get"), QStringLiteral("set"), QStringLiteral("unit")},
+                     {QStringLiteral("min"), QStringLiteral("max")}, out);
+    const QVariantList axisList = params.value(QStringLiteral("axes")).toList();
+    for (qsizetype i = 0; i < axisList.size(); ++i) {
+        const QVariantMap e = axisList[i].toMap();
+        for (auto it = e.begin(); it != e.end(); ++it) {
+            static const QStringList texts = {QStringLiteral("name"), QStringLiteral("unit"), QStringLiteral("set"), QStringLiteral("get"),
+                                              QStringLiteral("busy"), QStringLiteral("idle")};
+            static const QStringList nums = {QStringLiteral("min"), QStringLiteral("max"), QStringLiteral("settle_s"), QStringLiteral("move_timeout_s")};
+            if (texts.contains(it.key()) ? it.value().typeId() != QMetaType::QString
+                                         : nums.contains(it.key()) ? !isNumeric(it.value())
+                                                                   : true)
+                out.push_back({QStringLiteral("axes"), texts.contains(it.key()) || nums.contains(it.key())
+                                                           ? QStringLiteral("'%1': expected a %2, got %3").arg(it.key(), texts.contains(it.key()) ? QStringLiteral("string") : QStringLiteral("number"), typeOf(it.value()))
+                                                           : QStringLiteral("unknown field '%1' (known: %2)").arg(it.key(), (texts + nums).join(QLatin1String(", "))),
+                               i});
+        }
+        if (!e.value(QStringLiteral("set")).toString().contains(QLatin1String("{value}")))
+            out.push_back({QStringLiteral("axes"), QStringLiteral("'set' must be a command with {value}, e.g. \"POS {value}\""), i});
+        if (e.value(QStringLiteral("name")).toString().isEmpty() && axisList.size() > 1)
+            out.push_back({QStringLiteral("axes"), QStringLiteral("with several axes, each needs a 'name'"), i});
+    }
+    if (!axisList.isEmpty() && !params.value(QStringLiteral("outputs")).toList().isEmpty())
+        out.push_back({QStringLiteral("outputs"), QStringLiteral("a device has axes or outputs, not both: make two devices on the same instrument")});
+    if (axisList.isEmpty() && params.value(QStringLiteral("outputs")).toList().isEmpty())
+        out.push_back({QStringLiteral("outputs"), QStringLiteral("a SCPI device needs 'axes' (an actuator) or 'outputs' (a detector)")});
+}
+
 std::vector<DriverDecl> buildDecls() {
     const std::vector<ParamDecl> axis = {text("unit", QStringLiteral("mm")), number("min", -kInf), number("max", kInf),
                                          number("velocity", 0.0, 0.0), number("start", 0.0),
@@ -150,6 +228,23 @@ std::vector<DriverDecl> buildDecls() {
                            QStringLiteral("hang_open"), QStringLiteral("hang_set")}),
                      integer("at_point", -1, -1, std::numeric_limits<qint32>::max())}),
          {}},
+        [] {
+            DriverDecl d{QStringLiteral("scpi"),
+                         withCommon({text("transport", QStringLiteral("tcp"), {QStringLiteral("tcp"), QStringLiteral("serial")}),
+                                     text("host", QString()), integer("port", 5025, 1, 65535), text("device", QString()),
+                                     integer("baud", 9600, 50, 4'000'000),
+                                     text("parity", QStringLiteral("none"), {QStringLiteral("none"), QStringLiteral("even"), QStringLiteral("odd")}),
+                                     integer("stop_bits", 1, 1, 2),
+                                     text("flow", QStringLiteral("none"), {QStringLiteral("none"), QStringLiteral("hardware"), QStringLiteral("software")}),
+                                     text("write_termination", QStringLiteral("\n")), text("read_termination", QStringLiteral("\n")),
+                                     number("connect_timeout_s", 3.0, 0.001, kMaxTimeS), number("reply_timeout_s", 2.0, 0.001, kMaxTimeS),
+                                     decl("check_errors", P::Boolean, true), objects("outputs", 256), objects("axes", 16),
+                                     objects("properties", 256)}),
+                         {},
+                         &scpiRules};
+            d.paramAxes = &scpiAxes;
+            return d;
+        }(),
     };
 }
 
@@ -251,6 +346,18 @@ void checkValue(const ParamDecl& d, const QVariant& v, const QVariantMap& params
         case P::Numbers:
             checkNumbers(d, v, d.count > 0 ? d.count : axisCount(params), out);
             return;
+        case P::Objects: {
+            if (v.typeId() != QMetaType::QVariantList) {
+                out.push_back({d.key, QStringLiteral("expected a list of objects, got %1").arg(typeOf(v))});
+                return;
+            }
+            const QVariantList list = v.toList();
+            if (list.size() > d.maxCount) out.push_back({d.key, QStringLiteral("at most %1 entries, got %2").arg(d.maxCount).arg(list.size())});
+            for (qsizetype i = 0; i < list.size() && i < d.maxCount; ++i)
+                if (list[i].typeId() != QMetaType::QVariantMap)
+                    out.push_back({d.key, QStringLiteral("expected an object, got %1").arg(typeOf(list[i])), i});
+            return;
+        }
     }
 }
 
@@ -268,7 +375,7 @@ LabAxes labAxes(const LabConfig& lab) {
     LabAxes out;
     for (const DeviceSpec& spec : lab.devices) {
         if (const DriverDecl* d = findDriverDecl(spec.driver))
-            for (const QString& a : d->axesOf(spec.name)) out.axes.insert(a);
+            for (const QString& a : d->axesOf(spec.name, spec.params)) out.axes.insert(a);
         else
             out.unknownDevices.insert(spec.name);
     }
@@ -302,9 +409,10 @@ const ParamDecl* DriverDecl::find(const QString& key) const {
     return nullptr;
 }
 
-QStringList DriverDecl::axesOf(const QString& device) const {
+QStringList DriverDecl::axesOf(const QString& device, const QVariantMap& params) const {
     QStringList out;
-    for (const QString& s : axisSuffixes) out << (s.isEmpty() ? device : device + QLatin1Char('.') + s);
+    const QStringList suffixes = paramAxes ? paramAxes(params) : axisSuffixes;
+    for (const QString& s : suffixes) out << (s.isEmpty() ? device : device + QLatin1Char('.') + s);
     return out;
 }
 

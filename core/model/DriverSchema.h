@@ -20,6 +20,7 @@ enum class ParamType : uint8_t {
     String,   // one of `allowed` when it is not empty
     Strings,  // a string or a list of at most `maxCount` strings
     Numbers,  // a number (used for every element) or a list of `count` numbers in [min, max]
+    Objects,  // a list of at most `maxCount` JSON objects; the driver's rules check their fields
 };
 
 /** One parameter a driver reads from its DeviceSpec (docs/architecture.md, "Devices and workers"). */
@@ -56,8 +57,11 @@ struct DriverDecl {
     void (*rules)(const QVariantMap& params, ParamProblems& out) = nullptr;
 
     const ParamDecl* find(const QString& key) const;
-    /** Full names of the axes a device of this driver named `device` provides. */
-    QStringList axesOf(const QString& device) const;
+    /** Axes that depend on the parameters (a SCPI device's "axes"): suffixes as axisSuffixes. */
+    QStringList (*paramAxes)(const QVariantMap& params) = nullptr;
+
+    /** Full names of the axes a device of this driver named `device`, with `params`, provides. */
+    QStringList axesOf(const QString& device, const QVariantMap& params = {}) const;
 };
 
 /** Every known driver, in a fixed order. */

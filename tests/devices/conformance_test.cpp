@@ -4,11 +4,13 @@
 // what lies outside with an error naming the device and the property; read-only and unknown
 // properties are refused; outputs are written at their declared size; an abort interrupts a
 // blocking call quickly; a device can be opened and closed again and again. Each driver is
-// opened as the default lab configures it (or with no parameters when the lab has none).
+// opened as the default lab configures it (or with no parameters when the lab has none); the
+// SCPI driver on the instrument simulator, as a detector and as an actuator.
 #include "core/model/DriverSchema.h"
 #include "core/model/LabConfig.h"
 #include "devices/Device.h"
 #include "devices/sim/SimWorld.h"
+#include "support/ScpiSimulator.h"
 
 #include <QCborMap>
 #include <gtest/gtest.h>
@@ -26,7 +28,33 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+/** The SCPI instrument simulator's port, started once for the SCPI cases. */
+QString simulatorPort() {
+    static auto* sim = new acquila::test::ScpiSimulator(QStringLiteral("--tcp"));  // lives as long as the test process
+    return sim->address();
+}
+
+/**
+ * How each case opens its device: as the default lab configures its driver (or with no
+ * parameters), and the SCPI driver as a detector ("scpi") and as an actuator
+ * ("scpi.actuator") on the simulator.
+ */
 model::DeviceSpec specFor(const QString& driver) {
+    if (driver.startsWith(QLatin1String("scpi"))) {
+        QVariantMap p{{QStringLiteral("host"), QStringLiteral("127.0.0.1")}, {QStringLiteral("port"), simulatorPort().toInt()}};
+        const QVariantMap voltage{{QStringLiteral("id"), QStringLiteral("source_volt")}, {QStringLiteral("get"), QStringLiteral("SOUR:VOLT?")},
+                                  {QStringLiteral("set"), QStringLiteral("SOUR:VOLT {value}")}, {QStringLiteral("min"), -30}, {QStringLiteral("max"), 30},
+                                  {QStringLiteral("unit"), QStringLiteral("V")}};
+        p.insert(QStringLiteral("properties"), QVariantList{voltage});
+        if (driver.endsWith(QLatin1String("actuator")))
+            p.insert(QStringLiteral("axes"), QVariantList{QVariantMap{{QStringLiteral("set"), QStringLiteral("POS {value}")}, {QStringLiteral("get"), QStringLiteral("POS?")},
+                                                                      {QStringLiteral("busy"), QStringLiteral("MOV?")}, {QStringLiteral("min"), 0}, {QStringLiteral("max"), 100},
+                                                                      {QStringLiteral("unit"), QStringLiteral("mm")}}});
+        else
+            p.insert(QStringLiteral("outputs"), QVariantList{QVariantMap{{QStringLiteral("name"), QStringLiteral("volt")}, {QStringLiteral("query"), QStringLiteral("MEAS:VOLT?")},
+                                                                         {QStringLiteral("unit"), QStringLiteral("V")}}});
+        return model::DeviceSpec{QStringLiteral("dut"), QStringLiteral("scpi"), p};
+    }
     const auto lab = model::loadLabConfig(QString());
     if (lab)
         for (const model::DeviceSpec& d : lab->devices)
@@ -64,7 +92,7 @@ protected:
 TEST_P(Conformance, DescriptionSurvivesTheWireForm) {
     const model::DeviceDescription d = device_->describe();
     EXPECT_EQ(d.name, spec_.name);
-    EXPECT_EQ(d.driver, GetParam());
+    EXPECT_EQ(d.driver, spec_.driver);
     auto back = model::DeviceDescription::fromCbor(d.toCbor());
     ASSERT_TRUE(back.ok()) << back.error().toStdString();
     EXPECT_EQ(back->toCbor(), d.toCbor());
@@ -129,7 +157,7 @@ TEST_P(Conformance, EveryPropertyTakesItsLimitsAndRefusesWhatLiesOutside) {
 TEST_P(Conformance, APropertyThatIsAlsoALabParameterHasTheParametersRange) {
     // The app checks a lab against core/model/DriverSchema before any worker starts: a value it
     // accepts in the lab must be one the property accepts later, and the other way round.
-    const model::DriverDecl* decl = model::findDriverDecl(GetParam());
+    const model::DriverDecl* decl = model::findDriverDecl(spec_.driver);
     ASSERT_NE(decl, nullptr) << "the app does not know the driver";
     for (const model::PropertyDecl& p : device_->describe().properties) {
         const model::ParamDecl* param = decl->find(p.id);
@@ -219,13 +247,14 @@ TEST_P(Conformance, OpensAndClosesAgainAndAgain) {
 }
 
 std::vector<QString> registeredDrivers() {
-    const QStringList names = driverNames();
+    QStringList names = driverNames();
+    if (names.contains(QLatin1String("scpi"))) names << QStringLiteral("scpi.actuator");
     return {names.begin(), names.end()};
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryDriver, Conformance, ::testing::ValuesIn(registeredDrivers()),
                          [](const ::testing::TestParamInfo<QString>& info) {
-                             return info.param.mid(info.param.indexOf('.') + 1).toStdString();
+                             return QString(info.param).replace('.', '_').toStdString();
                          });
 
 }  // namespace

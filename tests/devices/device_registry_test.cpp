@@ -44,7 +44,7 @@ TEST(DeviceRegistry, UnknownDriverErrorNamesTheDevice) {
         FAIL() << "expected DeviceError";
     } catch (const DeviceError& e) {
         EXPECT_EQ(
-            std::string(e.what()).rfind("lamp: unknown driver 'sim.lamp' (known: sim.camera, sim.cpu", 0), 0u)
+            std::string(e.what()).rfind("lamp: unknown driver 'sim.lamp' (known: scpi, sim.camera, sim.cpu", 0), 0u)
             << e.what();
     }
 }

@@ -1,0 +1,126 @@
+#include "devices/scpi/ScpiLink.h"
+
+#include <QHostAddress>
+#include <QSerialPort>
+#include <QTcpSocket>
+#include <chrono>
+
+namespace acquila::devices {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+/** Every wait is cut into slices this long, each followed by a look at the cancel token. */
+constexpr int kSliceMs = 10;
+
+Clock::time_point after(double seconds) {
+    return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+}  // namespace
+
+ScpiLink::ScpiLink(QString owner, ScpiLinkConfig config) : owner_(std::move(owner)), config_(std::move(config)) {}
+
+ScpiLink::~ScpiLink() { close(); }
+
+QString ScpiLink::address() const {
+    return config_.transport == QLatin1String("serial") ? config_.device
+                                                        : QStringLiteral("%1:%2").arg(config_.host).arg(config_.port);
+}
+
+void ScpiLink::fail(const QString& what) const {
+    throw DeviceError(QStringLiteral("%1: %2 (%3)").arg(owner_, what, address()).toStdString());
+}
+
+bool ScpiLink::isOpen() const {
+    if (!io_ || !io_->isOpen()) return false;
+    if (auto* socket = qobject_cast<QTcpSocket*>(io_.get())) return socket->state() == QAbstractSocket::ConnectedState;
+    return true;
+}
+
+void ScpiLink::close() {
+    if (io_) io_->close();
+    io_.reset();
+    pending_.clear();
+}
+
+Checkpoint ScpiLink::open(const CancelToken& token) {
+    close();
+    const auto deadline = after(config_.connectTimeoutS);
+    if (config_.transport == QLatin1String("serial")) {
+        auto port = std::make_unique<QSerialPort>();
+        port->setPortName(config_.device);
+        if (!port->open(QIODevice::ReadWrite)) fail(QStringLiteral("cannot open the serial port: %1").arg(port->errorString()));
+        const bool ok =
+            port->setBaudRate(config_.baud) && port->setDataBits(QSerialPort::Data8) &&
+            port->setParity(config_.parity == QLatin1String("even")  ? QSerialPort::EvenParity
+                            : config_.parity == QLatin1String("odd") ? QSerialPort::OddParity
+                                                                     : QSerialPort::NoParity) &&
+            port->setStopBits(config_.stopBits == 2 ? QSerialPort::TwoStop : QSerialPort::OneStop) &&
+            port->setFlowControl(config_.flow == QLatin1String("hardware")   ? QSerialPort::HardwareControl
+                                 : config_.flow == QLatin1String("software") ? QSerialPort::SoftwareControl
+                                                                             : QSerialPort::NoFlowControl);
+        if (!ok) fail(QStringLiteral("cannot configure the serial port: %1").arg(port->errorString()));
+        io_ = std::move(port);
+        return Checkpoint::Continue;
+    }
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->connectToHost(config_.host, quint16(config_.port));
+    while (!socket->waitForConnected(kSliceMs)) {
+        if (socket->state() == QAbstractSocket::UnconnectedState)
+            fail(QStringLiteral("cannot connect: %1").arg(socket->errorString()));
+        if (const Checkpoint c = token.check(); c != Checkpoint::Continue) return c;
+        if (Clock::now() > deadline)
+            fail(QStringLiteral("no connection within %1 s (is the instrument on and the address right?)").arg(config_.connectTimeoutS));
+    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    io_ = std::move(socket);
+    return Checkpoint::Continue;
+}
+
+Checkpoint ScpiLink::write(const QString& command, const CancelToken& token) {
+    if (!isOpen()) fail(QStringLiteral("not connected, sending '%1'").arg(command));
+    const QByteArray line = command.toUtf8() + config_.writeTermination;
+    if (io_->write(line) != line.size()) fail(QStringLiteral("cannot send '%1': %2").arg(command, io_->errorString()));
+    const auto deadline = after(config_.replyTimeoutS);
+    while (io_->bytesToWrite() > 0) {
+        if (!io_->waitForBytesWritten(kSliceMs) && !isOpen())
+            fail(QStringLiteral("connection closed while sending '%1'").arg(command));
+        if (const Checkpoint c = token.check(); c != Checkpoint::Continue) return c;
+        if (Clock::now() > deadline) fail(QStringLiteral("'%1' not taken within %2 s").arg(command).arg(config_.replyTimeoutS));
+    }
+    return Checkpoint::Continue;
+}
+
+Checkpoint ScpiLink::query(const QString& command, QString* reply, const CancelToken& token) {
+    Checkpoint c = write(command, token);
+    if (c == Checkpoint::Continue) c = readLine(command, reply, token);
+    // An interrupted exchange leaves a reply on its way: reconnect rather than read it as the next one's.
+    if (c != Checkpoint::Continue) close();
+    return c;
+}
+
+Checkpoint ScpiLink::readLine(const QString& command, QString* reply, const CancelToken& token) {
+    const auto deadline = after(config_.replyTimeoutS);
+    for (;;) {
+        const qsizetype end = pending_.indexOf(config_.readTermination);
+        if (end >= 0) {
+            const QByteArray line = pending_.left(end);
+            pending_.remove(0, end + config_.readTermination.size());
+            QString text = QString::fromUtf8(line);
+            if (text.contains(QChar::ReplacementCharacter) || line.contains('\0'))
+                fail(QStringLiteral("the reply to '%1' is not text (%2 bytes)").arg(command).arg(line.size()));
+            if (text.endsWith('\r')) text.chop(1);
+            *reply = text;
+            return Checkpoint::Continue;
+        }
+        if (pending_.size() > config_.maxReplyBytes)
+            fail(QStringLiteral("the reply to '%1' has no line end in its first %2 bytes").arg(command).arg(config_.maxReplyBytes));
+        if (!io_->waitForReadyRead(kSliceMs) && !isOpen())
+            fail(QStringLiteral("connection closed by the instrument, waiting for the reply to '%1'").arg(command));
+        pending_ += io_->readAll();
+        if (const Checkpoint c = token.check(); c != Checkpoint::Continue) return c;
+        if (Clock::now() > deadline && pending_.indexOf(config_.readTermination) < 0)
+            fail(QStringLiteral("no reply to '%1' within %2 s").arg(command).arg(config_.replyTimeoutS));
+    }
+}
+
+}  // namespace acquila::devices
