@@ -282,7 +282,9 @@ TEST_F(BrowserReader, AFileThatHangsLibhdf5IsShownInTheWindowsBanner) {
 
 TEST_F(BrowserReader, AReaderThatCrashesMidReadIsReportedWithItsSignal) {
     // Listing the hang file's root sends the reader into libhdf5's endless loop (it runs
-    // instead of waiting for a request): a SIGSEGV there is what a crash in libhdf5 looks like.
+    // instead of waiting for a request): a SIGABRT there is what a failed assertion in
+    // libhdf5 looks like. (Not SIGSEGV: the ASan build would turn that into its own report.
+    // The real SIGSEGV of fuzz/known/ is replayed in the normal build.)
     Loader l;
     const QList<pid_t> before = readers();
     ASSERT_TRUE(l.open(acquila::test::sourcePath("fuzz/known/hdf5-global-heap-hang.h5")).ok);
@@ -291,9 +293,9 @@ TEST_F(BrowserReader, AReaderThatCrashesMidReadIsReportedWithItsSignal) {
     l.children.reset();
     l.loader.listChildren(QStringLiteral("/"), 0, 100);
     ASSERT_TRUE(waitUntil([&] { return stateOf(reader) == 'R'; }, 10s)) << "the reader never got into the read";
-    ASSERT_EQ(::kill(reader, SIGSEGV), 0);
+    ASSERT_EQ(::kill(reader, SIGABRT), 0);
     ASSERT_TRUE(waitUntil([&] { return l.children.has_value(); }, 20s));
-    EXPECT_TRUE(l.children->error.contains("killed by signal 11 (Segmentation fault)")) << l.children->error.toStdString();
+    EXPECT_TRUE(l.children->error.contains("killed by signal 6 (Aborted)")) << l.children->error.toStdString();
     EXPECT_TRUE(l.children->error.contains("hdf5-global-heap-hang.h5")) << l.children->error.toStdString();
     EXPECT_TRUE(l.open(corpus("types.h5")).ok);
 }
