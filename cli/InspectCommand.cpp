@@ -1,51 +1,22 @@
 #include "cli/InspectCommand.h"
 
 #include "cli/CliCommon.h"
+#include "core/util/ChildExit.h"
 #include "core/util/Programs.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
 #include <chrono>
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <poll.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 extern char** environ;
 
 namespace acquila::cli {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-/** Waits up to `timeout` for `pid`; true once reaped (`*status` set). */
-bool waitFor(pid_t pid, std::chrono::milliseconds timeout, int* status) {
-    const auto deadline = Clock::now() + timeout;
-    const int pidfd = int(::syscall(SYS_pidfd_open, pid, 0));
-    for (;;) {
-        const pid_t r = ::waitpid(pid, status, WNOHANG);
-        if (r == pid) break;
-        if (r < 0 && errno != EINTR) break;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        if (left <= 0) {
-            if (pidfd >= 0) ::close(pidfd);
-            return false;
-        }
-        // The pidfd becomes readable when the process ends; without one, look again every 10 ms.
-        pollfd p{pidfd, POLLIN, 0};
-        ::poll(pidfd >= 0 ? &p : nullptr, pidfd >= 0 ? 1 : 0, int(std::min<long long>(left, pidfd >= 0 ? left : 10)));
-    }
-    if (pidfd >= 0) ::close(pidfd);
-    return true;
-}
-
-}  // namespace
 
 int inspectCommand(const QStringList& args) {
     QCommandLineParser p;
@@ -94,9 +65,9 @@ int inspectCommand(const QStringList& args) {
         return kFailed;
     }
     int status = 0;
-    if (!waitFor(pid, std::chrono::milliseconds(qint64(seconds * 1000)), &status)) {
+    if (!util::reapChild(pid, std::chrono::milliseconds(qint64(seconds * 1000)), &status)) {
         ::kill(pid, SIGKILL);
-        waitFor(pid, std::chrono::seconds(5), &status);
+        util::reapChild(pid, std::chrono::seconds(5), &status);
         std::fprintf(stderr,
                      "acquila inspect: reading '%s' gave no result within %g s (the HDF5 library may be stuck on "
                      "a damaged part of the file); the reader was stopped\n",
@@ -104,10 +75,8 @@ int inspectCommand(const QStringList& args) {
         return kBadInput;
     }
     if (WIFSIGNALED(status)) {
-        std::fprintf(stderr,
-                     "acquila inspect: the HDF5 reader was killed by signal %d (%s) while reading '%s' (a damaged "
-                     "file?)\n",
-                     WTERMSIG(status), ::strsignal(WTERMSIG(status)), qPrintable(file));
+        std::fprintf(stderr, "acquila inspect: the HDF5 reader %s while reading '%s' (a damaged file?)\n",
+                     qPrintable(util::describeExit(status)), qPrintable(file));
         return kBadInput;
     }
     const int code = WEXITSTATUS(status);

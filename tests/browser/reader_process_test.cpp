@@ -34,33 +34,23 @@ F real(const char* name) {
     return reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
 }
 
-/** Live (not zombie) children of this process named acquila-reader. */
-QList<pid_t> readers() {
-    QList<pid_t> out;
-    const QString self = QString::number(::getpid());
-    for (const QString& entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
-        bool number = false;
-        const pid_t pid = entry.toInt(&number);
-        if (!number) continue;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(entry));
-        if (!stat.open(QIODevice::ReadOnly)) continue;
-        const QString line = QString::fromLocal8Bit(stat.readAll());
-        // pid (comm) state ppid ...
-        const qsizetype close = line.lastIndexOf(')');
-        const QStringList rest = line.mid(close + 2).split(' ');
-        if (line.section('(', 1).section(')', 0, 0) == QLatin1String("acquila-reader") && rest.size() > 1 &&
-            rest[1] == self && rest[0] != QLatin1String("Z"))
-            out << pid;
-    }
-    return out;
-}
-
 /** The process state letter from /proc (R running, S sleeping, Z zombie...), or 0. */
 char stateOf(pid_t pid) {
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
     if (!stat.open(QIODevice::ReadOnly)) return 0;
     const QString rest = QString::fromLocal8Bit(stat.readAll()).section(')', 1).trimmed();
     return rest.isEmpty() ? 0 : rest.at(0).toLatin1();
+}
+
+/** Live (not zombie) children of this process named acquila-reader. */
+QList<pid_t> readers() {
+    QList<pid_t> out;
+    for (const qint64 pid : acquila::test::childPids(::getpid())) {
+        QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
+        if (comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == "acquila-reader" && stateOf(pid_t(pid)) != 'Z')
+            out << pid_t(pid);
+    }
+    return out;
 }
 
 bool gone(pid_t pid) {

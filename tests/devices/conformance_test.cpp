@@ -166,7 +166,9 @@ TEST_P(Conformance, APropertyThatIsAlsoALabParameterHasTheParametersRange) {
             EXPECT_EQ(p.min, param->min) << p.id.toStdString();
             EXPECT_EQ(p.max, param->max) << p.id.toStdString();
         }
-        if (param->type == model::ParamType::String && !param->allowed.isEmpty()) EXPECT_EQ(p.allowed, param->allowed) << p.id.toStdString();
+        if (param->type == model::ParamType::String && !param->allowed.isEmpty()) {
+            EXPECT_EQ(p.allowed, param->allowed) << p.id.toStdString();
+        }
     }
 }
 

@@ -19,23 +19,6 @@ inline QByteArray linearPlan(int points, const QByteArray& extra = {}, const QBy
            QByteArray::number(points) + R"(}], "detectors": )" + detectors + extra + "}";
 }
 
-/** Pids of this process's live children (from /proc), excluding zombies' absence. */
-inline std::vector<qint64> childPids(qint64 parent) {
-    std::vector<qint64> out;
-    for (const QString& entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
-        bool ok = false;
-        const qint64 pid = entry.toLongLong(&ok);
-        if (!ok) continue;
-        QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!f.open(QIODevice::ReadOnly)) continue;
-        const QByteArray stat = f.readAll();
-        // Fields after the parenthesised command: state, ppid, ...
-        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-        if (fields.size() > 1 && fields[1].toLongLong() == parent) out.push_back(pid);
-    }
-    return out;
-}
-
 /** Harness options beyond the worker count; `dataDirectory` non-empty turns storage (HDF5 files) on. */
 struct HarnessOptions {
     QString dataDirectory;

@@ -2,12 +2,14 @@
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QFile>
 #include <QStringList>
 #include <QEventLoop>
 #include <QString>
 #include <QThread>
 #include <chrono>
 #include <functional>
+#include <vector>
 
 namespace acquila::test {
 
@@ -85,6 +87,23 @@ inline QStringList knownLibhdf5Inputs() {
     QStringList out;
     for (const QString& name : QDir(sourcePath(QStringLiteral("fuzz/known"))).entryList({QStringLiteral("*.h5")}))
         if (!kAddressSanitizer || !name.contains(QLatin1String("segv"))) out << name;
+    return out;
+}
+
+/** Pids of this process's live children (from /proc), excluding zombies' absence. */
+inline std::vector<qint64> childPids(qint64 parent) {
+    std::vector<qint64> out;
+    for (const QString& entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok) continue;
+        QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!f.open(QIODevice::ReadOnly)) continue;
+        const QByteArray stat = f.readAll();
+        // Fields after the parenthesised command: state, ppid, ...
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 1 && fields[1].toLongLong() == parent) out.push_back(pid);
+    }
     return out;
 }
 

@@ -97,9 +97,6 @@ public:
             in >> r;
             return reply(loader_.exportData(r, [this] { return cancelled(); }));
         }
-        case Op::Close:
-            loader_.close();
-            return writeAll(out_, frame(body(Answer::Reply)));
         }
         std::fprintf(stderr, "acquila-reader: unknown request %u; exiting\n", unsigned(tag));
         return false;

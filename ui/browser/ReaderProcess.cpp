@@ -1,6 +1,7 @@
 #include "ui/browser/ReaderProcess.h"
 
 #include "ui/browser/ReaderProtocol.h"
+#include "core/util/ChildExit.h"
 #include "core/util/Programs.h"
 
 #include <QFile>
@@ -46,13 +47,7 @@ struct ReaderChild {
     /** Waits up to `wait` for the process to end; true once it is reaped. */
     bool reap(std::chrono::milliseconds wait) {
         if (reaped || pid <= 0) return true;
-        const auto deadline = Clock::now() + wait;
-        for (;;) {
-            const pid_t r = ::waitpid(pid, &status, WNOHANG);
-            if (r == pid || (r < 0 && errno == ECHILD)) return reaped = true;
-            if (Clock::now() >= deadline) return false;
-            ::poll(nullptr, 0, 5);
-        }
+        return reaped = util::reapChild(pid, wait, &status);
     }
 };
 
@@ -123,12 +118,7 @@ util::Result<bool> ReaderProcess::ensureStarted() {
 
 QString ReaderProcess::ended() {
     if (!child_->reap(1s)) return QStringLiteral("the HDF5 reader closed its connection");
-    const int s = child_->status;
-    if (WIFSIGNALED(s))
-        return QStringLiteral("the HDF5 reader was killed by signal %1 (%2)")
-            .arg(WTERMSIG(s))
-            .arg(QString::fromLocal8Bit(::strsignal(WTERMSIG(s))));
-    return QStringLiteral("the HDF5 reader exited with code %1").arg(WEXITSTATUS(s));
+    return QStringLiteral("the HDF5 reader ") + util::describeExit(child_->status);
 }
 
 util::Result<QByteArray> ReaderProcess::call(const QByteArray& request, const QString& what,

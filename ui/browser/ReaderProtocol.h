@@ -40,7 +40,7 @@ QDataStream& operator>>(QDataStream& s, ExportReply& v);
 namespace reader {
 
 /** Requests (app to reader), one at a time: the next is written after the reply. */
-enum class Op : quint8 { Open = 1, Children, Details, Preview, Refresh, Export, Close };
+enum class Op : quint8 { Open = 1, Children, Details, Preview, Refresh, Export };
 
 /** What the reader writes back: any number of Progress frames, then one Reply. */
 enum class Answer : quint8 { Progress = 100, Reply };
