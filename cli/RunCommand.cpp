@@ -193,7 +193,7 @@ int runCommand(const QStringList& args) {
 
 int devicesCommand(const QStringList& args) {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Lists the lab's devices with their axes, outputs and properties."));
+    p.setApplicationDescription(QStringLiteral("Lists the lab's devices with their axes, outputs and properties, and those that are unavailable with the reason (exit 1 when any is)."));
     addCommonOptions(p);
     if (!p.parse(args)) {
         std::fprintf(stderr, "acquila devices: %s\n", qPrintable(p.errorText()));
@@ -219,7 +219,13 @@ int devicesCommand(const QStringList& args) {
         if (e.level >= 4) std::fprintf(stderr, "%s\n", qPrintable(e.text));
     });
     QObject::connect(&engine, &engine::Engine::devicesChanged, qApp, [&](const std::vector<model::DeviceDescription>& devices) {
+        exitCode = kCompleted;
         for (const auto& d : devices) {
+            if (!d.unavailable.isEmpty()) {
+                std::printf("%s  (UNAVAILABLE, %s): %s\n", qPrintable(d.name), qPrintable(d.driver), qPrintable(d.unavailable));
+                exitCode = kFailed;  // listed, but the lab is not all there
+                continue;
+            }
             std::printf("%s  (%s, %s, %s)\n", qPrintable(d.name), model::deviceKindName(d.kind), qPrintable(d.driver),
                         d.concurrency == model::Concurrency::Exclusive ? "exclusive" : "replicable");
             for (size_t i = 0; i < d.axes.size(); ++i) {
@@ -245,7 +251,6 @@ int devicesCommand(const QStringList& args) {
             }
         }
         std::fflush(stdout);
-        exitCode = kCompleted;
         engine.shutdown();
     });
     engine.start();

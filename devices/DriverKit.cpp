@@ -1,5 +1,7 @@
 #include "devices/DriverKit.h"
+#include "devices/DriverRegistry.h"
 
+#include <cstdio>
 #include <map>
 
 namespace acquila::devices {
@@ -10,10 +12,32 @@ std::map<QString, DriverFactory>& registry() {
     static std::map<QString, DriverFactory> drivers;
     return drivers;
 }
+
+std::vector<PendingDriver>* capturing = nullptr;  // set only around a plugin's dlopen
 }  // namespace
 
-DriverRegistration::DriverRegistration(const char* driver, DriverFactory factory) {
-    registry().emplace(QString::fromLatin1(driver), factory);
+DriverRegistration::DriverRegistration(const char* driver, DriverFactory factory, std::vector<model::ParamDecl> params) {
+    PendingDriver d{QString::fromUtf8(driver), factory, std::move(params)};
+    if (capturing) {
+        capturing->push_back(std::move(d));
+    } else if (model::isBuiltinFamily(d.driver)) {
+        registry().emplace(d.driver, factory);  // parameters in the app's table
+    } else if (const QString error = registerDriver(std::move(d)); !error.isEmpty()) {
+        std::fprintf(stderr, "acquila: driver '%s' not registered: %s\n", driver, qPrintable(error));
+    }
+}
+
+void captureRegistrations(std::vector<PendingDriver>* into) { capturing = into; }
+
+QString registerDriver(PendingDriver driver) {
+    if (!driver.factory) return QStringLiteral("driver '%1' has no factory").arg(driver.driver);
+    if (registry().count(driver.driver)) return QStringLiteral("a driver named '%1' is already loaded").arg(driver.driver);
+    model::DriverDecl decl;
+    decl.driver = driver.driver;
+    decl.params = std::move(driver.params);
+    if (QString error = model::addDriverDecl(std::move(decl)); !error.isEmpty()) return error;
+    registry().emplace(driver.driver, driver.factory);
+    return {};
 }
 
 void checkPropertyValue(const QString& device, const std::vector<BoundProperty>& props, const QString& id,

@@ -20,15 +20,27 @@ namespace acquila::devices {
 /** Makes a device from its spec; throws DeviceError. */
 using DriverFactory = std::unique_ptr<Device> (*)(const model::DeviceSpec&, const LabContext&);
 
-/** Adds a driver to the registry createDevice() looks in; used by ACQUILA_REGISTER_DRIVER at start-up. */
+/**
+ * Adds a driver to the registry createDevice() looks in; used by ACQUILA_REGISTER_DRIVER,
+ * before main() for the built-in drivers, while a worker loads the plugin for the others.
+ * Built-in drivers ("sim.*", "scpi") have their parameters in the app's table
+ * (core/model/DriverSchema.cpp); any other driver declares them here, and the worker
+ * checks the lab's devices of that driver against them.
+ */
 struct DriverRegistration {
-    DriverRegistration(const char* driver, DriverFactory factory);
+    DriverRegistration(const char* driver, DriverFactory factory, std::vector<model::ParamDecl> params = {});
 };
 
-#define ACQUILA_REGISTER_DRIVER(NAME, TYPE)                                                                    \
+/**
+ * Registers driver NAME (a string) made by TYPE(const DeviceSpec&, const LabContext&).
+ * A plugin's driver lists the lab parameters it reads after the type (model::param::…).
+ */
+#define ACQUILA_REGISTER_DRIVER(NAME, TYPE, ...)                                                               \
     static const ::acquila::devices::DriverRegistration acquilaDriverRegistration_##TYPE(                      \
-        NAME, [](const ::acquila::model::DeviceSpec& spec, const ::acquila::devices::LabContext& ctx)           \
-                  -> std::unique_ptr<::acquila::devices::Device> { return std::make_unique<TYPE>(spec, ctx); })
+        NAME,                                                                                                  \
+        [](const ::acquila::model::DeviceSpec& spec, const ::acquila::devices::LabContext& ctx)                 \
+            -> std::unique_ptr<::acquila::devices::Device> { return std::make_unique<TYPE>(spec, ctx); },       \
+        {__VA_ARGS__})
 
 /** The declaration of one property while a driver builds it: label, unit, range, allowed values, read-only. */
 class PropertyDef {

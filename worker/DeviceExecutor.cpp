@@ -5,6 +5,11 @@
 #include "core/protocol/ResultFrame.h"
 #include "worker/Connection.h"
 
+#include "core/model/DriverSchema.h"
+#include "devices/PluginLoader.h"
+
+#include <QFileInfo>
+
 #include <QCborArray>
 #include <spdlog/spdlog.h>
 #include <chrono>
@@ -65,20 +70,30 @@ void DeviceExecutor::configure(const Message& m) {
         openErrors_.push_back(QStringLiteral("bad lab configuration: %1").arg(config.error()));
     } else {
         lab_ = config->lab;
+        loadPlugins();
         const bool exclusiveHere = config->exclusive;
         devices::LabContext ctx{lab_.seed, &world_};
+        const QHash<QString, QStringList> problems = labProblems();
         for (size_t i = 0; i < lab_.devices.size(); ++i) {
             const model::DeviceSpec& spec = lab_.devices[i];
             if (model::isExclusive(spec) && !exclusiveHere) continue;
+            auto unavailable = [&](const QString& why) {
+                openErrors_.push_back(QStringLiteral("device '%1' is unavailable: %2").arg(spec.name, why));
+                unavailable_.push_back(model::DeviceDescription::unavailableDevice(spec.name, spec.driver, why));
+            };
             if (config->skip.contains(spec.name)) {
-                openErrors_.push_back(QStringLiteral("device '%1' was not opened: it hung while opening (see the log)").arg(spec.name));
+                unavailable(QStringLiteral("it hung while opening (see the log)"));
+                continue;
+            }
+            if (problems.contains(spec.name)) {
+                unavailable(problems.value(spec.name).join(QLatin1String("; ")));
                 continue;
             }
             box_->enter(-1, static_cast<int32_t>(i), protocol::BlackBoxOp::Open, toNs(openTimeoutS(spec)));
             try {
                 devices_.push_back(Dev{devices::createDevice(spec, ctx), static_cast<int>(i)});
             } catch (const std::exception& e) {
-                openErrors_.push_back(QStringLiteral("device '%1' could not be opened: %2").arg(spec.name, QString::fromUtf8(e.what())));
+                unavailable(QStringLiteral("could not be opened: %1").arg(QString::fromUtf8(e.what())));
             }
             box_->leave();
         }
@@ -91,8 +106,47 @@ void DeviceExecutor::configure(const Message& m) {
 void DeviceExecutor::describe(quint64 replyTo) {
     protocol::Describe d;
     for (const auto& dev : devices_) d.devices.push_back(dev.device->describe());
+    d.devices.insert(d.devices.end(), unavailable_.begin(), unavailable_.end());
     d.errors = QStringList(openErrors_.begin(), openErrors_.end());
     conn_.send(protocol::toMessage(d, replyTo));
+}
+
+void DeviceExecutor::loadPlugins() {
+    for (const devices::PluginReport& r : devices::loadPlugins(devices::pluginDirs(lab_.pluginDirs))) {
+        if (r.error.isEmpty())
+            spdlog::info("plugin {} {} ({}): drivers {}", r.name.toStdString(), r.version.toStdString(), r.file.toStdString(),
+                         r.drivers.join(QLatin1String(", ")).toStdString());
+        else
+            spdlog::error("{}", r.error.toStdString());
+    }
+}
+
+QHash<QString, QStringList> DeviceExecutor::labProblems() const {
+    QHash<QString, QStringList> out;
+    for (const model::LabProblem& p : model::checkLab(lab_, model::UnknownDrivers::Refuse)) {
+        const model::DeviceSpec* spec = nullptr;
+        for (const auto& d : lab_.devices)
+            if (d.name == p.device) spec = &d;
+        if (spec && !model::findDriverDecl(spec->driver)) {
+            out[p.device] = QStringList{missingDriver(spec->driver)};
+            continue;
+        }
+        out[p.device] << QStringLiteral("%1: %2").arg(p.pointer, p.message);
+    }
+    return out;
+}
+
+QString DeviceExecutor::missingDriver(const QString& driver) const {
+    QStringList failed, loaded;
+    for (const devices::PluginReport& r : devices::pluginReports()) {
+        if (!r.error.isEmpty()) failed << r.error;
+        else loaded << QStringLiteral("%1 (%2)").arg(QFileInfo(r.file).fileName(), r.drivers.join(QLatin1String(", ")));
+    }
+    QString why = QStringLiteral("no plugin provides driver '%1'").arg(driver);
+    if (!failed.isEmpty()) why += QStringLiteral("; %1 plugin(s) failed to load: %2").arg(failed.size()).arg(failed.join(QLatin1String("; ")));
+    why += loaded.isEmpty() ? QStringLiteral("; no plugin loaded from %1").arg(devices::pluginDirs(lab_.pluginDirs).join(QLatin1String(", ")))
+                            : QStringLiteral("; loaded: %1").arg(loaded.join(QLatin1String(", ")));
+    return why;
 }
 
 DeviceExecutor::Dev* DeviceExecutor::findDevice(const QString& name) {

@@ -9,6 +9,7 @@
 #include "core/plan/PointGenerator.h"
 #include "core/protocol/BlackBox.h"
 
+#include <QHash>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -55,6 +56,12 @@ private:
     };
 
     void configure(const protocol::Message& m);
+    /** Loads the driver plugins of the standard directories and the lab's (docs/architecture.md, "Driver plugins"). */
+    void loadPlugins();
+    /** The lab's problems by device, now that every plugin's parameters are known. */
+    QHash<QString, QStringList> labProblems() const;
+    /** Why no driver `driver` is here: the plugins that failed, those that loaded, where they were looked for. */
+    QString missingDriver(const QString& driver) const;
     void describe(quint64 replyTo);
     void open(const protocol::Message& m);
     void close(const protocol::Message& m);
@@ -77,6 +84,7 @@ private:
     model::LabConfig lab_;
     devices::SimWorld world_;       // executor thread only
     std::vector<Dev> devices_;      // built once by configure(), then only read
+    std::vector<model::DeviceDescription> unavailable_;  // the lab's devices this worker could not open, and why
     std::atomic<bool> configured_{false};  // publishes devices_ to the reader thread (stop hooks)
     std::vector<QString> openErrors_;
     std::optional<RunContext> run_;

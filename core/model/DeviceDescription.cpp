@@ -90,6 +90,7 @@ QCborMap DeviceDescription::toCbor() const {
     m.insert(QLatin1String("kind"), QLatin1String(deviceKindName(kind)));
     m.insert(QLatin1String("exclusive"), concurrency == Concurrency::Exclusive);
     m.insert(QLatin1String("summary"), summary);
+    if (!unavailable.isEmpty()) m.insert(QLatin1String("unavailable"), unavailable);
     QCborArray props;
     for (const auto& p : properties) {
         QCborMap pm;
@@ -142,6 +143,7 @@ util::Result<DeviceDescription> DeviceDescription::fromCbor(const QCborMap& map)
     if (!enumFromName(f.str("kind"), kKindNames, &d.kind)) f.fail(QStringLiteral("device: unknown kind"));
     d.concurrency = f.boolean("exclusive") ? Concurrency::Exclusive : Concurrency::Replicable;
     d.summary = f.optStr("summary", {});
+    d.unavailable = f.optStr("unavailable", {});
     for (const QCborValue& pv : f.array("properties")) {
         util::CborFields pf(pv.toMap(), QStringLiteral("device property"));
         PropertyDecl p;
@@ -181,6 +183,15 @@ util::Result<DeviceDescription> DeviceDescription::fromCbor(const QCborMap& map)
     }
     for (const QCborValue& p : f.array("positions")) d.positions.push_back(p.toDouble());
     if (!f.ok()) return R::failure(f.error());
+    return d;
+}
+
+DeviceDescription DeviceDescription::unavailableDevice(const QString& name, const QString& driver, const QString& why) {
+    DeviceDescription d;
+    d.name = name;
+    d.driver = driver;
+    d.concurrency = Concurrency::Exclusive;
+    d.unavailable = why.isEmpty() ? QStringLiteral("unavailable") : why;
     return d;
 }
 

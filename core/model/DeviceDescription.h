@@ -61,6 +61,12 @@ struct DeviceDescription {
     DeviceKind kind = DeviceKind::Detector;
     Concurrency concurrency = Concurrency::Replicable;
     QString summary;
+    /**
+     * Why the device cannot be used ("plugin … was built for plugin interface 2 …",
+     * "could not be opened: …"); empty when it is open. An unavailable device has
+     * no properties, axes or outputs.
+     */
+    QString unavailable;
     std::vector<PropertyDecl> properties;
     QVariantMap values;  // property id -> current value
     std::vector<AxisDecl> axes;
@@ -73,6 +79,8 @@ struct DeviceDescription {
 
     QCborMap toCbor() const;
     static util::Result<DeviceDescription> fromCbor(const QCborMap& map);
+    /** A device of the lab that cannot be used, and why. */
+    static DeviceDescription unavailableDevice(const QString& name, const QString& driver, const QString& why);
 };
 
 }  // namespace acquila::model

@@ -6,14 +6,15 @@
 #include <QLocale>
 #include <QSet>
 #include <cmath>
+#include <deque>
+#include <iterator>
 
 namespace acquila::model {
 
-namespace {
-constexpr double kInf = std::numeric_limits<double>::infinity();
+namespace param {
 using P = ParamType;
 
-ParamDecl decl(const char* key, ParamType type, const QVariant& fallback, double min = -kInf, double max = kInf) {
+ParamDecl decl(const char* key, ParamType type, const QVariant& fallback, double min, double max) {
     ParamDecl d;
     d.key = QLatin1String(key);
     d.type = type;
@@ -22,13 +23,13 @@ ParamDecl decl(const char* key, ParamType type, const QVariant& fallback, double
     d.max = max;
     return d;
 }
-ParamDecl number(const char* key, double fallback, double min = -kInf, double max = kInf) {
+ParamDecl number(const char* key, double fallback, double min, double max) {
     return decl(key, P::Number, fallback, min, max);
 }
 ParamDecl integer(const char* key, qint64 fallback, double min, double max) {
     return decl(key, P::Integer, fallback, min, max);
 }
-ParamDecl text(const char* key, const QString& fallback, QStringList allowed = {}) {
+ParamDecl text(const char* key, const QString& fallback, QStringList allowed) {
     ParamDecl d = decl(key, P::String, fallback);
     d.allowed = std::move(allowed);
     return d;
@@ -39,7 +40,7 @@ ParamDecl axisNames(const char* key, int maxCount) {
     d.namesAxes = true;
     return d;
 }
-ParamDecl numbers(const char* key, double fallback, int count, double min = -kInf) {
+ParamDecl numbers(const char* key, double fallback, int count, double min) {
     ParamDecl d = decl(key, P::Numbers, fallback, min);
     d.count = count;
     return d;
@@ -51,12 +52,20 @@ ParamDecl objects(const char* key, int maxCount) {
     return d;
 }
 
+ParamDecl boolean(const char* key, bool fallback) { return decl(key, P::Boolean, fallback); }
+}  // namespace param
+
 /** The parameters every driver accepts, after its own. */
 std::vector<ParamDecl> withCommon(std::vector<ParamDecl> params) {
-    params.push_back(decl("exclusive", P::Boolean, false));
-    params.push_back(number("timeout_s", 10.0, 0.001, kMaxTimeS));
+    params.push_back(param::boolean("exclusive", false));
+    params.push_back(param::number("timeout_s", 10.0, 0.001, kMaxTimeS));
     return params;
 }
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+using P = ParamType;
+using namespace param;
 
 bool isNumeric(const QVariant& v) {
     switch (v.typeId()) {
@@ -416,21 +425,43 @@ QStringList DriverDecl::axesOf(const QString& device, const QVariantMap& params)
     return out;
 }
 
-const std::vector<DriverDecl>& driverDecls() {
-    static const std::vector<DriverDecl> decls = buildDecls();
+namespace {
+/** The built-in drivers, then those plugins added; a deque so that pointers stay valid as it grows. */
+std::deque<DriverDecl>& allDecls() {
+    static std::deque<DriverDecl> decls = [] {
+        std::vector<DriverDecl> builtin = buildDecls();
+        return std::deque<DriverDecl>(std::make_move_iterator(builtin.begin()), std::make_move_iterator(builtin.end()));
+    }();
     return decls;
 }
+}  // namespace
+
+const std::deque<DriverDecl>& driverDecls() { return allDecls(); }
 
 const DriverDecl* findDriverDecl(const QString& driver) {
-    for (const DriverDecl& d : driverDecls())
+    for (const DriverDecl& d : allDecls())
         if (d.driver == driver) return &d;
     return nullptr;
 }
 
 QStringList knownDriverNames() {
     QStringList names;
-    for (const DriverDecl& d : driverDecls()) names << d.driver;
+    for (const DriverDecl& d : allDecls()) names << d.driver;
     return names;
+}
+
+bool isBuiltinFamily(const QString& driver) {
+    return driver.startsWith(QLatin1String("sim.")) || driver == QLatin1String("scpi");
+}
+
+QString addDriverDecl(DriverDecl decl) {
+    if (decl.driver.isEmpty()) return QStringLiteral("a driver needs a name");
+    if (isBuiltinFamily(decl.driver))
+        return QStringLiteral("the driver name '%1' belongs to Acquila's built-in drivers ('sim.*', 'scpi')").arg(decl.driver);
+    if (findDriverDecl(decl.driver)) return QStringLiteral("a driver named '%1' is already loaded").arg(decl.driver);
+    decl.params = withCommon(std::move(decl.params));
+    allDecls().push_back(std::move(decl));
+    return {};
 }
 
 ParamProblems checkParams(const DriverDecl& decl, const QVariantMap& params) {
@@ -450,13 +481,14 @@ ParamProblems checkParams(const DriverDecl& decl, const QVariantMap& params) {
     return out;
 }
 
-std::vector<LabProblem> checkLab(const LabConfig& lab) {
+std::vector<LabProblem> checkLab(const LabConfig& lab, UnknownDrivers unknown) {
     std::vector<LabProblem> out;
     const LabAxes axes = labAxes(lab);
     for (size_t i = 0; i < lab.devices.size(); ++i) {
         const DeviceSpec& spec = lab.devices[i];
         const QString at = QStringLiteral("/devices/%1/").arg(i);
         const DriverDecl* decl = findDriverDecl(spec.driver);
+        if (!decl && unknown == UnknownDrivers::LeaveToWorkers && !isBuiltinFamily(spec.driver)) continue;
         if (!decl) {
             out.push_back({at + QStringLiteral("driver"), spec.name,
                            QStringLiteral("unknown driver '%1' (known: %2)")

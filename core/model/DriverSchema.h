@@ -3,6 +3,7 @@
 #include <QStringList>
 #include <QVariant>
 #include <QVariantMap>
+#include <deque>
 #include <limits>
 #include <vector>
 
@@ -64,8 +65,42 @@ struct DriverDecl {
     QStringList axesOf(const QString& device, const QVariantMap& params = {}) const;
 };
 
-/** Every known driver, in a fixed order. */
-const std::vector<DriverDecl>& driverDecls();
+/**
+ * Builders of parameter declarations, for the built-in table and for plugins
+ * (docs/plugins.md). `key` must outlive nothing: it is copied.
+ */
+namespace param {
+ParamDecl decl(const char* key, ParamType type, const QVariant& fallback, double min = -std::numeric_limits<double>::infinity(),
+               double max = std::numeric_limits<double>::infinity());
+ParamDecl number(const char* key, double fallback, double min = -std::numeric_limits<double>::infinity(),
+                 double max = std::numeric_limits<double>::infinity());
+ParamDecl integer(const char* key, qint64 fallback, double min, double max);
+ParamDecl boolean(const char* key, bool fallback);
+/** A string; one of `allowed` when that is not empty. */
+ParamDecl text(const char* key, const QString& fallback, QStringList allowed = {});
+/** Names of axes of other devices of the lab (at most `maxCount`). */
+ParamDecl axisNames(const char* key, int maxCount);
+/** A number for every element or a list of `count` numbers (0: one per entry of "axes"). */
+ParamDecl numbers(const char* key, double fallback, int count, double min = -std::numeric_limits<double>::infinity());
+ParamDecl objects(const char* key, int maxCount);
+}  // namespace param
+
+/** `params` followed by the parameters every driver accepts: "exclusive" and "timeout_s". */
+std::vector<ParamDecl> withCommon(std::vector<ParamDecl> params);
+
+/**
+ * Every known driver: the built-in ones in a fixed order, then those plugins
+ * added in the worker that loaded them. Pointers into it stay valid.
+ */
+const std::deque<DriverDecl>& driverDecls();
+/**
+ * Adds a plugin's driver (its parameters get withCommon()). Empty on success,
+ * else why not: an empty name, a built-in family ("sim.*", "scpi") or a name
+ * already taken. Worker only, while plugins load, before any device opens.
+ */
+QString addDriverDecl(DriverDecl decl);
+/** Whether `driver` is of a family only Acquila itself provides ("sim.*", "scpi"). */
+bool isBuiltinFamily(const QString& driver);
 /** The declaration of `driver`, or nullptr when no driver has that name. */
 const DriverDecl* findDriverDecl(const QString& driver);
 QStringList knownDriverNames();
@@ -80,11 +115,18 @@ struct LabProblem {
     QString message;  // e.g. "1000000000 is above the maximum 8192"
 };
 
+/** What checkLab does with a driver it does not know. */
+enum class UnknownDrivers : uint8_t {
+    Refuse,          // every driver must be known (the worker, after loading its plugins)
+    LeaveToWorkers,  // drivers outside the built-in families may come from plugins (the app)
+};
+
 /**
  * Every problem of a parsed lab: unknown drivers, parameters that do not fit
  * their driver's declaration, and parameters naming axes no device provides.
+ * The app never loads a plugin, so it leaves plugin drivers to the workers.
  */
-std::vector<LabProblem> checkLab(const LabConfig& lab);
+std::vector<LabProblem> checkLab(const LabConfig& lab, UnknownDrivers unknown = UnknownDrivers::LeaveToWorkers);
 
 /** A number as the user would write it: integers in full, others shortest. */
 QString formatNumber(double v);

@@ -4,7 +4,9 @@
 #include "core/util/CborFields.h"
 
 #include <QCborArray>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -104,7 +106,7 @@ private:
 
 void readHeader(const QJsonObject& root, LabConfig& lab, Problems& problems) {
     static const QStringList known = {QStringLiteral("version"), QStringLiteral("seed"), QStringLiteral("devices"),
-                                      QStringLiteral("description")};
+                                      QStringLiteral("description"), QStringLiteral("plugin_dirs")};
     for (auto it = root.begin(); it != root.end(); ++it)
         if (!known.contains(it.key()))
             problems.add(QLatin1Char('/') + it.key(),
@@ -120,6 +122,18 @@ void readHeader(const QJsonObject& root, LabConfig& lab, Problems& problems) {
     }
     if (root.contains(QLatin1String("description")) && !root.value(QLatin1String("description")).isString())
         problems.expected(QStringLiteral("/description"), "a string", root.value(QLatin1String("description")));
+    if (root.contains(QLatin1String("plugin_dirs"))) {
+        const QJsonValue v = root.value(QLatin1String("plugin_dirs"));
+        const QJsonArray dirs = v.toArray();
+        if (!v.isArray() || dirs.size() > kMaxPluginDirs)
+            problems.add(QStringLiteral("/plugin_dirs"), QStringLiteral("expected a list of at most %1 directories").arg(kMaxPluginDirs));
+        for (qsizetype i = 0; i < dirs.size() && i < kMaxPluginDirs; ++i) {
+            if (!dirs[i].isString() || dirs[i].toString().isEmpty())
+                problems.expected(QStringLiteral("/plugin_dirs/%1").arg(i), "a directory name", dirs[i]);
+            else
+                lab.pluginDirs << dirs[i].toString();
+        }
+    }
     if (root.contains(QLatin1String("seed"))) {
         const QJsonValue v = root.value(QLatin1String("seed"));
         const double d = v.toDouble();
@@ -223,7 +237,11 @@ util::Result<LabConfig> loadLabConfig(const QString& path) {
     if (f.size() > kMaxBytes)
         return util::Result<LabConfig>::failure(
             QStringLiteral("%1: larger than 16 MiB, not a lab config").arg(file));
-    return parseLabConfig(f.readAll(), file);
+    auto lab = parseLabConfig(f.readAll(), file);
+    // Plugin directories are relative to the lab file, wherever the app was started.
+    if (lab && !path.isEmpty())
+        for (QString& dir : lab->pluginDirs) dir = QFileInfo(path).absoluteDir().absoluteFilePath(dir);
+    return lab;
 }
 
 QCborMap LabConfig::toCbor() const {
@@ -239,6 +257,7 @@ QCborMap LabConfig::toCbor() const {
         devs.append(dm);
     }
     m.insert(QLatin1String("devices"), devs);
+    if (!pluginDirs.isEmpty()) m.insert(QLatin1String("plugin_dirs"), QCborArray::fromStringList(pluginDirs));
     return m;
 }
 
@@ -248,6 +267,14 @@ util::Result<LabConfig> LabConfig::fromCbor(const QCborMap& map) {
     LabConfig lab;
     lab.seed = static_cast<quint64>(f.integer("seed"));
     const QCborArray devs = f.array("devices");
+    if (f.has("plugin_dirs")) {
+        const QCborArray dirs = f.array("plugin_dirs");
+        if (dirs.size() > kMaxPluginDirs) return R::failure(QStringLiteral("lab: more than %1 plugin_dirs").arg(kMaxPluginDirs));
+        for (const QCborValue& d : dirs) {
+            if (!d.isString()) return R::failure(QStringLiteral("lab: plugin_dirs must be strings"));
+            lab.pluginDirs << d.toString();
+        }
+    }
     if (!f.ok()) return R::failure(f.error());
     if (devs.size() > kMaxDevices)
         return R::failure(QStringLiteral("lab: more than %1 devices").arg(kMaxDevices));

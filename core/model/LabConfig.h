@@ -8,6 +8,9 @@
 
 namespace acquila::model {
 
+/** At most this many "plugin_dirs" in a lab. */
+inline constexpr qsizetype kMaxPluginDirs = 64;
+
 /** How to open one device: name, driver type and driver parameters (docs/architecture.md, "Devices and workers"). */
 struct DeviceSpec {
     QString name;
@@ -30,6 +33,8 @@ inline bool isExclusive(const DeviceSpec& spec) {
 struct LabConfig {
     quint64 seed = 1;
     std::vector<DeviceSpec> devices;
+    /** Where the workers look for driver plugins besides the standard places (absolute once loaded from a file). */
+    QStringList pluginDirs;
 
     QCborMap toCbor() const;
     static util::Result<LabConfig> fromCbor(const QCborMap& map);

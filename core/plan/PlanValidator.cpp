@@ -29,6 +29,14 @@ FoundAxis findAxis(const std::vector<model::DeviceDescription>& devices, const Q
     return {};
 }
 
+/** Why the device of axis or output `name` ("dev" or "dev.x") is unavailable, or empty when it is not. */
+QString unavailable(const std::vector<model::DeviceDescription>& devices, const QString& name) {
+    for (const model::DeviceDescription& d : devices)
+        if (!d.unavailable.isEmpty() && (name == d.name || name.startsWith(d.name + QLatin1Char('.'))))
+            return QStringLiteral("device '%1' is unavailable: %2").arg(d.name, d.unavailable);
+    return {};
+}
+
 QString sortedList(QStringList names) {
     names.sort();
     names.removeDuplicates();
@@ -98,6 +106,8 @@ QString checkProperties(const Plan& plan, const std::vector<model::DeviceDescrip
     for (auto it = plan.properties.cbegin(); it != plan.properties.cend(); ++it) {
         const QString dp = QStringLiteral("/properties/") + it.key();
         const auto dev = std::find_if(devices.cbegin(), devices.cend(), [&](const model::DeviceDescription& d) { return d.name == it.key(); });
+        if (dev != devices.cend() && !dev->unavailable.isEmpty())
+            return QStringLiteral("%1: %2").arg(dp, unavailable(devices, it.key()));
         if (dev == devices.cend())
             return QStringLiteral("%1: unknown device '%2' (known: %3)").arg(dp, it.key(), sortedList(deviceNames));
         for (auto p = it.value().cbegin(); p != it.value().cend(); ++p) {
@@ -125,16 +135,21 @@ QString firstProblem(const Plan& plan, const std::vector<model::DeviceDescriptio
     }
     for (size_t k = 0; k < plan.axes.size(); ++k) {
         const FoundAxis found = findAxis(devices, plan.axes[k].device);
+        if (const QString why = unavailable(devices, plan.axes[k].device); !found.decl && !why.isEmpty())
+            return QStringLiteral("/axes/%1/device: %2").arg(k).arg(why);
         if (!found.decl)
             return QStringLiteral("/axes/%1/device: unknown axis '%2' (known: %3)").arg(k).arg(plan.axes[k].device, sortedList(axisNames));
         const QString e = checkAxisRange(plan, k, found);
         if (!e.isEmpty()) return e;
     }
-    for (qsizetype i = 0; i < plan.detectors.size(); ++i)
-        if (!outputNames.contains(plan.detectors[i]))
-            return QStringLiteral("/detectors/%1: unknown detector output '%2' (known: %3)")
+    for (qsizetype i = 0; i < plan.detectors.size(); ++i) {
+        if (outputNames.contains(plan.detectors[i])) continue;
+        if (const QString why = unavailable(devices, plan.detectors[i]); !why.isEmpty())
+            return QStringLiteral("/detectors/%1: %2").arg(i).arg(why);
+        return QStringLiteral("/detectors/%1: unknown detector output '%2' (known: %3)")
                 .arg(i)
                 .arg(plan.detectors[i], sortedList(outputNames));
+    }
     return checkProperties(plan, devices);
 }
 }  // namespace

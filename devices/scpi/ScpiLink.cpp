@@ -4,6 +4,10 @@
 #include <QSerialPort>
 #include <QTcpSocket>
 #include <chrono>
+#include <memory>
+#include <mutex>
+#include <netdb.h>
+#include <thread>
 
 namespace acquila::devices {
 
@@ -14,6 +18,50 @@ constexpr int kSliceMs = 10;
 
 Clock::time_point after(double seconds) {
     return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+/** A name lookup on its own detached thread: it may outlive the wait (and the process) without harm. */
+struct Lookup {
+    std::mutex mutex;
+    bool done = false;       // guarded by mutex
+    QHostAddress address;    // guarded by mutex
+    QString error;           // guarded by mutex
+};
+
+/**
+ * Resolves `host` without Qt's lookup thread pool (Qt 6.4 crashes when a process exits while
+ * one of its lookups runs) and without blocking longer than a slice between token checks.
+ */
+Checkpoint resolve(const QString& host, Clock::time_point deadline, const CancelToken& token, QHostAddress* out, QString* error) {
+    if (out->setAddress(host)) return Checkpoint::Continue;  // a numeric address
+    auto lookup = std::make_shared<Lookup>();
+    std::thread([lookup, name = host.toStdString()] {
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        addrinfo* found = nullptr;
+        const int rc = getaddrinfo(name.c_str(), nullptr, &hints, &found);
+        std::lock_guard lock(lookup->mutex);
+        if (rc != 0) lookup->error = QString::fromLocal8Bit(gai_strerror(rc));
+        else lookup->address = QHostAddress(found->ai_addr);
+        if (found) freeaddrinfo(found);
+        lookup->done = true;
+    }).detach();
+    for (;;) {
+        {
+            std::lock_guard lock(lookup->mutex);
+            if (lookup->done) {
+                *out = lookup->address;
+                *error = lookup->error;
+                return Checkpoint::Continue;
+            }
+        }
+        if (const Checkpoint c = token.sleepFor(std::chrono::milliseconds(2)); c != Checkpoint::Continue) return c;
+        if (Clock::now() > deadline) {
+            *error = QStringLiteral("no answer from the name service");
+            return Checkpoint::Continue;
+        }
+    }
 }
 }  // namespace
 
@@ -62,8 +110,12 @@ Checkpoint ScpiLink::open(const CancelToken& token) {
         io_ = std::move(port);
         return Checkpoint::Continue;
     }
+    QHostAddress address;
+    QString lookupError;
+    if (const Checkpoint c = resolve(config_.host, deadline, token, &address, &lookupError); c != Checkpoint::Continue) return c;
+    if (!lookupError.isEmpty()) fail(QStringLiteral("cannot connect: host '%1' not found: %2").arg(config_.host, lookupError));
     auto socket = std::make_unique<QTcpSocket>();
-    socket->connectToHost(config_.host, quint16(config_.port));
+    socket->connectToHost(address, quint16(config_.port));
     while (!socket->waitForConnected(kSliceMs)) {
         if (socket->state() == QAbstractSocket::UnconnectedState)
             fail(QStringLiteral("cannot connect: %1").arg(socket->errorString()));

@@ -9,6 +9,7 @@
 #include "core/model/DriverSchema.h"
 #include "core/model/LabConfig.h"
 #include "devices/Device.h"
+#include "devices/PluginLoader.h"
 #include "devices/sim/SimWorld.h"
 #include "support/ScpiSimulator.h"
 
@@ -248,11 +249,31 @@ TEST_P(Conformance, OpensAndClosesAgainAndAgain) {
     }
 }
 
+#ifdef ACQUILA_CONFORMANCE_OF_PLUGINS
+/** The drivers of the example plugin, loaded as a worker loads it (tests/plugins). */
+std::vector<QString> registeredDrivers() {
+    // Called once per test of the suite: the plugins load on the first call only.
+    for (const PluginReport& r : loadPlugins({QStringLiteral(ACQUILA_EXAMPLE_PLUGIN_DIR)}))
+        if (!r.error.isEmpty()) std::fprintf(stderr, "%s\n", qPrintable(r.error));
+    std::vector<QString> names;
+    for (const PluginReport& r : pluginReports())
+        for (const QString& d : r.drivers) names.push_back(d);
+    return names;
+}
+
+TEST(PluginConformance, TheExamplePluginLoadsWithItsDrivers) {
+    QStringList drivers;
+    for (const PluginReport& r : pluginReports()) drivers << r.drivers;
+    drivers.sort();
+    EXPECT_EQ(drivers, (QStringList{QStringLiteral("example.counter"), QStringLiteral("example.stage")}));
+}
+#else
 std::vector<QString> registeredDrivers() {
     QStringList names = driverNames();
     if (names.contains(QLatin1String("scpi"))) names << QStringLiteral("scpi.actuator");
     return {names.begin(), names.end()};
 }
+#endif
 
 INSTANTIATE_TEST_SUITE_P(EveryDriver, Conformance, ::testing::ValuesIn(registeredDrivers()),
                          [](const ::testing::TestParamInfo<QString>& info) {

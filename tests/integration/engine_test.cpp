@@ -305,7 +305,15 @@ TEST(Engine, ADeviceHangingWhileOpeningIsSkippedAndRunsGoOn) {
     EXPECT_TRUE(waitUntil([&] {
         return !h.workers().empty() && h.workers()[0].lastError.contains(QLatin1String("device 'fault' did not complete open within 1 s"));
     }, std::chrono::seconds(10))) << (h.workers().empty() ? std::string() : h.workers()[0].lastError.toStdString());
-    for (const auto& d : h.engine->devices()) EXPECT_NE(d.name, QLatin1String("fault"));
+    // It stays in the list, unavailable with the reason, so that the window and `acquila devices` show it.
+    bool listed = false;
+    for (const auto& d : h.engine->devices()) {
+        if (d.name != QLatin1String("fault")) continue;
+        listed = true;
+        EXPECT_TRUE(d.unavailable.contains(QLatin1String("hung while opening"))) << d.unavailable.toStdString();
+        EXPECT_TRUE(d.outputs.empty());
+    }
+    EXPECT_TRUE(listed);
     const auto r = h.run(EngineHarness::plan(linearPlan(50)), std::chrono::seconds(30));
     EXPECT_EQ(r.status, RunStatus::Completed) << r.reason.toStdString();
 }

@@ -233,7 +233,7 @@ TEST(LabValidation, ListsEveryProblemNotJustTheFirst) {
         {"name": "diode", "driver": "sim.gaussian", "params": {"axes": ["lamp", "nowhere"], "width": [1, -1]}}]})");
     const QStringList lines = e.split(QLatin1Char('\n'));
     EXPECT_EQ(lines, (QStringList{
-                         QStringLiteral("lab.json: /devics: unknown field (expected one of version, seed, devices, description)"),
+                         QStringLiteral("lab.json: /devics: unknown field (expected one of version, seed, devices, description, plugin_dirs)"),
                          QStringLiteral("lab.json: /devices/1/name: device name 'bad name' must be 1 to 64 letters, digits, '_' or '-'"),
                          QStringLiteral("lab.json: /devices/0/params/height (camera): 0 is below the minimum 1"),
                          QStringLiteral("lab.json: /devices/0/params/width (camera): 1000000000 is above the maximum 8192"),

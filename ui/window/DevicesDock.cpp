@@ -43,7 +43,7 @@ DevicesDock::DevicesDock(QWidget* parent) : QDockWidget(tr("Devices"), parent) {
 void DevicesDock::setDevices(const std::vector<model::DeviceDescription>& devices) {
     QString sig;
     for (const auto& d : devices) {
-        sig += d.name + QLatin1Char(':');
+        sig += d.name + QLatin1Char(':') + d.unavailable + QLatin1Char(':');
         for (const auto& p : d.properties) sig += p.id + QLatin1Char(',');
         for (const auto& a : d.axes) sig += a.name + QLatin1Char(',');
         sig += QLatin1Char(';');
@@ -80,7 +80,7 @@ void DevicesDock::rebuild(const std::vector<model::DeviceDescription>& devices) 
     for (const auto& [kind, title] : groups) {
         QTreeWidgetItem* group = nullptr;
         for (const auto& d : devices) {
-            if (d.kind != kind) continue;
+            if (d.kind != kind || !d.unavailable.isEmpty()) continue;
             if (!group) {
                 group = new QTreeWidgetItem(tree_, {title});
                 QFont f = group->font(0);
@@ -129,6 +129,35 @@ void DevicesDock::rebuild(const std::vector<model::DeviceDescription>& devices) 
                 item->setForeground(1, QColor(90, 90, 90));
             }
         }
+    }
+    addUnavailable(devices);
+}
+
+void DevicesDock::addUnavailable(const std::vector<model::DeviceDescription>& devices) {
+    QTreeWidgetItem* group = nullptr;
+    for (const auto& d : devices) {
+        if (d.unavailable.isEmpty()) continue;
+        if (!group) {
+            group = new QTreeWidgetItem(tree_, {tr("Unavailable")});
+            QFont f = group->font(0);
+            f.setBold(true);
+            group->setFont(0, f);
+            group->setForeground(0, QColor(170, 40, 40));
+            group->setExpanded(true);
+        }
+        auto* dev = new QTreeWidgetItem(group, {d.name, d.driver});
+        dev->setForeground(0, QColor(120, 120, 120));
+        dev->setToolTip(0, d.unavailable);
+        dev->setToolTip(1, d.unavailable);
+        // The reason, wrapped, under the device: it names the plugin file or the instrument's address.
+        auto* why = new QTreeWidgetItem(dev);
+        auto* label = new QLabel(d.unavailable);
+        label->setWordWrap(true);
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        label->setStyleSheet(QStringLiteral("color: #aa2828"));
+        tree_->setItemWidget(why, 0, label);
+        why->setFirstColumnSpanned(true);
+        dev->setExpanded(true);
     }
 }
 

@@ -46,6 +46,8 @@ signals:
 
 private:
     void rebuild(const std::vector<model::DeviceDescription>& devices);
+    /** The lab's devices the workers could not open, each with its reason. */
+    void addUnavailable(const std::vector<model::DeviceDescription>& devices);
     QWidget* makeEditor(const model::DeviceDescription& d, const model::PropertyDecl& p);
     void setPosition(const QString& axis, double value);
 
