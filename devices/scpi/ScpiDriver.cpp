@@ -3,14 +3,18 @@
 // poll until idle: an actuator), and properties mapped to commands and queries. On open it
 // asks *IDN? (kept as the read-only property "idn", so the file's device snapshot has it);
 // after every command it empties the instrument's error queue (SYST:ERR?) and turns an
-// error there into a DeviceError naming the command. A dropped connection fails the
-// operation; the next one reconnects.
+// error there into a DeviceError naming the command. A connection that drops or fails
+// during an operation fails it; the next operation reconnects (also after a connection the
+// instrument closed between operations, or an instrument restarted at the same address).
+// Errors already queued when a connection is made are older than it: they are logged as a
+// warning and cleared, never blamed on a command.
 #include "devices/DriverKit.h"
 #include "devices/scpi/ScpiLink.h"
 
 #include <QVariantList>
 #include <cmath>
 #include <cstring>
+#include <spdlog/spdlog.h>
 
 namespace acquila::devices {
 namespace {
@@ -46,6 +50,7 @@ protected:
         checkErrors_ = this->params().boolean("check_errors");
         CancelToken none;  // opening is bounded by the connect and reply timeouts
         link_.open(none);
+        if (checkErrors_) clearOldErrors(none);
         link_.query(QStringLiteral("*IDN?"), &idn_, none);
         if (checkErrors_) checkErrorQueue(QStringLiteral("*IDN?"), none);
         this->property(QStringLiteral("idn"), model::PropertyType::String, [this] { return idn_; }, {})
@@ -88,8 +93,10 @@ protected:
         if (const Checkpoint c = askText(query, &reply, token); c != Checkpoint::Continue) return c;
         bool ok = false;
         *value = reply.trimmed().toDouble(&ok);
-        if (!ok || !std::isfinite(*value))
+        if (!ok || !std::isfinite(*value)) {
+            link_.close();  // it may be another question's answer: start the next exchange afresh
             throw DeviceError(QStringLiteral("%1: the reply to '%2' is not a number: '%3'").arg(this->name(), query, reply.left(80)).toStdString());
+        }
         return Checkpoint::Continue;
     }
 
@@ -101,20 +108,49 @@ protected:
     static constexpr double kInf = std::numeric_limits<double>::infinity();
 
 private:
-    Checkpoint reconnect(const CancelToken& token) { return link_.isOpen() ? Checkpoint::Continue : link_.open(token); }
+    /**
+     * Connects unless connected (ScpiLink::ensureOpen). A serial line reopened may still carry
+     * the late reply to an exchange that failed: *IDN? pairs questions and answers again
+     * (ScpiLink::resync). A new connection starts with an empty error queue.
+     */
+    Checkpoint reconnect(const CancelToken& token) {
+        bool reconnected = false;
+        if (const Checkpoint c = link_.ensureOpen(token, &reconnected); c != Checkpoint::Continue || !reconnected) return c;
+        if (link_.serial())
+            if (const Checkpoint c = link_.resync(QStringLiteral("*IDN?"), idn_, token); c != Checkpoint::Continue) return c;
+        return checkErrors_ ? clearOldErrors(token) : Checkpoint::Continue;
+    }
 
-    Checkpoint checkErrorQueue(const QString& after, const CancelToken& token) {
-        QStringList errors;
-        for (int i = 0; i < 32; ++i) {  // a queue holds a few dozen at most
+    /** Reads the error queue until it says 0 (at most 32 entries, a queue holds a few dozen at most). */
+    Checkpoint readErrorQueue(QStringList* errors, const CancelToken& token) {
+        for (int i = 0; i < 32; ++i) {
             QString reply;
             if (const Checkpoint c = link_.query(QStringLiteral("SYST:ERR?"), &reply, token); c != Checkpoint::Continue) return c;
             bool ok = false;
             const int code = reply.section(QLatin1Char(','), 0, 0).trimmed().toInt(&ok);
-            if (!ok)
+            if (!ok) {
+                link_.close();  // it may be another question's answer
                 throw DeviceError(QStringLiteral("%1: the reply to 'SYST:ERR?' is not an error code: '%2'").arg(this->name(), reply.left(80)).toStdString());
+            }
             if (code == 0) break;
-            errors << reply.trimmed();
+            *errors << reply.trimmed();
         }
+        return Checkpoint::Continue;
+    }
+
+    /** On a new connection: errors already queued belong to no command of ours (an earlier session's): logged, cleared. */
+    Checkpoint clearOldErrors(const CancelToken& token) {
+        QStringList errors;
+        if (const Checkpoint c = readErrorQueue(&errors, token); c != Checkpoint::Continue) return c;
+        if (!errors.isEmpty())
+            spdlog::warn("{}: the instrument's error queue held {} error(s) from before this connection (cleared): {} ({})", this->name().toStdString(),
+                         errors.size(), errors.join(QLatin1String("; ")).toStdString(), link_.address().toStdString());
+        return Checkpoint::Continue;
+    }
+
+    Checkpoint checkErrorQueue(const QString& after, const CancelToken& token) {
+        QStringList errors;
+        if (const Checkpoint c = readErrorQueue(&errors, token); c != Checkpoint::Continue) return c;
         if (!errors.isEmpty())
             throw DeviceError(QStringLiteral("%1: the instrument reports after '%2': %3").arg(this->name(), after, errors.join(QLatin1String("; "))).toStdString());
         return Checkpoint::Continue;

@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 #include <netdb.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
 #include <thread>
 
 namespace acquila::devices {
@@ -78,10 +80,35 @@ void ScpiLink::fail(const QString& what) const {
     throw DeviceError(QStringLiteral("%1: %2 (%3)").arg(owner_, what, address()).toStdString());
 }
 
+bool ScpiLink::serial() const { return config_.transport == QLatin1String("serial"); }
+
 bool ScpiLink::isOpen() const {
     if (!io_ || !io_->isOpen()) return false;
     if (auto* socket = qobject_cast<QTcpSocket*>(io_.get())) return socket->state() == QAbstractSocket::ConnectedState;
-    return true;
+    auto* port = static_cast<QSerialPort*>(io_.get());
+    if (port->error() == QSerialPort::ResourceError) return false;  // the device went away (an adapter unplugged)
+    // A line whose other end went away (a pseudo-terminal whose instrument died) reads as end
+    // of file, which QSerialPort does not report: poll says it hung up.
+    pollfd p{static_cast<int>(port->handle()), 0, 0};
+    return ::poll(&p, 1, 0) <= 0 || (p.revents & (POLLHUP | POLLERR | POLLNVAL)) == 0;
+}
+
+QString ScpiLink::closedText() const {
+    return serial() ? QStringLiteral("the serial line hung up (the instrument or its port went away)")
+                    : QStringLiteral("connection closed by the instrument");
+}
+
+void ScpiLink::poll() {
+    if (!io_) return;
+    // With no wait this only takes what the system already has, and lets QTcpSocket see a close.
+    io_->waitForReadyRead(0);
+    pending_ += io_->readAll();
+}
+
+Checkpoint ScpiLink::ensureOpen(const CancelToken& token, bool* reconnected) {
+    if (isOpen()) poll();
+    if (reconnected) *reconnected = !isOpen();
+    return isOpen() ? Checkpoint::Continue : open(token);
 }
 
 void ScpiLink::close() {
@@ -107,6 +134,7 @@ Checkpoint ScpiLink::open(const CancelToken& token) {
                                  : config_.flow == QLatin1String("software") ? QSerialPort::SoftwareControl
                                                                              : QSerialPort::NoFlowControl);
         if (!ok) fail(QStringLiteral("cannot configure the serial port: %1").arg(port->errorString()));
+        port->clear(QSerialPort::Input);  // what an earlier user left unread is no reply of ours
         io_ = std::move(port);
         return Checkpoint::Continue;
     }
@@ -129,13 +157,32 @@ Checkpoint ScpiLink::open(const CancelToken& token) {
 }
 
 Checkpoint ScpiLink::write(const QString& command, const CancelToken& token) {
-    if (!isOpen()) fail(QStringLiteral("not connected, sending '%1'").arg(command));
+    Checkpoint c = Checkpoint::Continue;
+    try {
+        c = writeLine(command, token);
+    } catch (const DeviceError&) {
+        close();
+        throw;
+    }
+    if (c != Checkpoint::Continue) close();  // part of the line may have gone out
+    return c;
+}
+
+Checkpoint ScpiLink::writeLine(const QString& command, const CancelToken& token) {
+    if (!io_) fail(QStringLiteral("not connected, sending '%1'").arg(command));
+    poll();
+    if (!isOpen()) fail(QStringLiteral("%1, sending '%2'").arg(closedText(), command));
+    // Input nobody asked for (on a serial line, a late reply to an exchange that timed out) is not this command's reply.
+    if (!pending_.isEmpty()) {
+        spdlog::warn("{}: discarded {} byte(s) the instrument sent unasked, before '{}' ({})", owner_.toStdString(), pending_.size(),
+                     command.toStdString(), address().toStdString());
+        pending_.clear();
+    }
     const QByteArray line = command.toUtf8() + config_.writeTermination;
     if (io_->write(line) != line.size()) fail(QStringLiteral("cannot send '%1': %2").arg(command, io_->errorString()));
     const auto deadline = after(config_.replyTimeoutS);
     while (io_->bytesToWrite() > 0) {
-        if (!io_->waitForBytesWritten(kSliceMs) && !isOpen())
-            fail(QStringLiteral("connection closed while sending '%1'").arg(command));
+        if (!io_->waitForBytesWritten(kSliceMs) && !isOpen()) fail(QStringLiteral("%1 while sending '%2'").arg(closedText(), command));
         if (const Checkpoint c = token.check(); c != Checkpoint::Continue) return c;
         if (Clock::now() > deadline) fail(QStringLiteral("'%1' not taken within %2 s").arg(command).arg(config_.replyTimeoutS));
     }
@@ -144,35 +191,75 @@ Checkpoint ScpiLink::write(const QString& command, const CancelToken& token) {
 
 Checkpoint ScpiLink::query(const QString& command, QString* reply, const CancelToken& token) {
     Checkpoint c = write(command, token);
-    if (c == Checkpoint::Continue) c = readLine(command, reply, token);
-    // An interrupted exchange leaves a reply on its way: reconnect rather than read it as the next one's.
+    // An exchange that fails or is interrupted may leave a reply on its way (an instrument that
+    // answers after the timeout): reconnect rather than read it as the next question's answer.
+    try {
+        if (c == Checkpoint::Continue) c = readLine(command, reply, token);
+    } catch (const DeviceError&) {
+        close();
+        throw;
+    }
     if (c != Checkpoint::Continue) close();
     return c;
 }
 
 Checkpoint ScpiLink::readLine(const QString& command, QString* reply, const CancelToken& token) {
-    const auto deadline = after(config_.replyTimeoutS);
+    QByteArray line;
+    if (const Checkpoint c = readRaw(command, &line, after(config_.replyTimeoutS), token); c != Checkpoint::Continue) return c;
+    const QString text = toText(line);
+    if (text.isNull()) fail(QStringLiteral("the reply to '%1' is not text (%2 bytes)").arg(command).arg(line.size()));
+    *reply = text;
+    return Checkpoint::Continue;
+}
+
+QString ScpiLink::toText(const QByteArray& line) {
+    QString text = QString::fromUtf8(line);
+    if (text.contains(QChar::ReplacementCharacter) || line.contains('\0')) return {};
+    if (text.endsWith('\r')) text.chop(1);
+    return text.isNull() ? QStringLiteral("") : text;
+}
+
+Checkpoint ScpiLink::readRaw(const QString& command, QByteArray* line, std::chrono::steady_clock::time_point deadline, const CancelToken& token) {
     for (;;) {
         const qsizetype end = pending_.indexOf(config_.readTermination);
         if (end >= 0) {
-            const QByteArray line = pending_.left(end);
+            *line = pending_.left(end);
             pending_.remove(0, end + config_.readTermination.size());
-            QString text = QString::fromUtf8(line);
-            if (text.contains(QChar::ReplacementCharacter) || line.contains('\0'))
-                fail(QStringLiteral("the reply to '%1' is not text (%2 bytes)").arg(command).arg(line.size()));
-            if (text.endsWith('\r')) text.chop(1);
-            *reply = text;
             return Checkpoint::Continue;
         }
         if (pending_.size() > config_.maxReplyBytes)
             fail(QStringLiteral("the reply to '%1' has no line end in its first %2 bytes").arg(command).arg(config_.maxReplyBytes));
-        if (!io_->waitForReadyRead(kSliceMs) && !isOpen())
-            fail(QStringLiteral("connection closed by the instrument, waiting for the reply to '%1'").arg(command));
+        if (!io_->waitForReadyRead(kSliceMs) && !isOpen()) fail(QStringLiteral("%1, waiting for the reply to '%2'").arg(closedText(), command));
         pending_ += io_->readAll();
         if (const Checkpoint c = token.check(); c != Checkpoint::Continue) return c;
-        if (Clock::now() > deadline && pending_.indexOf(config_.readTermination) < 0)
-            fail(QStringLiteral("no reply to '%1' within %2 s").arg(command).arg(config_.replyTimeoutS));
+        if (Clock::now() > deadline && pending_.indexOf(config_.readTermination) < 0) {
+            if (pending_.isEmpty()) fail(QStringLiteral("no reply to '%1' within %2 s").arg(command).arg(config_.replyTimeoutS));
+            fail(QStringLiteral("no complete reply to '%1' within %2 s (%3 bytes without a line end)").arg(command).arg(config_.replyTimeoutS).arg(pending_.size()));
+        }
     }
+}
+
+Checkpoint ScpiLink::resync(const QString& query, const QString& expected, const CancelToken& token) {
+    Checkpoint c = write(query, token);
+    int stale = 0;
+    try {
+        // One deadline for the whole: stale lines arrive before the answer, they do not extend the wait.
+        const auto deadline = after(config_.replyTimeoutS);
+        while (c == Checkpoint::Continue) {
+            QByteArray line;
+            c = readRaw(query, &line, deadline, token);
+            if (c == Checkpoint::Continue && toText(line) == expected) break;
+            if (c == Checkpoint::Continue) ++stale;
+        }
+    } catch (const DeviceError&) {
+        close();
+        throw;
+    }
+    if (c != Checkpoint::Continue) close();
+    if (stale > 0)
+        spdlog::warn("{}: discarded {} late or stale line(s) before the answer to '{}' ({})", owner_.toStdString(), stale, query.toStdString(),
+                     address().toStdString());
+    return c;
 }
 
 }  // namespace acquila::devices

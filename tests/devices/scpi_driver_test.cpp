@@ -1,6 +1,7 @@
 // The "scpi" driver on the instrument simulator (tests/tools/scpi_sim.py): what the lab maps
 // is what the device does, *IDN? is kept, the instrument's error queue becomes a clear error
-// naming the command, and a lab the app would refuse is refused by the driver too.
+// naming the command (errors queued before connecting are cleared, not blamed on one), and a
+// lab the app would refuse is refused by the driver too.
 #include "core/model/DriverSchema.h"
 #include "devices/Device.h"
 #include "support/ScpiSimulator.h"
@@ -86,6 +87,18 @@ TEST_F(ScpiDriver, AnErrorInTheInstrumentsQueueNamesTheCommand) {
     } catch (const DeviceError& e) {
         EXPECT_STREQ(e.what(), "psu: 101 is outside the limits [-100, 100] of psu");
     }
+}
+
+TEST_F(ScpiDriver, ErrorsQueuedBeforeConnectingAreClearedNotBlamedOnACommand) {
+    // An earlier session left three errors in the instrument's queue.
+    ScpiSimulator used(QStringLiteral("--tcp"), {QStringLiteral("--queued-errors"), QStringLiteral("3")});
+    ASSERT_FALSE(used.address().isEmpty());
+    model::DeviceSpec s = spec(QStringLiteral("psu"), {{QStringLiteral("axes"), QVariantList{entry({{"set", "SOUR:VOLT {value}"}, {"get", "SOUR:VOLT?"}, {"unit", "V"}})}}});
+    s.params.insert(QStringLiteral("port"), used.address().toInt());
+    std::unique_ptr<Device> source;
+    ASSERT_NO_THROW(source = createDevice(s, LabContext{}));
+    EXPECT_EQ(source->asActuator()->moveTo(0, 1, token_), Checkpoint::Continue) << "an old error was blamed on the first command";
+    EXPECT_DOUBLE_EQ(source->asActuator()->position(0), 1.0);
 }
 
 TEST_F(ScpiDriver, AReplyThatIsNotANumberIsAClearError) {

@@ -1,7 +1,7 @@
 // ScpiLink against a real instrument simulator (tests/tools/scpi_sim.py): over a loopback
 // TCP socket and over a pseudo-terminal, with the faults real instruments have: a refused
-// connection, an unknown host, one that stops answering, drops the connection or answers
-// garbage. Aborts end every wait quickly.
+// connection, an unknown host, one that stops answering (or answers late), drops the
+// connection, dies, is restarted, or answers garbage. Aborts end every wait quickly.
 #include "devices/scpi/ScpiLink.h"
 #include "support/ScpiSimulator.h"
 
@@ -165,6 +165,99 @@ TEST_F(ScpiLinkTest, GarbageIsAnError) {
     const QString error = errorOf([&] { link.query(QStringLiteral("MEAS:VOLT?"), &reply, token_); });
     EXPECT_TRUE(error.startsWith(QLatin1String("dmm: the reply to 'MEAS:VOLT?' has no line end in its first 4 bytes")))
         << error.toStdString();
+}
+
+TEST_F(ScpiLinkTest, AnIncompleteReplyAtTheTimeoutSaysSo) {
+    Simulator sim(QStringLiteral("--tcp"));
+    ScpiLink link(QStringLiteral("dmm"), tcp(sim.address()));
+    ASSERT_EQ(link.open(token_), Checkpoint::Continue);
+    ASSERT_EQ(link.write(QStringLiteral("SIM:GARBAGE"), token_), Checkpoint::Continue);
+    QString reply;
+    const QString error = errorOf([&] { link.query(QStringLiteral("MEAS:VOLT?"), &reply, token_); });
+    EXPECT_EQ(error, QStringLiteral("dmm: no complete reply to 'MEAS:VOLT?' within 1 s (10 bytes without a line end) (127.0.0.1:%1)").arg(sim.address()));
+    EXPECT_FALSE(link.isOpen());
+}
+
+/**
+ * The instrument answers 1.5 s late, after the 1 s timeout: that reply is never taken as the
+ * answer to a later question. Over TCP the link reconnects and the late reply goes to the
+ * closed connection; a serial line has only the one, so after reopening it resync() asks
+ * *IDN? and discards the lines before its answer.
+ */
+TEST_F(ScpiLinkTest, ALateReplyIsNeverTakenAsTheAnswerToALaterQuestion) {
+    for (const char* mode : {"--tcp", "--pty"}) {
+        SCOPED_TRACE(mode);
+        const bool pty = QLatin1String(mode) == QLatin1String("--pty");
+        Simulator sim(QString::fromLatin1(mode), {QStringLiteral("--fault"), QStringLiteral("hang"), QStringLiteral("--after"), QStringLiteral("1"),
+                                                  QStringLiteral("--for"), QStringLiteral("1.5")});
+        ScpiLinkConfig c = tcp(sim.address());
+        if (pty) {
+            c.transport = QStringLiteral("serial");
+            c.device = sim.address();
+        }
+        ScpiLink link(QStringLiteral("dmm"), c);
+        ASSERT_EQ(link.open(token_), Checkpoint::Continue);
+        QString reply;
+        ASSERT_EQ(link.write(QStringLiteral("SOUR:VOLT 1"), token_), Checkpoint::Continue);
+        ASSERT_EQ(link.query(QStringLiteral("MEAS:VOLT?"), &reply, token_), Checkpoint::Continue);
+        EXPECT_EQ(reply.toDouble(), 0.999 * 1 + 0.001);
+        const QString error = errorOf([&] { link.query(QStringLiteral("MEAS:VOLT?"), &reply, token_); });
+        EXPECT_TRUE(error.startsWith(QLatin1String("dmm: no reply to 'MEAS:VOLT?' within 1 s"))) << error.toStdString();
+        EXPECT_FALSE(link.isOpen());
+        // At once, while the instrument still owes the late reply.
+        EXPECT_FALSE(sim.late());
+        bool reconnected = false;
+        ASSERT_EQ(link.ensureOpen(token_, &reconnected), Checkpoint::Continue);
+        EXPECT_TRUE(reconnected);
+        if (pty) {
+            ASSERT_EQ(link.resync(QStringLiteral("*IDN?"), QStringLiteral("Acquila,SimInstrument,0001,1.0"), token_), Checkpoint::Continue);
+            EXPECT_TRUE(sim.late()) << "resync() returned before the late reply came";
+        }
+        ASSERT_EQ(link.write(QStringLiteral("SOUR:VOLT 2"), token_), Checkpoint::Continue);
+        ASSERT_EQ(link.query(QStringLiteral("SOUR:VOLT?"), &reply, token_), Checkpoint::Continue);
+        EXPECT_EQ(reply.toDouble(), 2.0);
+        ASSERT_EQ(link.query(QStringLiteral("MEAS:VOLT?"), &reply, token_), Checkpoint::Continue);
+        EXPECT_EQ(reply.toDouble(), 0.999 * 2 + 0.001);
+    }
+}
+
+TEST_F(ScpiLinkTest, AnInstrumentRestartedAtTheSameAddressIsReconnectedToWithoutAnError) {
+    auto sim = std::make_unique<Simulator>(QStringLiteral("--tcp"));
+    const QString port = sim->address();
+    ScpiLink link(QStringLiteral("psu"), tcp(port));
+    ASSERT_EQ(link.open(token_), Checkpoint::Continue);
+    QString reply;
+    ASSERT_EQ(link.query(QStringLiteral("*IDN?"), &reply, token_), Checkpoint::Continue);
+    // Between two exchanges the instrument is power-cycled: nothing was in flight, nothing is lost.
+    sim->kill();
+    sim = std::make_unique<Simulator>(QStringLiteral("--tcp"), QStringList{QStringLiteral("--port"), port});
+    ASSERT_EQ(sim->address(), port);
+    bool reconnected = false;
+    ASSERT_EQ(link.ensureOpen(token_, &reconnected), Checkpoint::Continue);
+    EXPECT_TRUE(reconnected) << "the closed connection went unnoticed";
+    ASSERT_EQ(link.query(QStringLiteral("*IDN?"), &reply, token_), Checkpoint::Continue);
+    EXPECT_TRUE(reply.startsWith(QLatin1String("Acquila,")));
+    // A connection that is fine is kept.
+    ASSERT_EQ(link.ensureOpen(token_, &reconnected), Checkpoint::Continue);
+    EXPECT_FALSE(reconnected);
+}
+
+TEST_F(ScpiLinkTest, ASerialLineWhoseInstrumentDiesIsAnErrorAtOnce) {
+    Simulator sim(QStringLiteral("--pty"), {QStringLiteral("--fault"), QStringLiteral("die"), QStringLiteral("--after"), QStringLiteral("0")});
+    ScpiLinkConfig c;
+    c.transport = QStringLiteral("serial");
+    c.device = sim.address();
+    c.replyTimeoutS = 5;
+    ScpiLink link(QStringLiteral("dmm"), c);
+    ASSERT_EQ(link.open(token_), Checkpoint::Continue);
+    QString reply;
+    const auto t0 = Clock::now();
+    const QString error = errorOf([&] { link.query(QStringLiteral("MEAS:VOLT?"), &reply, token_); });
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    EXPECT_EQ(error, QStringLiteral("dmm: the serial line hung up (the instrument or its port went away), waiting for the reply to 'MEAS:VOLT?' (%1)")
+                         .arg(sim.address()));
+    EXPECT_LT(s, 1.0) << "a line that hung up is not a silent instrument";
+    EXPECT_FALSE(link.isOpen());
 }
 
 }  // namespace

@@ -60,6 +60,7 @@ public:
             peakBacklogBytes = std::max(peakBacklogBytes, s.backlogBytes);
         });
         QObject::connect(engine.get(), &engine::Engine::workersChanged, [this](const std::vector<engine::WorkerStatus>& w) { workers_ = w; });
+        QObject::connect(engine.get(), &engine::Engine::logged, [this](const engine::LogEntry& e) { log.push_back(e); });
         QObject::connect(engine.get(), &engine::Engine::resultsReady, [this](const engine::BatchListPtr& b) {
             for (const auto& batch : *b) delivered += batch->count;
         });
@@ -131,6 +132,7 @@ public:
     engine::StorageStatus storage;
     qint64 peakBacklogBytes = 0;  // the most result data the storage worker was behind, as reported
     qint64 delivered = 0;
+    std::vector<engine::LogEntry> log;  // every log line the engine delivered
 
 private:
     std::vector<engine::WorkerStatus> workers_;
