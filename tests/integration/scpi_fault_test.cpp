@@ -138,7 +138,9 @@ void expectFile(const engine::RunProgress& r, RunStatus status, qint64 below) {
     const std::set<qint64> stored(f.stored.begin(), f.stored.end());
     EXPECT_EQ(stored.size(), f.stored.size()) << "a point is stored twice";
     for (qint64 i = 0; i < below; ++i) EXPECT_TRUE(stored.count(i)) << "point " << i << " is missing from the file";
-    if (status != RunStatus::Completed) EXPECT_FALSE(stored.count(below)) << "the point that failed is in the file";
+    if (status != RunStatus::Completed) {
+        EXPECT_FALSE(stored.count(below)) << "the point that failed is in the file";
+    }
     EXPECT_EQ(static_cast<qint64>(f.stored.size()), r.done) << "the file does not hold the points the engine counts";
     EXPECT_EQ(f.pointsWritten, r.done);
     EXPECT_TRUE(f.wrong.empty()) << f.wrong.size() << " stored readings do not follow the supply, first at point " << f.wrong.front();
