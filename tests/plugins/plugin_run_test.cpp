@@ -154,3 +154,37 @@ TEST(Plugins, ABuiltInDriverNameWithATypoIsStillRefusedByTheApp) {
 }
 
 }  // namespace
+
+namespace {
+
+const char* kCheckPrefix = R"(
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+e = f["entry"]
+assert e["status"][()].decode() == "failed", e["status"][()]
+v = e["data/boom"][()]
+# the points before the crash; the rest of the planned ten are unmeasured (NaN)
+assert list(v[:3]) == [0.0, 1.0, 2.0] and np.all(np.isnan(v[3:])), v
+print("ok")
+)";
+
+TEST(Plugins, APluginThatCrashesTakesDownOnlyItsWorkerAndThePointsBeforeAreKept) {
+    QTemporaryDir dir;
+    const QString lab = writeLab(dir, {testPlugins("crashing")}, QStringLiteral(R"([{"name": "boom", "driver": "crashing.detector"}])"));
+    const QString plan = dir.filePath(QStringLiteral("plan.json"));
+    QFile p(plan);
+    ASSERT_TRUE(p.open(QIODevice::WriteOnly));
+    p.write(R"({"version": 1, "name": "count", "scan": {"type": "count", "points": 10}, "detectors": ["boom"]})");
+    p.close();
+    const ProcessResult r = acquila({QStringLiteral("run"), plan, QStringLiteral("--lab"), lab, QStringLiteral("--out"), dir.path(),
+                                     QStringLiteral("--disk-reserve"), QStringLiteral("1")});
+    ASSERT_TRUE(r.finished) << r.output().toStdString();
+    EXPECT_EQ(r.exitCode, 1) << r.output().toStdString();
+    EXPECT_TRUE(r.output().contains(QLatin1String("device 'boom' crashed its worker during read at point 3"))) << r.output().toStdString();
+    const QStringList files = QDir(dir.path()).entryList({QStringLiteral("*.h5")});
+    ASSERT_EQ(files.size(), 1);
+    const ProcessResult check = runProcess(kSystemPython, {QStringLiteral("-c"), QString::fromLatin1(kCheckPrefix), dir.filePath(files[0])});
+    EXPECT_EQ(check.exitCode, 0) << check.output().toStdString();
+}
+
+}  // namespace
