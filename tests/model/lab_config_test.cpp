@@ -1,3 +1,4 @@
+#include "core/model/DriverSchema.h"
 #include "core/model/LabConfig.h"
 
 #include <gtest/gtest.h>
@@ -265,4 +266,64 @@ TEST(LabValidation, ManyProblemsAreCutWithACount) {
     const QStringList lines = labError(devices.constData()).split(QLatin1Char('\n'));
     ASSERT_EQ(lines.size(), 51);
     EXPECT_EQ(lines.last(), QStringLiteral("lab.json: ... and 10 more problems"));
+}
+
+TEST(LabConfig, PluginDirectoriesAreRelativeToTheLabFileAndTravelToTheWorkers) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lab.json"));
+    QFile f(path);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(R"({"version": 1, "plugin_dirs": ["plugins", "/opt/acme/plugins"],
+                "devices": [{"name": "laser", "driver": "acme.laser", "params": {"power_mw": 5}}]})");
+    f.close();
+    const auto lab = loadLabConfig(path);
+    ASSERT_TRUE(lab.ok()) << lab.error().toStdString();  // a plugin's driver: the workers check it
+    EXPECT_EQ(lab->pluginDirs, (QStringList{dir.filePath(QStringLiteral("plugins")), QStringLiteral("/opt/acme/plugins")}));
+    const auto back = LabConfig::fromCbor(lab->toCbor());
+    ASSERT_TRUE(back.ok()) << back.error().toStdString();
+    EXPECT_EQ(back->pluginDirs, lab->pluginDirs);
+
+    const auto bad = parseLabConfig(R"({"devices": [], "plugin_dirs": ["ok", 3, ""]})", QStringLiteral("lab.json"));
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(bad.error().contains(QLatin1String("lab.json: /plugin_dirs/1: expected a directory name"))) << bad.error().toStdString();
+    EXPECT_TRUE(bad.error().contains(QLatin1String("lab.json: /plugin_dirs/2: expected a directory name"))) << bad.error().toStdString();
+}
+
+TEST(LabConfig, UnknownDriversOfTheBuiltInFamiliesAreRefusedOthersLeftToTheWorkers) {
+    const auto lab = parseLabConfig(R"({"devices": [{"name": "a", "driver": "acme.laser"}, {"name": "m", "driver": "sim.motor"}]})",
+                                    QStringLiteral("lab.json"));
+    ASSERT_TRUE(lab.ok()) << lab.error().toStdString();
+    // In a worker, after its plugins loaded, an unknown driver is a problem.
+    const auto problems = acquila::model::checkLab(*lab, acquila::model::UnknownDrivers::Refuse);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].pointer, QStringLiteral("/devices/0/driver"));
+    EXPECT_EQ(problems[0].device, QStringLiteral("a"));
+    for (const char* driver : {"sim.lamp", "scpi2", "scpi"}) {
+        const auto r = parseLabConfig(QStringLiteral(R"({"devices": [{"name": "x", "driver": "%1"}]})").arg(QLatin1String(driver)).toUtf8(),
+                                      QStringLiteral("lab.json"));
+        if (QLatin1String(driver) == QLatin1String("scpi")) {
+            EXPECT_FALSE(r.ok());  // known, but needs a host and outputs or axes
+        } else if (QLatin1String(driver) == QLatin1String("sim.lamp")) {
+            ASSERT_FALSE(r.ok());
+            EXPECT_TRUE(r.error().contains(QLatin1String("unknown driver 'sim.lamp'"))) << r.error().toStdString();
+        } else {
+            EXPECT_TRUE(r.ok()) << driver;  // "scpi2" is not of the built-in families
+        }
+    }
+}
+
+TEST(DriverSchema, APluginCannotTakeABuiltInNameOrOneAlreadyLoaded) {
+    acquila::model::DriverDecl d;
+    d.driver = QStringLiteral("sim.motor");
+    EXPECT_TRUE(acquila::model::addDriverDecl(d).contains(QLatin1String("built-in")));
+    d.driver = QStringLiteral("test.thing");
+    d.params = {acquila::model::param::number("gain", 1, 0, 10)};
+    EXPECT_EQ(acquila::model::addDriverDecl(d), QString());
+    EXPECT_TRUE(acquila::model::addDriverDecl(d).contains(QLatin1String("already loaded")));
+    const acquila::model::DriverDecl* found = acquila::model::findDriverDecl(QStringLiteral("test.thing"));
+    ASSERT_TRUE(found);
+    EXPECT_TRUE(found->find(QStringLiteral("timeout_s")));  // the common parameters come with it
+    const auto problems = acquila::model::checkParams(*found, {{QStringLiteral("gain"), 11}});
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].message, QStringLiteral("11 is above the maximum 10"));
 }
