@@ -2,6 +2,7 @@
 #include "cli/CliCommon.h"
 #include "cli/InspectCommand.h"
 #include "cli/RunCommand.h"
+#include "cli/SetCommand.h"
 #include "cli/SignalPipe.h"
 #include "cli/SoakCommand.h"
 #include "core/util/Logging.h"
@@ -26,6 +27,8 @@ void printUsage() {
         "commands:\n"
         "  run PLAN.json     run a plan headless (progress bar, summary, HDF5 file)\n"
         "  devices           list the lab's devices and their properties\n"
+        "  set TARGET VALUE  set a property (DEVICE.PROPERTY) or move an axis now, outside a run\n"
+        "  get TARGET        print a property (DEVICE.PROPERTY) or an axis position with its unit\n"
         "  inspect FILE.h5   print a summary of a run file\n"
         "  browse FILE.h5    open the HDF5 browser on a file\n"
         "  soak              run scans back to back, report memory, descriptors, processes\n"
@@ -55,19 +58,23 @@ int main(int argc, char** argv) {
         printUsage();
         return 0;
     }
+    const bool setOrGet = !std::strcmp(cmd, "set") || !std::strcmp(cmd, "get");
     const bool headless = !std::strcmp(cmd, "run") || !std::strcmp(cmd, "devices") || !std::strcmp(cmd, "inspect") ||
-                          !std::strcmp(cmd, "soak");
+                          !std::strcmp(cmd, "soak") || setOrGet;
     if (headless) {
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("acquila"));
         QCoreApplication::setApplicationVersion(QStringLiteral(ACQUILA_VERSION));
         const bool verbose = qEnvironmentVariableIsSet("ACQUILA_VERBOSE");
-        acquila::util::initLogging(QStringLiteral("acquila"), verbose ? 2 : 3);
+        // set and get report their outcome themselves, in one line: the console log shows only the critical.
+        acquila::util::initLogging(QStringLiteral("acquila"), verbose ? 2 : setOrGet ? 5 : 3);
         QStringList args = app.arguments();
         args.removeAt(1);  // "acquila run x" parses like "acquila x"
         if (!std::strcmp(cmd, "run")) return acquila::cli::runCommand(args);
         if (!std::strcmp(cmd, "devices")) return acquila::cli::devicesCommand(args);
         if (!std::strcmp(cmd, "soak")) return acquila::cli::soakCommand(args);
+        if (!std::strcmp(cmd, "set")) return acquila::cli::setCommand(args);
+        if (!std::strcmp(cmd, "get")) return acquila::cli::getCommand(args);
         return acquila::cli::inspectCommand(args);
     }
 #ifdef ACQUILA_WITH_UI

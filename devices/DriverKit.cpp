@@ -1,12 +1,19 @@
 #include "devices/DriverKit.h"
 #include "devices/DriverRegistry.h"
 
+#include "core/model/DeviceTarget.h"
+
 #include <cstdio>
 #include <map>
 
 namespace acquila::devices {
 
 namespace {
+model::PropertyDecl readOnly(model::PropertyDecl d) {
+    d.readOnly = true;
+    return d;
+}
+
 /** Every registered driver by name; filled before main() by the registrations, read-only after. */
 std::map<QString, DriverFactory>& registry() {
     static std::map<QString, DriverFactory> drivers;
@@ -45,13 +52,8 @@ void checkPropertyValue(const QString& device, const std::vector<BoundProperty>&
     for (const BoundProperty& p : props) {
         const model::PropertyDecl& d = p.decl;
         if (d.id != id) continue;
-        if (d.readOnly || !p.set)
-            throw DeviceError(QStringLiteral("%1: property '%2' is read-only").arg(device, id).toStdString());
-        QString problem = d.check(value);
-        // check() lets NaN through (every comparison with it is false); no property wants one.
-        const bool numeric = d.type == model::PropertyType::Double || d.type == model::PropertyType::Int;
-        if (problem.isEmpty() && numeric && !std::isfinite(value.toDouble()))
-            problem = QStringLiteral("property '%1' expects a finite number").arg(id);
+        // A property bound without a setter is read-only whatever its declaration says.
+        const QString problem = p.set ? model::propertyWriteProblem(d, value) : model::propertyWriteProblem(readOnly(d), value);
         if (!problem.isEmpty()) throw DeviceError(QStringLiteral("%1: %2").arg(device, problem).toStdString());
         *found = &p;
         return;

@@ -42,7 +42,7 @@ struct DriverRegistration {
             -> std::unique_ptr<::acquila::devices::Device> { return std::make_unique<TYPE>(spec, ctx); },       \
         {__VA_ARGS__})
 
-/** The declaration of one property while a driver builds it: label, unit, range, allowed values, read-only. */
+/** The declaration of one property while a driver builds it: label, unit, range, allowed values, read-only, monitored. */
 class PropertyDef {
 public:
     explicit PropertyDef(model::PropertyDecl& decl) : d_(decl) {}
@@ -55,6 +55,8 @@ public:
         return *this;
     }
     PropertyDef& readOnly() { return d_.readOnly = true, *this; }
+    /** A live readback (a temperature, a pressure): worker 0 polls it while no run is active and the window shows it. */
+    PropertyDef& monitored() { return d_.monitored = true, *this; }
 
 private:
     model::PropertyDecl& d_;

@@ -30,7 +30,7 @@ void removeTempFile() {
 
 void decodeEverything(const Message& m) {
     decodeAs<Hello, Configure, Describe, OpenRun, CloseRun, OpenReply, CloseReply, JobRequest, Cancel, ErrorReport,
-             LogLine, MoveAxis, Heartbeat, Shutdown, StoreStatus>(m);
+             LogLine, MoveAxis, MoveReply, SetProperty, SetReply, Monitor, Heartbeat, Shutdown, StoreStatus>(m);
     if (auto store = decodeStoreCommand(m)) {
         if (const auto* open = std::get_if<StoreOpen>(&*store)) static_cast<void>(storage::RunLayout::fromCbor(open->layout));
     }

@@ -12,6 +12,7 @@
 
 #include <QCborArray>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <chrono>
 
 namespace acquila::worker {
@@ -42,6 +43,7 @@ bool DeviceExecutor::handle(const Message& m) {
         case MessageType::Job: runJob(m); break;
         case MessageType::Close: close(m); break;
         case MessageType::Move: move(m); break;
+        case MessageType::Set: setProperty(m); break;
         case MessageType::Shutdown: return false;
         default: break;
     }
@@ -72,6 +74,7 @@ void DeviceExecutor::configure(const Message& m) {
         lab_ = config->lab;
         loadPlugins();
         const bool exclusiveHere = config->exclusive;
+        exclusive_ = exclusiveHere;
         devices::LabContext ctx{lab_.seed, &world_};
         const QHash<QString, QStringList> problems = labProblems();
         for (size_t i = 0; i < lab_.devices.size(); ++i) {
@@ -105,7 +108,13 @@ void DeviceExecutor::configure(const Message& m) {
 
 void DeviceExecutor::describe(quint64 replyTo) {
     protocol::Describe d;
-    for (const auto& dev : devices_) d.devices.push_back(dev.device->describe());
+    monitoredDevices_.clear();
+    for (size_t i = 0; i < devices_.size(); ++i) {
+        d.devices.push_back(devices_[i].device->describe());
+        const model::DeviceDescription& desc = d.devices.back();
+        const bool monitored = std::any_of(desc.properties.begin(), desc.properties.end(), [](const auto& p) { return p.monitored; });
+        if (monitored || !desc.axes.empty()) monitoredDevices_.push_back(i);
+    }
     d.devices.insert(d.devices.end(), unavailable_.begin(), unavailable_.end());
     d.errors = QStringList(openErrors_.begin(), openErrors_.end());
     conn_.send(protocol::toMessage(d, replyTo));
@@ -317,28 +326,95 @@ void DeviceExecutor::close(const Message& m) {
 
 void DeviceExecutor::move(const Message& m) {
     auto request = protocol::MoveAxis::decode(m);
+    protocol::MoveReply reply;
     if (!request) {
-        spdlog::error("{}", request.error().toStdString());
-        describe(m.id);
-        return;
-    }
-    const QString& axis = request->axis;
-    const double position = request->position;
-    token_.reset();
-    for (auto& d : devices_) {
-        devices::Actuator* act = d.device->asActuator();
-        if (!act) continue;
-        const auto desc = d.device->describe();
-        for (size_t i = 0; i < desc.axes.size(); ++i) {
-            if (desc.axes[i].name != axis) continue;
-            try {
-                moveWithDeadline(act, static_cast<int>(i), position, d.labIndex);
-            } catch (const std::exception& e) {
-                spdlog::error("move {} to {}: {}", axis.toStdString(), position, e.what());
+        reply.error = request.error();
+    } else if (run_) {
+        reply.error = QStringLiteral("cannot move %1: run %2 is open in this worker").arg(request->axis).arg(run_->id);
+    } else {
+        const QString& axis = request->axis;
+        const double position = request->position;
+        token_.reset();
+        bool found = false;
+        for (auto& d : devices_) {
+            devices::Actuator* act = d.device->asActuator();
+            if (!act) continue;
+            const auto desc = d.device->describe();
+            for (size_t i = 0; i < desc.axes.size(); ++i) {
+                if (desc.axes[i].name != axis) continue;
+                found = true;
+                try {
+                    moveWithDeadline(act, static_cast<int>(i), position, d.labIndex);
+                    reply.value = act->position(static_cast<int>(i));
+                } catch (const std::exception& e) {
+                    reply.error = QString::fromUtf8(e.what());
+                }
             }
         }
+        if (!found) reply.error = QStringLiteral("axis '%1' is not available in this worker").arg(axis);
     }
-    describe(m.id);
+    if (!reply.error.isEmpty()) spdlog::error("move: {}", reply.error.toStdString());
+    conn_.send(protocol::toMessage(reply, m.id));
+    describe(0);  // positions changed
+}
+
+void DeviceExecutor::setProperty(const Message& m) {
+    auto request = protocol::SetProperty::decode(m);
+    protocol::SetReply reply;
+    Dev* d = request ? findDevice(request->device) : nullptr;
+    if (!request) {
+        reply.error = request.error();
+    } else if (run_) {
+        reply.error = QStringLiteral("cannot set %1.%2: run %3 is open in this worker").arg(request->device, request->property).arg(run_->id);
+    } else if (!d) {
+        reply.error = QStringLiteral("device '%1' is not open in this worker").arg(request->device);
+    } else {
+        // Under the device's timeout: the watchdog kills a worker whose set never returns.
+        box_->enter(-1, d->labIndex, protocol::BlackBoxOp::Property, toNs(d->device->timeoutS()));
+        try {
+            d->device->setProperty(request->property, request->value);
+            reply.value = d->device->describe().values.value(request->property);
+        } catch (const std::exception& e) {
+            reply.error = QString::fromUtf8(e.what());
+        }
+        box_->leave();
+    }
+    conn_.send(protocol::toMessage(reply, m.id));
+    if (d) describe(0);  // the value (and perhaps the device's timeout) changed
+}
+
+int DeviceExecutor::idleIntervalMs() const {
+    if (!exclusive_ || run_ || lab_.monitorIntervalS <= 0 || monitoredDevices_.empty()) return -1;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(nextMonitor_ - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<qint64>(0, left.count()));
+}
+
+void DeviceExecutor::onIdle() {
+    if (idleIntervalMs() != 0) return;
+    nextMonitor_ = std::chrono::steady_clock::now() +
+                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(lab_.monitorIntervalS));
+    pollMonitors();
+}
+
+void DeviceExecutor::pollMonitors() {
+    protocol::Monitor monitor;
+    for (size_t i : monitoredDevices_) {
+        const Dev& d = devices_[i];
+        box_->enter(-1, d.labIndex, protocol::BlackBoxOp::Monitor, toNs(d.device->timeoutS()));
+        model::DeviceDescription desc;
+        try {
+            desc = d.device->describe();
+        } catch (const std::exception& e) {
+            box_->leave();
+            spdlog::warn("monitor {}: {}", d.device->name().toStdString(), e.what());
+            continue;
+        }
+        box_->leave();
+        for (size_t a = 0; a < desc.axes.size() && a < desc.positions.size(); ++a) monitor.positions.insert(desc.axes[a].name, desc.positions[a]);
+        for (const model::PropertyDecl& p : desc.properties)
+            if (p.monitored) monitor.properties[desc.name].insert(p.id, desc.values.value(p.id));
+    }
+    conn_.send(protocol::toMessage(monitor));
 }
 
 void DeviceExecutor::sendResult(quint64 job, qint64 first, qint64 count, const std::vector<QByteArray>& buffers, bool final,

@@ -11,6 +11,7 @@
 
 #include <QHash>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,9 +23,11 @@ class Connection;
 
 /**
  * The device role: opens the lab's devices, runs the points of jobs and
- * streams results back in packed arrays. Every device call happens on the
- * executor thread; the reader thread only raises cancel flags and calls the
- * devices' stop() hooks on abort.
+ * streams results back in packed arrays, sets properties and moves axes
+ * outside runs ("set now"), and, in worker 0, polls the monitored values
+ * while no run is open. Every device call happens on the executor thread;
+ * the reader thread only raises cancel flags and calls the devices' stop()
+ * hooks on abort.
  */
 class DeviceExecutor : public Executor {
 public:
@@ -37,6 +40,10 @@ public:
     /** Every 5 ms: points measured before a device call that hangs leave before the worker is killed. */
     int tickIntervalMs() const override { return 5; }
     void onTick() override;
+    /** Time until the next monitor poll; never while a run is open or when this worker does not monitor. */
+    int idleIntervalMs() const override;
+    /** Polls the monitored values when due and sends them (`monitor`). Executor thread. */
+    void onIdle() override;
 
 private:
     struct Dev {
@@ -66,6 +73,9 @@ private:
     void open(const protocol::Message& m);
     void close(const protocol::Message& m);
     void move(const protocol::Message& m);
+    void setProperty(const protocol::Message& m);
+    /** Reads the axis positions and monitored properties of every device that has some, each under the black box. */
+    void pollMonitors();
     void runJob(const protocol::Message& m);
     void setActiveLoop(PointLoop* loop);
     QString openRun(quint64 runId, const QString& planJson, const std::vector<double>& origin);
@@ -87,6 +97,9 @@ private:
     std::vector<model::DeviceDescription> unavailable_;  // the lab's devices this worker could not open, and why
     std::atomic<bool> configured_{false};  // publishes devices_ to the reader thread (stop hooks)
     std::vector<QString> openErrors_;
+    bool exclusive_ = false;              // this worker opens the exclusive devices (worker 0): it polls the monitors
+    std::vector<size_t> monitoredDevices_;  // indices into devices_ with axes or monitored properties (from describe())
+    std::chrono::steady_clock::time_point nextMonitor_{};  // when the next monitor poll is due
     std::optional<RunContext> run_;
     devices::CancelToken token_;            // the running job's token; reader thread requests, executor checks
     std::atomic<quint64> lastQueuedJob_{0};  // highest job id the reader thread has seen

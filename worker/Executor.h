@@ -14,7 +14,7 @@ public:
     virtual ~Executor() = default;
     /** Handles one command; returns false when the worker should exit. Executor thread. */
     virtual bool handle(const protocol::Message& m) = 0;
-    /** How often onIdle() runs when no command arrives (ms); negative = never. */
+    /** How long to wait for a command before onIdle() runs (ms), asked before every wait; negative = wait for a command. */
     virtual int idleIntervalMs() const { return -1; }
     /** Periodic work between commands (storage flushes, status). Executor thread. */
     virtual void onIdle() {}

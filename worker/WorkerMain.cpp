@@ -64,8 +64,9 @@ int runWorker(const WorkerOptions& options) {
     queue.setSpin(storage ? 0 : 100);
     std::atomic<bool> executorDone{false};  // set by the executor thread when it returns
     std::thread exec([&] {
-        const int idle = executor->idleIntervalMs();
         for (;;) {
+            // Asked before every wait: the device role polls its monitors only while no run is open.
+            const int idle = executor->idleIntervalMs();
             if (idle < 0) {
                 if (!executor->handle(queue.pop())) break;
                 continue;

@@ -131,7 +131,12 @@ void Engine::pause() { send(command::Pause{}); }
 void Engine::resume() { send(command::Resume{}); }
 void Engine::stop() { send(command::Stop{}); }
 void Engine::abort() { send(command::Abort{}); }
-void Engine::moveAxis(const QString& axis, double position) { send(command::MoveAxis{axis, position}); }
+quint64 Engine::setNow(const QString& target, const QVariant& value) {
+    const quint64 id = nextSetNowId_++;
+    send(command::SetNow{id, target, value});
+    return id;
+}
+quint64 Engine::moveAxis(const QString& axis, double position) { return setNow(axis, position); }
 void Engine::shutdown() {
     if (!started_) {
         shutDown_ = true;

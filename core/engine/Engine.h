@@ -59,7 +59,16 @@ public:
     void resume();
     void stop();
     void abort();
-    void moveAxis(const QString& axis, double position);
+    /**
+     * Sets a property ("camera.spot_sigma") or moves an axis ("motor", "stage.x") now, outside a
+     * run, in every worker that has the device; `value` is typed, or text parsed following the
+     * property's declared type. Refused while a run is active. Returns the request id;
+     * setNowFinished() reports the outcome, with the value read back or an error naming the
+     * device and the property. Never waits.
+     */
+    quint64 setNow(const QString& target, const QVariant& value);
+    /** setNow() for an axis: the devices dock's "move to". */
+    quint64 moveAxis(const QString& axis, double position);
     /** Aborts any run, ends the workers and emits shutDown(). */
     void shutdown();
 
@@ -85,6 +94,7 @@ private:
     std::vector<std::shared_ptr<ResultSink>> sinks_;  // handed to the manager at start()
     std::vector<model::DeviceDescription> devices_;
     std::atomic<quint64> nextRunId_{1};
+    quint64 nextSetNowId_ = 1;
     bool started_ = false;
     bool shutDown_ = false;
 };

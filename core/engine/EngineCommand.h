@@ -2,6 +2,7 @@
 #include "core/plan/Plan.h"
 
 #include <QString>
+#include <QVariant>
 #include <variant>
 
 namespace acquila::engine {
@@ -19,14 +20,16 @@ struct Pause {};
 struct Resume {};
 struct Stop {};
 struct Abort {};
-struct MoveAxis {
-    QString axis;  // outside of a run (device panel's "move to")
-    double position = 0;
+/** Set a property or move an axis now, outside a run (Engine::setNow, Engine::moveAxis). */
+struct SetNow {
+    quint64 requestId = 0;
+    QString target;  // an axis ("motor", "stage.x") or "DEVICE.PROPERTY"
+    QVariant value;  // typed, or text to parse following the declared type
 };
 struct Shutdown {};
 }  // namespace command
 
 using EngineCommand = std::variant<command::Enqueue, command::Dequeue, command::Pause, command::Resume, command::Stop,
-                                   command::Abort, command::MoveAxis, command::Shutdown>;
+                                   command::Abort, command::SetNow, command::Shutdown>;
 
 }  // namespace acquila::engine

@@ -10,6 +10,8 @@ void EngineEvents::relay(EngineEvents* from) {
     connect(from, &E::workersChanged, this, &E::workersChanged);
     connect(from, &E::storageChanged, this, &E::storageChanged);
     connect(from, &E::poolFailed, this, &E::poolFailed);
+    connect(from, &E::setNowFinished, this, &E::setNowFinished);
+    connect(from, &E::monitored, this, &E::monitored);
     connect(from, &E::shutDown, this, &E::shutDown);
 }
 

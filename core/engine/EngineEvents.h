@@ -29,6 +29,10 @@ signals:
     void logged(const acquila::engine::LogEntry& entry);
     void storageChanged(const acquila::engine::StorageStatus& status);
     void poolFailed(const QString& error);
+    /** The outcome of Engine::setNow (also of moveAxis), once every worker asked has answered or the deadline passed. */
+    void setNowFinished(const acquila::engine::SetNowResult& result);
+    /** Monitored values, every `monitor_interval_s` while no run is active (none during a run). */
+    void monitored(const acquila::engine::MonitorValues& values);
     void shutDown();
 };
 

@@ -14,6 +14,8 @@ void registerEngineTypes() {
     qRegisterMetaType<std::vector<WorkerStatus>>();
     qRegisterMetaType<LogEntry>();
     qRegisterMetaType<StorageStatus>();
+    qRegisterMetaType<SetNowResult>();
+    qRegisterMetaType<MonitorValues>();
 }
 
 }  // namespace acquila::engine

@@ -4,8 +4,10 @@
 #include "core/model/RunTypes.h"
 
 #include <QDateTime>
+#include <QMap>
 #include <QMetaType>
 #include <QString>
+#include <QVariant>
 #include <memory>
 #include <vector>
 
@@ -62,6 +64,29 @@ struct LogEntry {
     int level = 2;   // spdlog level: 0 trace .. 5 critical
     QString source;  // "engine", "worker 1", ...
     QString text;
+};
+
+/**
+ * The outcome of Engine::setNow: a property set or an axis moved outside a run, in every
+ * worker that has the device (docs/architecture.md, "Devices and workers"). A value type.
+ */
+struct SetNowResult {
+    /** Done; Invalid: the request itself is wrong (unknown name, bad value, read-only, out of range);
+        Busy: a run is active; Failed: a device or worker failed, or did not answer in time. */
+    enum class Outcome : uint8_t { Done, Invalid, Busy, Failed };
+    quint64 id = 0;        // Engine::setNow's return value
+    QString target;        // as named: "motor", "stage.x", "camera.spot_sigma"
+    Outcome outcome = Outcome::Done;
+    QVariant value;        // read back from the device afterwards (Done)
+    QString text;          // that value with its unit, "12.5 mm" (Done)
+    QString error;         // what went wrong, naming the device and the property or axis (otherwise empty)
+    bool ok() const { return outcome == Outcome::Done; }
+};
+
+/** Live readbacks of the monitored values (axis positions, properties declared monitored) while no run is active. */
+struct MonitorValues {
+    QMap<QString, double> positions;        // full axis name -> position
+    QMap<QString, QVariantMap> properties;  // device -> property id -> value
 };
 
 /** Result batches coalesced for the window, shared, never copied. */

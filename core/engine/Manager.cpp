@@ -72,6 +72,7 @@ void Manager::onConnected(int worker) {
     // A device that hung while opening would hang every new worker too: it is skipped.
     const protocol::Configure configure{config_.lab, worker == 0, config_.flushIntervalS, config_.dataDirectory, hungOpening_};
     pool_->send(worker, protocol::toMessage(configure, nextRequestId_++));
+    replaySetNow(worker);  // queued behind the configure: applied before anything else reaches the devices
 }
 
 void Manager::onMessage(int worker, protocol::Message&& m) {
@@ -82,6 +83,9 @@ void Manager::onMessage(int worker, protocol::Message&& m) {
         case protocol::MessageType::Open: onOpenReply(worker, m); break;
         case protocol::MessageType::Close: onCloseReply(worker, m); break;
         case protocol::MessageType::StoreStatus: onStoreStatus(worker, m); break;
+        case protocol::MessageType::Set:
+        case protocol::MessageType::Move: onApplyReply(worker, m); break;
+        case protocol::MessageType::Monitor: onMonitor(worker, m); break;
         case protocol::MessageType::Log:
             if (auto line = protocol::LogLine::decode(m)) log(std::clamp(line->level, 0, 5), line->text, QStringLiteral("worker %1").arg(worker));
             else protocolError(worker, line.error());
@@ -217,6 +221,7 @@ void Manager::onStoreStatus(int worker, const protocol::Message& m) {
 
 void Manager::onDied(int worker, const QString& reason) {
     configured_.erase(worker);
+    setNowWorkerLost(worker, reason);
     if (!run_) return;
     Run& r = *run_;
     r.opening.erase(worker);
@@ -329,30 +334,16 @@ void Manager::handle(const EngineCommand& command) {
         }
         void operator()(const command::Stop&) { m.raise(RunEvent::Stop, QStringLiteral("stopped by the user")); }
         void operator()(const command::Abort&) { m.raise(RunEvent::Abort); }
-        void operator()(const command::MoveAxis& c) { m.moveAxis(c.axis, c.position); }
+        void operator()(const command::SetNow& c) { m.setNow(c); }
         void operator()(const command::Shutdown&) { m.shutdown(); }
     };
     std::visit(Visitor{*this}, command);
 }
 
-void Manager::moveAxis(const QString& axis, double position) {
-    if (run_) {
-        log(3, QStringLiteral("cannot move %1 while a run is active").arg(axis));
-        return;
-    }
-    for (const auto& d : devices_) {
-        if (!d.findAxis(axis)) continue;
-        const int last = d.concurrency == model::Concurrency::Exclusive ? 1 : pool_->deviceWorkers();
-        for (int w = 0; w < last; ++w)
-            pool_->send(w, protocol::toMessage(protocol::MoveAxis{axis, position}, nextRequestId_++));
-        return;
-    }
-    log(3, QStringLiteral("unknown axis '%1'").arg(axis));
-}
-
 void Manager::shutdown() {
     shuttingDown_ = true;
     queue_.clear();
+    failSetNowAll(QStringLiteral("the engine shut down"));
     if (run_) {
         raise(RunEvent::Abort);
         return;  // report() calls shutdown() again

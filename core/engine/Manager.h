@@ -63,8 +63,37 @@ private:
     };
     void enqueue(quint64 runId, const plan::Plan& plan);
     void dequeue(quint64 runId);
-    void moveAxis(const QString& axis, double position);
     void shutdown();
+
+    // Set now (ManagerSetNow.cpp): a property set or an axis moved outside a run, and the monitors.
+    /** One set-now request in flight: sent to every worker that has the device, each answers once. */
+    struct SetRequest {
+        quint64 id = 0;        // the engine's request id
+        QString target;        // as named: "motor" or "camera.spot_sigma"
+        QString device;        // the device
+        QString property;      // empty for a move of axis `target`
+        QVariant value;        // typed, checked against the declaration
+        QString valueText;     // the value with its unit, for messages
+        model::PropertyType type = model::PropertyType::Double;  // for the value read back
+        QString unit;
+        bool exclusive = false;  // the device lives in worker 0 only
+        std::set<int> asked;     // every worker sent the request
+        std::set<int> waiting;   // those that have not answered yet
+        std::set<int> applied;   // those that answered without an error
+        QStringList errors;
+        QVariant readback;       // from the lowest worker that applied it
+        int readbackFrom = -1;
+    };
+    void setNow(const command::SetNow& c);
+    void onApplyReply(int worker, const protocol::Message& m);
+    void onMonitor(int worker, const protocol::Message& m);
+    /** Sends the values set now (and the property sets still pending) to a worker that just connected. */
+    void replaySetNow(int worker);
+    /** A worker died or was killed: the requests waiting for it fail with `reason`. */
+    void setNowWorkerLost(int worker, const QString& reason);
+    void expireSetNow(quint64 key);
+    void finishSetNow(quint64 key);
+    void failSetNowAll(const QString& reason);
 
     // Messages from the workers.
     void onConnected(int worker);
@@ -118,6 +147,15 @@ private:
     std::set<int> timedOut_;      // workers the watchdog killed, until their successor connects
     QStringList hungOpening_;     // devices that hung while opening: later workers skip them
     bool workersDirty_ = false;  // worker status changed since the last publish()
+    std::map<quint64, SetRequest> pendingSets_;  // set-now requests by message id; no run starts while one is pending
+    /** A property set now: replayed, in order, to every worker that (re)connects and opens the device. */
+    struct SetNowValue {
+        QString device;
+        QString property;
+        QVariant value;
+        bool exclusive = false;  // worker 0 only
+    };
+    std::vector<SetNowValue> setNowValues_;
     bool shuttingDown_ = false;
 };
 

@@ -24,7 +24,8 @@ QString Manager::deviceNameOf(int labIndex) const {
 }
 
 void Manager::startNext() {
-    if (run_ || queue_.empty() || shuttingDown_ || !configured_[0]) return;
+    // A run waits for the set-now requests in flight: it sees their values in every worker.
+    if (run_ || queue_.empty() || shuttingDown_ || !configured_[0] || !pendingSets_.empty()) return;
     auto [id, plan] = std::move(queue_.front());
     queue_.pop_front();
     beginRun(id, plan);

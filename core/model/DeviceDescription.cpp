@@ -103,6 +103,7 @@ QCborMap DeviceDescription::toCbor() const {
         pm.insert(QLatin1String("allowed"), QCborArray::fromStringList(p.allowed));
         pm.insert(QLatin1String("default"), QCborValue::fromVariant(p.defaultValue));
         pm.insert(QLatin1String("read_only"), p.readOnly);
+        if (p.monitored) pm.insert(QLatin1String("monitored"), true);
         props.append(pm);
     }
     m.insert(QLatin1String("properties"), props);
@@ -156,6 +157,7 @@ util::Result<DeviceDescription> DeviceDescription::fromCbor(const QCborMap& map)
         for (const QCborValue& s : pf.array("allowed")) p.allowed << s.toString();
         p.defaultValue = pf.raw("default").toVariant();
         p.readOnly = pf.boolean("read_only");
+        p.monitored = pf.optBoolean("monitored", false);
         if (!pf.ok()) return R::failure(pf.error());
         d.properties.push_back(std::move(p));
     }

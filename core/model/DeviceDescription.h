@@ -30,6 +30,7 @@ struct PropertyDecl {
     QStringList allowed;  // Enum only
     QVariant defaultValue;
     bool readOnly = false;
+    bool monitored = false;  // a live readback (a temperature): polled while no run is active; axis positions always are
 
     /** Empty when `value` fits this declaration, else why not (names the property). */
     QString check(const QVariant& value) const;

@@ -106,7 +106,7 @@ private:
 
 void readHeader(const QJsonObject& root, LabConfig& lab, Problems& problems) {
     static const QStringList known = {QStringLiteral("version"), QStringLiteral("seed"), QStringLiteral("devices"),
-                                      QStringLiteral("description"), QStringLiteral("plugin_dirs")};
+                                      QStringLiteral("description"), QStringLiteral("plugin_dirs"), QStringLiteral("monitor_interval_s")};
     for (auto it = root.begin(); it != root.end(); ++it)
         if (!known.contains(it.key()))
             problems.add(QLatin1Char('/') + it.key(),
@@ -144,6 +144,17 @@ void readHeader(const QJsonObject& root, LabConfig& lab, Problems& problems) {
             problems.add(QStringLiteral("/seed"), QStringLiteral("expected an integer between 0 and 2^53"));
         else
             lab.seed = static_cast<quint64>(d);
+    }
+    if (root.contains(QLatin1String("monitor_interval_s"))) {
+        const QJsonValue v = root.value(QLatin1String("monitor_interval_s"));
+        const double s = v.toDouble();
+        if (!v.isDouble())
+            problems.expected(QStringLiteral("/monitor_interval_s"), "a number", v);
+        else if (s != 0 && !(s >= LabConfig::kMinMonitorIntervalS && s <= LabConfig::kMaxMonitorIntervalS))
+            problems.add(QStringLiteral("/monitor_interval_s"), QStringLiteral("expected 0 (no monitors) or %1 to %2 seconds, got %3")
+                                                                    .arg(LabConfig::kMinMonitorIntervalS).arg(LabConfig::kMaxMonitorIntervalS).arg(s));
+        else
+            lab.monitorIntervalS = s;
     }
 }
 
@@ -248,6 +259,7 @@ QCborMap LabConfig::toCbor() const {
     QCborMap m;
     // CBOR carries the full 64-bit seed; the signed view round-trips bit for bit.
     m.insert(QLatin1String("seed"), static_cast<qint64>(seed));
+    m.insert(QLatin1String("monitor_interval_s"), monitorIntervalS);
     QCborArray devs;
     for (const DeviceSpec& d : devices) {
         QCborMap dm;
@@ -266,6 +278,10 @@ util::Result<LabConfig> LabConfig::fromCbor(const QCborMap& map) {
     util::CborFields f(map, QStringLiteral("lab"));
     LabConfig lab;
     lab.seed = static_cast<quint64>(f.integer("seed"));
+    lab.monitorIntervalS = f.optNumber("monitor_interval_s", lab.monitorIntervalS);
+    if (f.ok() && lab.monitorIntervalS != 0 &&
+        !(lab.monitorIntervalS >= kMinMonitorIntervalS && lab.monitorIntervalS <= kMaxMonitorIntervalS))
+        f.fail(QStringLiteral("lab: monitor_interval_s out of range"));
     const QCborArray devs = f.array("devices");
     if (f.has("plugin_dirs")) {
         const QCborArray dirs = f.array("plugin_dirs");

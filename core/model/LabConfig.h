@@ -31,10 +31,15 @@ inline bool isExclusive(const DeviceSpec& spec) {
 
 /** The lab: every device the workers open, plus the simulation seed. A value type. */
 struct LabConfig {
+    static constexpr double kMinMonitorIntervalS = 0.05;
+    static constexpr double kMaxMonitorIntervalS = 3600;
+
     quint64 seed = 1;
     std::vector<DeviceSpec> devices;
     /** Where the workers look for driver plugins besides the standard places (absolute once loaded from a file). */
     QStringList pluginDirs;
+    /** How often worker 0 polls the monitored values while no run is active ("monitor_interval_s"); 0 = never. */
+    double monitorIntervalS = 1;
 
     QCborMap toCbor() const;
     static util::Result<LabConfig> fromCbor(const QCborMap& map);

@@ -1,6 +1,8 @@
 // validatePlan: checks of a parsed plan against the devices the workers described.
 #include "core/plan/Plan.h"
 
+#include "core/model/DeviceTarget.h"
+
 #include <QFileInfo>
 #include <QLocale>
 #include <algorithm>
@@ -43,16 +45,6 @@ QString sortedList(QStringList names) {
     return names.isEmpty() ? QStringLiteral("none") : names.join(QLatin1String(", "));
 }
 
-/** Empty when `value` (an absolute position) is inside the axis limits, else why not. */
-QString limitProblem(double value, const model::AxisDecl& axis, const QString& how) {
-    const QString unit = axis.unit.isEmpty() ? QString() : QLatin1Char(' ') + axis.unit;
-    if (value > axis.max)
-        return QStringLiteral("%1%2 is above the limit %3%4 of axis '%5'").arg(number(value), how, number(axis.max), unit, axis.name);
-    if (value < axis.min)
-        return QStringLiteral("%1%2 is below the limit %3%4 of axis '%5'").arg(number(value), how, number(axis.min), unit, axis.name);
-    return {};
-}
-
 /** Checks the positions one axis will visit; returns "<pointer>: <problem>" or empty. */
 QString checkAxisRange(const Plan& plan, size_t k, const FoundAxis& found) {
     const AxisSpec& a = plan.axes[k];
@@ -67,7 +59,7 @@ QString checkAxisRange(const Plan& plan, size_t k, const FoundAxis& found) {
             how = QStringLiteral(" (current position %1 + %2)").arg(number(origin), terms);
         else if (plan.type == ScanType::Spiral)
             how = QStringLiteral(" (%1)").arg(terms);
-        const QString problem = limitProblem(origin + offset, *found.decl, how);
+        const QString problem = model::axisLimitProblem(*found.decl, origin + offset, how);
         return problem.isEmpty() ? QString() : pointer + QLatin1String(": ") + problem;
     };
     const auto offsetTerm = [](double v) { return QStringLiteral("offset ") + number(v); };

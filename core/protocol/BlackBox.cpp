@@ -15,6 +15,7 @@ const char* blackBoxOpName(BlackBoxOp op) {
         case BlackBoxOp::Open: return "open";
         case BlackBoxOp::Close: return "close";
         case BlackBoxOp::Property: return "set property";
+        case BlackBoxOp::Monitor: return "monitor read";
     }
     return "unknown";
 }

@@ -7,7 +7,7 @@
 namespace acquila::protocol {
 
 /** What a worker's executor is doing right now, for post-mortems of crashes and hangs. */
-enum class BlackBoxOp : int32_t { Idle = 0, Move = 1, Read = 2, Settle = 3, Open = 4, Close = 5, Property = 6 };
+enum class BlackBoxOp : int32_t { Idle = 0, Move = 1, Read = 2, Settle = 3, Open = 4, Close = 5, Property = 6, Monitor = 7 };
 const char* blackBoxOpName(BlackBoxOp op);
 
 /**

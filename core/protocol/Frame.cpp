@@ -12,9 +12,9 @@
 namespace acquila::protocol {
 
 namespace {
-constexpr std::array<const char*, 16> kNames = {
+constexpr std::array<const char*, 18> kNames = {
     "hello", "configure", "describe", "open", "job", "cancel", "result", "error", "log",
-    "progress", "heartbeat", "shutdown", "close", "move", "store", "store_status"};
+    "progress", "heartbeat", "shutdown", "close", "move", "store", "store_status", "set", "monitor"};
 }
 
 const char* messageTypeName(MessageType t) { return kNames[static_cast<size_t>(t)]; }

@@ -10,7 +10,7 @@ namespace acquila::protocol {
 /** Every message type of the worker protocol (docs/architecture.md, "Protocol"). */
 enum class MessageType : uint8_t {
     Hello, Configure, Describe, Open, Job, Cancel, Result, Error, Log, Progress,
-    Heartbeat, Shutdown, Close, Move, Store, StoreStatus
+    Heartbeat, Shutdown, Close, Move, Store, StoreStatus, Set, Monitor
 };
 
 /** Wire name of a message type ("hello", "job", ...). */

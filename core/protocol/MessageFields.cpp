@@ -127,4 +127,14 @@ std::vector<model::DeviceDescription> MessageFields::devices(const char* key) {
     return out;
 }
 
+QVariant MessageFields::scalar(const char* key) {
+    const QCborValue v = raw(key);
+    if (v.isUndefined()) {
+        fail(QStringLiteral("%1: missing field '%2'").arg(context_, QLatin1String(key)));
+        return {};
+    }
+    require(isScalar(v), key, QStringLiteral("must be a boolean, a number or a string"));
+    return isScalar(v) ? v.toVariant() : QVariant();
+}
+
 }  // namespace acquila::protocol::detail

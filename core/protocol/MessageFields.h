@@ -47,6 +47,10 @@ public:
     std::vector<double> numbers(const char* key);
     QStringList strings(const char* key);
     std::vector<model::DeviceDescription> devices(const char* key);
+    /** A boolean, a number or a string (a property value). */
+    QVariant scalar(const char* key);
+    /** Whether `v` is a boolean, a number or a string. */
+    static bool isScalar(const QCborValue& v) { return v.isBool() || v.isInteger() || v.isDouble() || v.isString(); }
 
     template <typename T>
     util::Result<T> done(T value) const {

@@ -186,6 +186,77 @@ util::Result<MoveAxis> MoveAxis::decode(const Message& m) {
     return f.done(std::move(a));
 }
 
+QCborMap SetProperty::encode() const {
+    return cborMap({{"device", device}, {"property", property}, {"value", QCborValue::fromVariant(value)}});
+}
+
+util::Result<SetProperty> SetProperty::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("set"));
+    SetProperty s;
+    s.device = f.str("device");
+    f.require(!s.device.isEmpty(), "device", QStringLiteral("must not be empty"));
+    s.property = f.str("property");
+    f.require(!s.property.isEmpty(), "property", QStringLiteral("must not be empty"));
+    s.value = f.scalar("value");
+    return f.done(std::move(s));
+}
+
+template <MessageType T>
+QCborMap ApplyReply<T>::encode() const {
+    QCborMap p;
+    if (value.isValid()) p.insert(QLatin1String("value"), QCborValue::fromVariant(value));
+    insertIfSet(p, "error", error);
+    return p;
+}
+
+template <MessageType T>
+util::Result<ApplyReply<T>> ApplyReply<T>::decode(const Message& m) {
+    MessageFields f(m, kType, QLatin1String(messageTypeName(T)) + QStringLiteral(" reply"));
+    ApplyReply r;
+    if (f.has("value")) r.value = f.scalar("value");
+    r.error = f.optStr("error", {});
+    return f.done(std::move(r));
+}
+
+template struct ApplyReply<MessageType::Set>;
+template struct ApplyReply<MessageType::Move>;
+
+QCborMap Monitor::encode() const {
+    QCborMap pos;
+    for (auto it = positions.cbegin(); it != positions.cend(); ++it) pos.insert(it.key(), it.value());
+    QCborMap props;
+    for (auto it = properties.cbegin(); it != properties.cend(); ++it) {
+        QCborMap values;
+        for (auto v = it.value().cbegin(); v != it.value().cend(); ++v) values.insert(v.key(), QCborValue::fromVariant(v.value()));
+        props.insert(it.key(), values);
+    }
+    return cborMap({{"positions", pos}, {"properties", props}});
+}
+
+util::Result<Monitor> Monitor::decode(const Message& m) {
+    MessageFields f(m, kType, QStringLiteral("monitor"));
+    Monitor mon;
+    const QCborMap pos = f.map("positions");
+    for (auto it = pos.cbegin(); it != pos.cend(); ++it) {
+        f.require(it.key().isString() && (it.value().isDouble() || it.value().isInteger()), "positions",
+                  QStringLiteral("must map axis names to numbers"));
+        mon.positions.insert(it.key().toString(), it.value().toDouble());
+    }
+    const QCborMap props = f.map("properties");
+    for (auto it = props.cbegin(); it != props.cend(); ++it) {
+        f.require(it.key().isString() && it.value().isMap(), "properties", QStringLiteral("must map device names to maps"));
+        QVariantMap values;
+        const QCborMap vm = it.value().toMap();
+        for (auto v = vm.cbegin(); v != vm.cend(); ++v) {
+            f.require(v.key().isString() && MessageFields::isScalar(v.value()), "properties",
+                      QStringLiteral("must map property ids to booleans, numbers or strings"));
+            values.insert(v.key().toString(), v.value().toVariant());
+        }
+        mon.properties.insert(it.key().toString(), values);
+    }
+    return f.done(std::move(mon));
+}
+
 util::Result<Heartbeat> Heartbeat::decode(const Message& m) {
     return MessageFields(m, kType, QStringLiteral("heartbeat")).done(Heartbeat{});
 }

@@ -6,8 +6,10 @@
 #include "core/util/Result.h"
 
 #include <QCborMap>
+#include <QMap>
 #include <QString>
 #include <QStringList>
+#include <QVariant>
 #include <optional>
 #include <variant>
 #include <vector>
@@ -157,6 +159,45 @@ struct MoveAxis {
     QCborMap encode() const;
     static util::Result<MoveAxis> decode(const Message& m);
     bool operator==(const MoveAxis&) const = default;
+};
+
+/** Manager -> device worker: set one property of one device outside a run ("set now"); answered by SetReply. */
+struct SetProperty {
+    static constexpr MessageType kType = MessageType::Set;
+    QString device;    // "device", not empty
+    QString property;  // "property": the property id, not empty
+    QVariant value;    // "value": a boolean, a number or a string
+    QCborMap encode() const;
+    static util::Result<SetProperty> decode(const Message& m);
+    bool operator==(const SetProperty&) const = default;
+};
+
+/**
+ * Device worker -> manager: the outcome of `set` (T = Set) or `move` (T = Move) outside a
+ * run, with the request's message id; a `describe` with the new values follows it.
+ */
+template <MessageType T>
+struct ApplyReply {
+    static constexpr MessageType kType = T;
+    QVariant value;  // "value": the property or the position read back afterwards; optional
+    QString error;   // "error": why it failed, naming the device; optional, empty = success
+    QCborMap encode() const;
+    static util::Result<ApplyReply> decode(const Message& m);
+    bool operator==(const ApplyReply&) const = default;
+};
+using SetReply = ApplyReply<MessageType::Set>;
+using MoveReply = ApplyReply<MessageType::Move>;
+extern template struct ApplyReply<MessageType::Set>;
+extern template struct ApplyReply<MessageType::Move>;
+
+/** Device worker 0 -> manager: the monitored values, polled every `monitor_interval_s` while no run is open. */
+struct Monitor {
+    static constexpr MessageType kType = MessageType::Monitor;
+    QMap<QString, double> positions;        // "positions": full axis name -> position
+    QMap<QString, QVariantMap> properties;  // "properties": device -> monitored property id -> value (boolean, number or string)
+    QCborMap encode() const;
+    static util::Result<Monitor> decode(const Message& m);
+    bool operator==(const Monitor&) const = default;
 };
 
 /** Either direction: liveness, no payload. */

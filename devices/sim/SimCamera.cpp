@@ -2,12 +2,15 @@
 // width] (row-major), axis labels "y", "x". A Gaussian spot on a background with Poisson
 // noise seeded from (seed, device, point index). Without "axes" the spot circles the centre,
 // one turn every orbit_points points; with axes [ax, ay] it sits at the image centre plus
-// pixels_per_unit * position. read() does not allocate.
+// pixels_per_unit * position. read() does not allocate. Its cooler holds the sensor at -20 °C
+// within 0.05 °C (a 30 s oscillation from the moment it opened): `sensor_temp`, read-only and
+// monitored, the live readback the devices dock shows while no run is active.
 #include "devices/sim/SimWorld.h"
 #include "devices/DriverKit.h"
 #include "devices/sim/SimNoise.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -29,6 +32,8 @@ public:
             .label(QStringLiteral("Axes moving the spot")).readOnly();
         property("pixels_per_unit", &pixelsPerUnit_).label(QStringLiteral("Pixels per axis unit")).unit(px);
         property("orbit_points", &orbitPoints_).label(QStringLiteral("Points per orbit"));
+        property(QStringLiteral("sensor_temp"), model::PropertyType::Double, [this] { return sensorTemperature(); }, {})
+            .label(QStringLiteral("Sensor temperature")).unit(QStringLiteral("°C")).readOnly().monitored();
         gx_.resize(size_t(width_));
         gy_.resize(size_t(height_));
     }
@@ -61,6 +66,12 @@ public:
     }
 
 private:
+    double sensorTemperature() const {
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - opened_).count();
+        // Read to a thousandth of a degree, as a sensor reports it.
+        return std::round((-20.0 + 0.05 * std::sin(6.283185307179586 * t / 30.0)) * 1000.0) / 1000.0;
+    }
+
     /** Spot centre (x, y) in pixels at point `index` with the current positions. */
     std::pair<double, double> spotCentre(qint64 index) {
         if (!resolved_) {
@@ -95,6 +106,7 @@ private:
     quint64 seed_;
     quint64 nameHash_;
     SimWorld* world_;  // not owned; may be null
+    std::chrono::steady_clock::time_point opened_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace

@@ -234,7 +234,7 @@ TEST(LabValidation, ListsEveryProblemNotJustTheFirst) {
         {"name": "diode", "driver": "sim.gaussian", "params": {"axes": ["lamp", "nowhere"], "width": [1, -1]}}]})");
     const QStringList lines = e.split(QLatin1Char('\n'));
     EXPECT_EQ(lines, (QStringList{
-                         QStringLiteral("lab.json: /devics: unknown field (expected one of version, seed, devices, description, plugin_dirs)"),
+                         QStringLiteral("lab.json: /devics: unknown field (expected one of version, seed, devices, description, plugin_dirs, monitor_interval_s)"),
                          QStringLiteral("lab.json: /devices/1/name: device name 'bad name' must be 1 to 64 letters, digits, '_' or '-'"),
                          QStringLiteral("lab.json: /devices/0/params/height (camera): 0 is below the minimum 1"),
                          QStringLiteral("lab.json: /devices/0/params/width (camera): 1000000000 is above the maximum 8192"),
@@ -326,4 +326,31 @@ TEST(DriverSchema, APluginCannotTakeABuiltInNameOrOneAlreadyLoaded) {
     const auto problems = acquila::model::checkParams(*found, {{QStringLiteral("gain"), 11}});
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0].message, QStringLiteral("11 is above the maximum 10"));
+}
+
+TEST(LabConfig, MonitorIntervalDefaultsToOneSecondAndTravelsWithTheLab) {
+    const auto plain = parseLabConfig(R"({"version": 1, "devices": []})", QStringLiteral("lab.json"));
+    ASSERT_TRUE(plain.ok()) << plain.error().toStdString();
+    EXPECT_EQ(plain->monitorIntervalS, 1.0);
+    for (double s : {0.0, 0.05, 2.5, 3600.0}) {
+        const auto lab = parseLabConfig(QStringLiteral(R"({"version": 1, "monitor_interval_s": %1, "devices": []})").arg(s).toUtf8(),
+                                        QStringLiteral("lab.json"));
+        ASSERT_TRUE(lab.ok()) << lab.error().toStdString();
+        EXPECT_EQ(lab->monitorIntervalS, s);
+        const auto back = LabConfig::fromCbor(lab->toCbor());
+        ASSERT_TRUE(back.ok()) << back.error().toStdString();
+        EXPECT_EQ(back->monitorIntervalS, s);
+    }
+}
+
+TEST(LabValidation, MonitorIntervalOutOfRangeOrNotANumber) {
+    EXPECT_EQ(parseError(R"({"version": 1, "monitor_interval_s": 0.001, "devices": []})"),
+              QStringLiteral("lab.json: /monitor_interval_s: expected 0 (no monitors) or 0.05 to 3600 seconds, got 0.001"));
+    EXPECT_EQ(parseError(R"({"version": 1, "monitor_interval_s": -1, "devices": []})"),
+              QStringLiteral("lab.json: /monitor_interval_s: expected 0 (no monitors) or 0.05 to 3600 seconds, got -1"));
+    EXPECT_EQ(parseError(R"({"version": 1, "monitor_interval_s": "fast", "devices": []})"),
+              QStringLiteral("lab.json: /monitor_interval_s: expected a number, got a string"));
+    QCborMap hostile = LabConfig{}.toCbor();
+    hostile.insert(QLatin1String("monitor_interval_s"), 1e-9);
+    EXPECT_FALSE(LabConfig::fromCbor(hostile).ok());
 }

@@ -72,6 +72,18 @@ TEST(Messages, EveryMessageRoundTripsThroughFrames) {
     expectRoundTrip(ErrorReport{7, 12, 103, QStringLiteral("cam"), QStringLiteral("read"), QStringLiteral("timeout")}, 12);
     expectRoundTrip(LogLine{4, QStringLiteral("something broke")}, 0);
     expectRoundTrip(MoveAxis{QStringLiteral("stage.x"), -2.5}, 5);
+    expectRoundTrip(MoveReply{12.5, {}}, 5);
+    expectRoundTrip(MoveReply{{}, QStringLiteral("motor: 1000 is outside the limits")}, 5);
+    expectRoundTrip(SetProperty{QStringLiteral("camera"), QStringLiteral("spot_sigma"), 8.5}, 11);
+    expectRoundTrip(SetProperty{QStringLiteral("fault"), QStringLiteral("at_point"), qlonglong(3)}, 11);
+    expectRoundTrip(SetProperty{QStringLiteral("fault"), QStringLiteral("mode"), QStringLiteral("slow")}, 11);
+    expectRoundTrip(SetProperty{QStringLiteral("cam"), QStringLiteral("cooler"), true}, 11);
+    expectRoundTrip(SetReply{QStringLiteral("slow"), {}}, 11);
+    expectRoundTrip(SetReply{{}, QStringLiteral("fault: property 'mode' expects one of none, crash")}, 11);
+    expectRoundTrip(Monitor{{{QStringLiteral("motor"), 1.5}, {QStringLiteral("stage.x"), -3}},
+                            {{QStringLiteral("camera"), QVariantMap{{QStringLiteral("sensor_temp"), -19.998}}}}},
+                    0);
+    expectRoundTrip(Monitor{}, 0);
     expectRoundTrip(Heartbeat{}, 0);
     expectRoundTrip(Shutdown{}, 0);
     QCborMap layout;
@@ -85,7 +97,7 @@ TEST(Messages, EveryMessageRoundTripsThroughFrames) {
                     0);
     expectRoundTrip(StoreStatus{StoreStatus::Op::Progress, 0, 0, 0, -1, {}, {}, std::nullopt}, 0);
     // Every message type has its struct, except results (ResultFrame.h) and the unused `progress`.
-    for (int t = 0; t <= static_cast<int>(MessageType::StoreStatus); ++t) {
+    for (int t = 0; t <= static_cast<int>(MessageType::Monitor); ++t) {
         const auto type = static_cast<MessageType>(t);
         if (type == MessageType::Result || type == MessageType::Progress) continue;
         EXPECT_TRUE(g_covered.count(type)) << messageTypeName(type);
@@ -227,6 +239,19 @@ std::vector<Case> cases() {
         {"move", reencode<MoveAxis>,
          {MessageType::Move, 5, wire({{"axis", QStringLiteral("stage.x")}, {"position", 2.5}})},
          {}, "position", QStringLiteral("far"), std::nan("")},
+        {"move reply", reencode<MoveReply>,
+         {MessageType::Move, 5, wire({{"value", 2.5}, {"error", QStringLiteral("motor: stopped")}})},
+         {QStringLiteral("value"), QStringLiteral("error")}, "error", 3, QCborMap()},
+        {"set", reencode<SetProperty>,
+         {MessageType::Set, 11, wire({{"device", QStringLiteral("camera")}, {"property", QStringLiteral("spot_sigma")}, {"value", 8.5}})},
+         {}, "value", QCborArray{1}, QCborMap()},
+        {"set reply", reencode<SetReply>,
+         {MessageType::Set, 11, wire({{"value", QStringLiteral("slow")}, {"error", QStringLiteral("fault: read-only")}})},
+         {QStringLiteral("value"), QStringLiteral("error")}, "value", QCborMap(), QCborArray{}},
+        {"monitor", reencode<Monitor>,
+         {MessageType::Monitor, 0, wire({{"positions", wire({{"motor", 1.5}})},
+                                         {"properties", wire({{"camera", wire({{"sensor_temp", -19.998}})}})}})},
+         {}, "positions", QCborArray{}, wire({{"motor", QStringLiteral("far")}})},
         {"store open", reencode<StoreOpen>,
          {MessageType::Store, 6, wire({{"op", QStringLiteral("open")}, {"run", 7}, {"directory", QStringLiteral("/data/run")}, {"layout", wire({{"title", QStringLiteral("t")}})}})},
          {QStringLiteral("directory")}, "run", QStringLiteral("7"), 0},

@@ -38,7 +38,7 @@ QByteArray frameWithBody(const QByteArray& body) {
 }  // namespace
 
 TEST(Protocol, EveryMessageTypeRoundTrips) {
-    for (int t = 0; t <= static_cast<int>(MessageType::StoreStatus); ++t) {
+    for (int t = 0; t <= static_cast<int>(MessageType::Monitor); ++t) {
         const Message m = sample(static_cast<MessageType>(t));
         auto out = decodeAll(encodeFrame(m));
         ASSERT_EQ(out.size(), 1u) << messageTypeName(m.type);

@@ -1,80 +1,108 @@
-// The Devices dock with devices a worker could not use: they are listed under
-// "Unavailable" with the reason (which names the plugin file), and nothing of them
-// (no editor, no move button) is offered. Offscreen; set ACQUILA_SHOT to save a picture.
-#include "ui/window/DevicesDock.h"
+// The devices dock's "Set now", its moves and its monitors, offscreen on real workers.
+#include "UiTestSupport.h"
 
-#include <QApplication>
-#include <QLabel>
+#include "ui/window/DevicesDock.h"
+#include "ui/window/RunControls.h"
+
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QPushButton>
-#include <QTreeWidget>
-#include <gtest/gtest.h>
+#include <QSpinBox>
+#include <QTimer>
+#include <QToolButton>
 
 using namespace acquila;
+using namespace acquila::test;
 
 namespace {
-
-QApplication& app() {
-    static int argc = 1;
-    static char name[] = "devices_dock_test";
-    static char* argv[] = {name, nullptr};
-    static auto* a = new QApplication(argc, argv);
-    return *a;
+/** The described value of a property (what the engine last heard from worker 0). */
+QVariant described(const ui::window::MainWindow& w, const QString& device, const QString& id) {
+    for (const auto& d : w.engine()->devices())
+        if (d.name == device) return d.values.value(id);
+    return {};
 }
 
-QTreeWidgetItem* topLevel(QTreeWidget* tree, const QString& text) {
-    for (int i = 0; i < tree->topLevelItemCount(); ++i)
-        if (tree->topLevelItem(i)->text(0) == text) return tree->topLevelItem(i);
-    return nullptr;
-}
-
-TEST(DevicesDock, UnavailableDevicesAreListedWithTheirReasonAndOfferNothing) {
-    app();
-    ui::window::DevicesDock dock;
-    model::DeviceDescription motor;
-    motor.name = QStringLiteral("motor");
-    motor.driver = QStringLiteral("sim.motor");
-    motor.kind = model::DeviceKind::Actuator;
-    motor.axes.push_back({QStringLiteral("motor"), QStringLiteral("mm"), -10, 10});
-    motor.positions.push_back(1.5);
-    const QString why = QStringLiteral("no plugin provides driver 'acme.laser'; 1 plugin(s) failed to load: plugin /opt/acme/laser.so was built "
-                                       "for plugin interface 2, but this Acquila 0.1.0 provides plugin interface 1");
-    auto laser = model::DeviceDescription::unavailableDevice(QStringLiteral("laser"), QStringLiteral("acme.laser"), why);
-    laser.kind = model::DeviceKind::Actuator;  // a kind the worker could not know must not put it among the usable ones
-    dock.setDevices({motor, laser});
-    dock.resize(520, 420);
-    dock.show();
-
-    auto* tree = dock.findChild<QTreeWidget*>();
-    ASSERT_TRUE(tree);
-    QTreeWidgetItem* actuators = topLevel(tree, QStringLiteral("Actuators"));
-    ASSERT_TRUE(actuators);
-    ASSERT_EQ(actuators->childCount(), 1);
-    EXPECT_EQ(actuators->child(0)->text(0), QStringLiteral("motor"));
-
-    QTreeWidgetItem* unavailable = topLevel(tree, QStringLiteral("Unavailable"));
-    ASSERT_TRUE(unavailable) << "no Unavailable group";
-    ASSERT_EQ(unavailable->childCount(), 1);
-    QTreeWidgetItem* item = unavailable->child(0);
-    EXPECT_EQ(item->text(0), QStringLiteral("laser"));
-    EXPECT_EQ(item->text(1), QStringLiteral("acme.laser"));
-    EXPECT_EQ(item->toolTip(0), why);
-    ASSERT_EQ(item->childCount(), 1);
-    auto* label = qobject_cast<QLabel*>(tree->itemWidget(item->child(0), 0));
-    ASSERT_TRUE(label);
-    EXPECT_EQ(label->text(), why);
-    // One Move button: the motor's; the laser offers nothing.
-    EXPECT_EQ(dock.findChildren<QPushButton*>().size(), 1);
-
-    if (const QByteArray shot = qgetenv("ACQUILA_SHOT"); !shot.isEmpty()) dock.grab().save(QString::fromLocal8Bit(shot));
-
-    // Once the plugin is fixed, the worker describes it and the group goes away.
-    model::DeviceDescription fixed = motor;
-    fixed.name = QStringLiteral("laser");
-    fixed.driver = QStringLiteral("acme.laser");
-    fixed.axes = {{QStringLiteral("laser"), QStringLiteral("nm"), 400, 800}};
-    dock.setDevices({motor, fixed});
-    EXPECT_FALSE(topLevel(tree, QStringLiteral("Unavailable")));
-    EXPECT_EQ(topLevel(tree, QStringLiteral("Actuators"))->childCount(), 2);
-}
-
+/** Measures the GUI thread's longest stall while it lives: a 10 ms timer that notes how late it fires. */
+struct LagProbe {
+    LagProbe() {
+        clock.start();
+        timer.setInterval(10);
+        QObject::connect(&timer, &QTimer::timeout, [this] {
+            const qint64 now = clock.elapsed();
+            maxLag = std::max(maxLag, now - last - 10);
+            last = now;
+        });
+        last = clock.elapsed();
+        timer.start();
+    }
+    QElapsedTimer clock;
+    QTimer timer;
+    qint64 last = 0;
+    qint64 maxLag = 0;
+};
 }  // namespace
+
+class DevicesDockTest : public UiFixture {};
+
+TEST_F(DevicesDockTest, SetNowAppliesTheEditorsValueAndShowsTheResult) {
+    auto w = makeWindow(2, false);
+    ui::window::DevicesDock* dock = w->devicesDock();
+    auto* background = qobject_cast<QDoubleSpinBox*>(dock->propertyEditor(QStringLiteral("diode"), QStringLiteral("background")));
+    QToolButton* set = dock->setNowButton(QStringLiteral("diode"), QStringLiteral("background"));
+    ASSERT_NE(background, nullptr);
+    ASSERT_NE(set, nullptr);
+    EXPECT_EQ(dock->setNowButton(QStringLiteral("camera"), QStringLiteral("width")), nullptr) << "a read-only property has no Set now";
+    background->setValue(5);
+    set->click();
+    ASSERT_TRUE(waitUntil([&] { return dock->resultText() == QLatin1String("diode.background = 5 counts"); }))
+        << dock->resultText().toStdString();
+    EXPECT_TRUE(waitUntil([&] { return described(*w, QStringLiteral("diode"), QStringLiteral("background")).toDouble() == 5; }));
+    // The dock's move goes the same way and shows the position read back.
+    dock->targetBox(QStringLiteral("motor"))->setValue(12.5);
+    dock->moveButton(QStringLiteral("motor"))->click();
+    ASSERT_TRUE(waitUntil([&] { return dock->resultText() == QLatin1String("motor = 12.5 mm"); })) << dock->resultText().toStdString();
+    EXPECT_TRUE(waitUntil([&] { return dock->positionText(QStringLiteral("motor")) == QLatin1String("12.500 mm"); }));
+    closeWindow(*w);
+}
+
+TEST_F(DevicesDockTest, AHangingSetShowsTheErrorAndTheWindowNeverWaits) {
+    auto w = makeWindow(1, false, [](engine::EngineConfig& c) {
+        for (auto& d : c.lab.devices)
+            if (d.name == QLatin1String("fault")) d.params = {{QStringLiteral("mode"), QStringLiteral("hang_set")}, {QStringLiteral("timeout_s"), 1}};
+    });
+    ui::window::DevicesDock* dock = w->devicesDock();
+    auto* atPoint = qobject_cast<QSpinBox*>(dock->propertyEditor(QStringLiteral("fault"), QStringLiteral("at_point")));
+    ASSERT_NE(atPoint, nullptr);
+    atPoint->setValue(3);
+    LagProbe probe;
+    dock->setNowButton(QStringLiteral("fault"), QStringLiteral("at_point"))->click();
+    EXPECT_TRUE(dock->resultText().startsWith(QLatin1String("Setting fault.at_point to 3"))) << dock->resultText().toStdString();
+    ASSERT_TRUE(waitUntil([&] { return dock->resultText().startsWith(QLatin1String("cannot set fault.at_point to 3: ")); }))
+        << dock->resultText().toStdString();
+    EXPECT_TRUE(dock->resultText().contains(QLatin1String("device 'fault' did not complete set property within 1 s"))) << dock->resultText().toStdString();
+    EXPECT_LT(probe.maxLag, 500) << "the GUI thread stalled " << probe.maxLag << " ms while the device hung";
+    std::printf("max event-loop lag while the set hung: %lld ms\n", static_cast<long long>(probe.maxLag));
+    // The worker comes back and the window goes on.
+    ASSERT_TRUE(waitUntil([&] { return !w->engine()->devices().empty(); }));
+    ASSERT_TRUE(w->startPlan(planJson(R"({"version":1,"name":"after","scan":{"type":"count","points":5},"detectors":["diode"]})")));
+    ASSERT_TRUE(waitUntil([&] { return w->lastFinished().runId != 0; }, std::chrono::seconds(30)));
+    EXPECT_EQ(w->lastFinished().status, model::RunStatus::Completed) << w->lastFinished().reason.toStdString();
+    closeWindow(*w);
+}
+
+TEST_F(DevicesDockTest, MonitoredValuesFollowTheDeviceWhileIdleAndSetNowIsDisabledDuringARun) {
+    auto w = makeWindow(1, false, [](engine::EngineConfig& c) { c.lab.monitorIntervalS = 0.1; });
+    ui::window::DevicesDock* dock = w->devicesDock();
+    auto* temperature = qobject_cast<QDoubleSpinBox*>(dock->propertyEditor(QStringLiteral("camera"), QStringLiteral("sensor_temp")));
+    ASSERT_NE(temperature, nullptr);
+    // Described once at -20.000 °C when the camera opened; only the monitors show it drift.
+    EXPECT_TRUE(waitUntil([&] { return temperature->value() != -20.0; }, std::chrono::seconds(5))) << temperature->value();
+    // During a run the moves and sets are disabled.
+    ASSERT_TRUE(w->startPlan(planJson(R"({"version":1,"name":"slow","scan":{"type":"count","points":400},"detectors":["diode"],"exposure_s":0.01})")));
+    EXPECT_FALSE(dock->setNowButton(QStringLiteral("diode"), QStringLiteral("background"))->isEnabled());
+    EXPECT_FALSE(dock->moveButton(QStringLiteral("motor"))->isEnabled());
+    w->engine()->stop();
+    ASSERT_TRUE(waitUntil([&] { return w->lastFinished().runId != 0; }, std::chrono::seconds(30)));
+    EXPECT_TRUE(dock->setNowButton(QStringLiteral("diode"), QStringLiteral("background"))->isEnabled());
+    closeWindow(*w);
+}

@@ -8,7 +8,9 @@
 
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -126,4 +128,88 @@ TEST_F(DeviceExecutorTest, AStopInOneRunDoesNotCancelTheNextRunsJobs) {
     EXPECT_EQ(job(2, 1, 0, 10), 10);
     EXPECT_EQ(job(2, 2, 10, 10), 10);
     EXPECT_EQ(job(2, 3, 20, 10), 10);
+}
+
+namespace {
+/** The reply of type `type` among `messages` (set or move), decoded; fails the test when there is none. */
+template <typename Reply>
+std::optional<Reply> replyIn(const std::vector<Message>& messages, quint64 id) {
+    for (const Message& m : messages) {
+        if (m.type != Reply::kType || m.id != id) continue;
+        auto r = Reply::decode(m);
+        EXPECT_TRUE(r.ok()) << r.error().toStdString();
+        if (r.ok()) return *r;
+    }
+    ADD_FAILURE() << "no reply to request " << id;
+    return std::nullopt;
+}
+
+bool hasDescribe(const std::vector<Message>& messages) {
+    return std::any_of(messages.begin(), messages.end(), [](const Message& m) { return m.type == MessageType::Describe; });
+}
+}  // namespace
+
+TEST_F(DeviceExecutorTest, SetNowAppliesAPropertyAndAnswersWithTheValueReadBack) {
+    received();
+    exec_->handle(protocol::toMessage(protocol::SetProperty{QStringLiteral("camera"), QStringLiteral("spot_sigma"), 8.5}, 21));
+    auto messages = received();
+    auto reply = replyIn<protocol::SetReply>(messages, 21);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->error, QString());
+    EXPECT_EQ(reply->value.toDouble(), 8.5);
+    EXPECT_TRUE(hasDescribe(messages)) << "the new value is described";
+    // The driver's own checks answer a bad value, naming the device and the property.
+    exec_->handle(protocol::toMessage(protocol::SetProperty{QStringLiteral("camera"), QStringLiteral("width"), 10}, 22));
+    reply = replyIn<protocol::SetReply>(received(), 22);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->error, QStringLiteral("camera: property 'width' is read-only"));
+    exec_->handle(protocol::toMessage(protocol::SetProperty{QStringLiteral("nodev"), QStringLiteral("x"), 1}, 23));
+    reply = replyIn<protocol::SetReply>(received(), 23);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->error, QStringLiteral("device 'nodev' is not open in this worker"));
+}
+
+TEST_F(DeviceExecutorTest, AMoveAnswersWithThePositionOrTheError) {
+    received();
+    exec_->handle(protocol::toMessage(protocol::MoveAxis{QStringLiteral("motor"), 12.5}, 31));
+    auto messages = received();
+    auto reply = replyIn<protocol::MoveReply>(messages, 31);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->error, QString());
+    EXPECT_EQ(reply->value.toDouble(), 12.5);
+    EXPECT_TRUE(hasDescribe(messages));
+    exec_->handle(protocol::toMessage(protocol::MoveAxis{QStringLiteral("nowhere"), 1}, 32));
+    reply = replyIn<protocol::MoveReply>(received(), 32);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->error, QStringLiteral("axis 'nowhere' is not available in this worker"));
+}
+
+TEST_F(DeviceExecutorTest, SetNowIsRefusedWhileARunIsOpenHere) {
+    open(1);
+    received();
+    exec_->handle(protocol::toMessage(protocol::SetProperty{QStringLiteral("camera"), QStringLiteral("spot_sigma"), 8.5}, 41));
+    auto reply = replyIn<protocol::SetReply>(received(), 41);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->error, QStringLiteral("cannot set camera.spot_sigma: run 1 is open in this worker"));
+}
+
+TEST_F(DeviceExecutorTest, WorkerZeroPollsTheMonitorsOnlyWhileNoRunIsOpen) {
+    received();
+    // Configured as worker 0 with the default lab (monitor_interval_s 1): the first poll is due at once.
+    ASSERT_EQ(exec_->idleIntervalMs(), 0);
+    exec_->onIdle();
+    std::optional<protocol::Monitor> monitor;
+    for (const Message& m : received())
+        if (m.type == MessageType::Monitor) monitor = *protocol::Monitor::decode(m);
+    ASSERT_TRUE(monitor) << "no monitor message";
+    EXPECT_TRUE(monitor->positions.contains(QStringLiteral("motor")));
+    EXPECT_TRUE(monitor->positions.contains(QStringLiteral("stage.y")));
+    EXPECT_NEAR(monitor->properties.value(QStringLiteral("camera")).value(QStringLiteral("sensor_temp")).toDouble(), -20.0, 0.06);
+    EXPECT_FALSE(monitor->properties.contains(QStringLiteral("diode"))) << "nothing of the diode is monitored";
+    // The next poll waits its interval; none while a run is open.
+    const int next = exec_->idleIntervalMs();
+    EXPECT_GT(next, 500);
+    EXPECT_LE(next, 1000);
+    open(1);
+    EXPECT_EQ(exec_->idleIntervalMs(), -1);
 }

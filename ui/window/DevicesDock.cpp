@@ -11,7 +11,9 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QTreeWidget>
+#include <QVBoxLayout>
 #include <cmath>
 
 namespace acquila::ui::window {
@@ -25,6 +27,16 @@ QString shapeText(const model::OutputDecl& o) {
     return QStringLiteral("%1, %2%3").arg(shape, QLatin1String(model::dtypeName(o.dtype)),
                                           o.unit.isEmpty() ? QString() : QStringLiteral(", ") + o.unit);
 }
+
+/** The value an editor made by makeEditor() holds, typed as its property. */
+QVariant editorValue(QWidget* w) {
+    if (auto* s = qobject_cast<QDoubleSpinBox*>(w)) return s->value();
+    if (auto* i = qobject_cast<QSpinBox*>(w)) return static_cast<qlonglong>(i->value());
+    if (auto* c = qobject_cast<QComboBox*>(w)) return c->currentText();
+    if (auto* b = qobject_cast<QCheckBox*>(w)) return b->isChecked();
+    if (auto* e = qobject_cast<QLineEdit*>(w)) return e->text();
+    return {};
+}
 }  // namespace
 
 DevicesDock::DevicesDock(QWidget* parent) : QDockWidget(tr("Devices"), parent) {
@@ -37,7 +49,17 @@ DevicesDock::DevicesDock(QWidget* parent) : QDockWidget(tr("Devices"), parent) {
     tree_->setUniformRowHeights(false);
     auto* placeholder = new QTreeWidgetItem(tree_, {tr("Waiting for the workers to describe the devices…")});
     placeholder->setFirstColumnSpanned(true);
-    setWidget(tree_);
+    result_ = new QLabel(this);
+    result_->setObjectName(QStringLiteral("setNowResult"));
+    result_->setWordWrap(true);
+    result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    result_->setToolTip(tr("The outcome of the last move or \"Set now\""));
+    auto* content = new QWidget(this);
+    auto* layout = new QVBoxLayout(content);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(tree_, 1);
+    layout->addWidget(result_);
+    setWidget(content);
 }
 
 void DevicesDock::setDevices(const std::vector<model::DeviceDescription>& devices) {
@@ -55,16 +77,20 @@ void DevicesDock::setDevices(const std::vector<model::DeviceDescription>& device
     updating_ = true;
     for (const auto& d : devices) {
         for (size_t i = 0; i < d.axes.size() && i < d.positions.size(); ++i) setPosition(d.axes[i].name, d.positions[i]);
-        for (auto it = d.values.cbegin(); it != d.values.cend(); ++it) {
-            QWidget* w = editors_.value(d.name + QLatin1Char('/') + it.key());
-            if (auto* s = qobject_cast<QDoubleSpinBox*>(w)) s->setValue(it.value().toDouble());
-            else if (auto* i = qobject_cast<QSpinBox*>(w)) i->setValue(it.value().toInt());
-            else if (auto* c = qobject_cast<QComboBox*>(w)) c->setCurrentText(it.value().toString());
-            else if (auto* b = qobject_cast<QCheckBox*>(w)) b->setChecked(it.value().toBool());
-            else if (auto* e = qobject_cast<QLineEdit*>(w)) e->setText(it.value().toString());
-        }
+        for (auto it = d.values.cbegin(); it != d.values.cend(); ++it) setEditorValue(editors_.value(d.name + QLatin1Char('/') + it.key()), it.value());
     }
     updating_ = false;
+}
+
+void DevicesDock::setEditorValue(QWidget* w, const QVariant& value) {
+    const bool was = updating_;
+    updating_ = true;
+    if (auto* s = qobject_cast<QDoubleSpinBox*>(w)) s->setValue(value.toDouble());
+    else if (auto* i = qobject_cast<QSpinBox*>(w)) i->setValue(value.toInt());
+    else if (auto* c = qobject_cast<QComboBox*>(w)) c->setCurrentText(value.toString());
+    else if (auto* b = qobject_cast<QCheckBox*>(w)) b->setChecked(value.toBool());
+    else if (auto* e = qobject_cast<QLineEdit*>(w)) e->setText(value.toString());
+    updating_ = was;
 }
 
 void DevicesDock::rebuild(const std::vector<model::DeviceDescription>& devices) {
@@ -73,6 +99,7 @@ void DevicesDock::rebuild(const std::vector<model::DeviceDescription>& devices) 
     targets_.clear();
     moves_.clear();
     editors_.clear();
+    setButtons_.clear();
     units_.clear();
     const std::pair<model::DeviceKind, QString> groups[] = {{model::DeviceKind::Actuator, tr("Actuators")},
                                                           {model::DeviceKind::Detector, tr("Detectors")},
@@ -121,8 +148,25 @@ void DevicesDock::rebuild(const std::vector<model::DeviceDescription>& devices) 
                 auto* item = new QTreeWidgetItem(dev, {p.label.isEmpty() ? p.id : p.label});
                 item->setToolTip(0, p.id);
                 QWidget* editor = makeEditor(d, p);
-                tree_->setItemWidget(item, 1, editor);
-                editors_.insert(d.name + QLatin1Char('/') + p.id, editor);
+                const QString key = d.name + QLatin1Char('/') + p.id;
+                editors_.insert(key, editor);
+                if (p.readOnly) {
+                    tree_->setItemWidget(item, 1, editor);
+                    continue;
+                }
+                auto* row = new QWidget;
+                auto* l = new QHBoxLayout(row);
+                l->setContentsMargins(0, 0, 0, 0);
+                auto* set = new QToolButton(row);
+                set->setText(tr("Set now"));
+                set->setToolTip(tr("Apply this value to %1.%2 now, in every worker that has the device (only when no run is active)")
+                                    .arg(d.name, p.id));
+                const QString target = d.name + QLatin1Char('.') + p.id;
+                connect(set, &QToolButton::clicked, this, [this, target, editor] { emit setNowRequested(target, editorValue(editor)); });
+                l->addWidget(editor, 1);
+                l->addWidget(set);
+                tree_->setItemWidget(item, 1, row);
+                setButtons_.insert(key, set);
             }
             for (const auto& o : d.outputs) {
                 auto* item = new QTreeWidgetItem(dev, {tr("output %1").arg(o.name), shapeText(o)});
@@ -212,8 +256,8 @@ QWidget* DevicesDock::makeEditor(const model::DeviceDescription& d, const model:
         }
     }
     w->setEnabled(!p.readOnly);
-    w->setToolTip(p.readOnly ? tr("%1 (read-only)").arg(p.id)
-                             : tr("%1: changes apply to the next run (plan properties)").arg(p.id));
+    w->setToolTip(p.readOnly ? tr("%1 (read-only%2)").arg(p.id, p.monitored ? tr(", live while no run is active") : QString())
+                             : tr("%1: changes apply to the next run (plan properties); \"Set now\" applies the value at once").arg(p.id));
     return w;
 }
 
@@ -232,7 +276,35 @@ void DevicesDock::updatePositions(const model::ResultBatch& batch) {
 
 void DevicesDock::setMovesEnabled(bool enabled) {
     for (QPushButton* b : std::as_const(moves_)) b->setEnabled(enabled);
+    for (QToolButton* b : std::as_const(setButtons_)) b->setEnabled(enabled);
 }
+
+void DevicesDock::showPending(const QString& text) {
+    result_->setStyleSheet(QString());
+    result_->setText(text);
+}
+
+void DevicesDock::showResult(const engine::SetNowResult& result) {
+    if (result.ok()) {
+        result_->setStyleSheet(QString());
+        result_->setText(tr("%1 = %2").arg(result.target, result.text));
+    } else {
+        result_->setStyleSheet(QStringLiteral("color: #b00020;"));
+        result_->setText(result.error);
+    }
+}
+
+void DevicesDock::updateMonitors(const engine::MonitorValues& values) {
+    for (auto it = values.positions.cbegin(); it != values.positions.cend(); ++it) setPosition(it.key(), it.value());
+    for (auto d = values.properties.cbegin(); d != values.properties.cend(); ++d) {
+        for (auto p = d.value().cbegin(); p != d.value().cend(); ++p) {
+            QWidget* editor = editors_.value(d.key() + QLatin1Char('/') + p.key());
+            if (editor && !editor->hasFocus()) setEditorValue(editor, p.value());  // never under the user's cursor
+        }
+    }
+}
+
+QString DevicesDock::resultText() const { return result_->text(); }
 
 QString DevicesDock::positionText(const QString& axis) const {
     QLabel* l = positions_.value(axis);

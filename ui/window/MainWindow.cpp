@@ -93,7 +93,17 @@ void MainWindow::buildDocks() {
             controls_->setMessage(tr("Cannot move %1 while a run is active.").arg(axis), true);
             return;
         }
+        devicesDock_->showPending(tr("Moving %1 to %2…").arg(axis).arg(position));
         engine_->moveAxis(axis, position);
+    });
+    // Set now: the engine answers with setNowFinished (the value read back, or the error); nothing waits here.
+    connect(devicesDock_, &DevicesDock::setNowRequested, this, [this](const QString& target, const QVariant& value) {
+        if (runActive_) {
+            controls_->setMessage(tr("Cannot set %1 while a run is active.").arg(target), true);
+            return;
+        }
+        devicesDock_->showPending(tr("Setting %1 to %2…").arg(target, value.toString()));
+        engine_->setNow(target, value);
     });
     connect(devicesDock_, &DevicesDock::propertyEdited, planEditor_, &PlanEditor::setRunProperty);
     connect(queue_, &QueueDock::runNextRequested, this, [this] {
@@ -164,6 +174,10 @@ void MainWindow::connectEngine() {
             controls_->setReady(!closing_);
             controls_->setMessage(tr("Ready"), false);
         }
+    });
+    connect(e, &engine::Engine::setNowFinished, devicesDock_, &DevicesDock::showResult);
+    connect(e, &engine::Engine::monitored, this, [this](const engine::MonitorValues& v) {
+        if (!runActive_) devicesDock_->updateMonitors(v);  // a poll that crossed the start of our run is stale
     });
     connect(e, &engine::Engine::progressChanged, this, &MainWindow::onProgress);
     connect(e, &engine::Engine::runFinished, this, &MainWindow::onFinished);
