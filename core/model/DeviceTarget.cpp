@@ -116,6 +116,8 @@ util::Result<DeviceTarget> findTarget(const std::vector<DeviceDescription>& devi
             return R::failure(QStringLiteral("no axis or device '%1' (axes: %2; devices: %3)").arg(name, listOf(axes), listOf(deviceNames)));
         return R::failure(QStringLiteral("no device '%1' in '%2' (devices: %3)").arg(deviceName, name, listOf(deviceNames)));
     }
+    if (!device->unavailable.isEmpty())
+        return R::failure(QStringLiteral("device '%1' is unavailable: %2").arg(deviceName, device->unavailable));
     if (dot < 0) {
         QStringList own;
         for (const AxisDecl& a : device->axes) own << a.name;

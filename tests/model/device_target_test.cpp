@@ -110,3 +110,13 @@ TEST(DeviceTarget, ValuesPrintWithTheirUnit) {
     EXPECT_EQ(formatValue(true, PropertyType::Bool, {}), QStringLiteral("true"));
     EXPECT_EQ(formatValue(QStringLiteral("slow"), PropertyType::Enum, {}), QStringLiteral("slow"));
 }
+
+TEST(DeviceTarget, AnUnavailableDeviceSaysWhy) {
+    const std::vector<acquila::model::DeviceDescription> devices = {
+        acquila::model::DeviceDescription::unavailableDevice(QStringLiteral("laser"), QStringLiteral("acme.laser"), QStringLiteral("no plugin provides driver 'acme.laser'"))};
+    for (const char* name : {"laser", "laser.power"}) {
+        const auto t = acquila::model::findTarget(devices, QLatin1String(name));
+        ASSERT_FALSE(t.ok());
+        EXPECT_EQ(t.error(), QStringLiteral("device 'laser' is unavailable: no plugin provides driver 'acme.laser'"));
+    }
+}
