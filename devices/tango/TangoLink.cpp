@@ -56,11 +56,11 @@ double limit(const std::string& text, double none) {
     return ok && std::isfinite(v) ? v : none;
 }
 
-/** Every DevError of a DevFailed, the innermost (the cause) first: "description (reason)"; repeats left out. */
+/** Every DevError of a DevFailed, the innermost (the cause) first: "description (reason)" on one line; repeats left out. */
 QString describeErrors(const Tango::DevErrorList& errors) {
     QStringList parts;
     for (CORBA::ULong i = 0; i < errors.length(); ++i) {
-        const QString part = QStringLiteral("%1 (%2)").arg(QString::fromUtf8(errors[i].desc.in()).trimmed(), QString::fromUtf8(errors[i].reason.in()));
+        const QString part = QStringLiteral("%1 (%2)").arg(QString::fromUtf8(errors[i].desc.in()).simplified(), QString::fromUtf8(errors[i].reason.in()));
         if (!parts.contains(part)) parts << part;
     }
     return parts.isEmpty() ? QStringLiteral("unknown Tango error") : parts.join(QLatin1String("; "));

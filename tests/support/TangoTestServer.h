@@ -1,6 +1,8 @@
 #pragma once
 #include "support/TestSupport.h"
 
+#include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QStringList>
 #include <QTcpServer>
@@ -54,8 +56,27 @@ public:
         start();
         return !device_.isEmpty();
     }
-    /** SIGSTOP / SIGCONT: a server that stops answering without closing its connections. */
-    void freeze(bool frozen) { ::kill(pid_t(process_.processId()), frozen ? SIGSTOP : SIGCONT); }
+    /**
+     * SIGSTOP / SIGCONT: a server that stops answering without closing its connections.
+     * Returns once every thread of the server is stopped (or running again): a signal is
+     * delivered asynchronously, and a thread busy on another core would answer one more request.
+     */
+    bool freeze(bool frozen) {
+        const qint64 pid = process_.processId();
+        ::kill(pid_t(pid), frozen ? SIGSTOP : SIGCONT);
+        return waitUntil([&] {
+            const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
+            for (const QString& t : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+                QFile stat(tasks.filePath(t + QStringLiteral("/stat")));
+                if (!stat.open(QIODevice::ReadOnly)) continue;  // a thread that ended
+                const QByteArray line = stat.readAll();
+                const qsizetype close = line.lastIndexOf(')');  // "pid (comm) S ...": the state follows the name
+                if (close < 0 || close + 2 >= line.size()) continue;
+                if ((line[close + 2] == 'T') != frozen) return false;
+            }
+            return true;
+        }, std::chrono::seconds(5));
+    }
 
 private:
     void start() {
