@@ -23,7 +23,7 @@ using DriverFactory = std::unique_ptr<Device> (*)(const model::DeviceSpec&, cons
 /**
  * Adds a driver to the registry createDevice() looks in; used by ACQUILA_REGISTER_DRIVER,
  * before main() for the built-in drivers, while a worker loads the plugin for the others.
- * Built-in drivers ("sim.*", "scpi") have their parameters in the app's table
+ * Built-in drivers ("sim.*", "scpi", "tango") have their parameters in the app's table
  * (core/model/DriverSchema.cpp); any other driver declares them here, and the worker
  * checks the lab's devices of that driver against them.
  */

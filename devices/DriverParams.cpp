@@ -57,6 +57,12 @@ QStringList DriverParams::strings(const char* key) const {
     return v.toStringList();
 }
 
+std::vector<QVariantMap> DriverParams::objects(const char* key) const {
+    std::vector<QVariantMap> out;
+    for (const QVariant& e : valueOr(key).toList()) out.push_back(e.toMap());
+    return out;
+}
+
 std::vector<double> DriverParams::numbers(const char* key, qsizetype count) const {
     const QVariant v = valueOr(key);
     if (v.typeId() != QMetaType::QVariantList) return std::vector<double>(static_cast<size_t>(count), v.toDouble());

@@ -32,6 +32,8 @@ public:
     QString string(const char* key) const;
     /** A string or a list of strings (absent = empty list). */
     QStringList strings(const char* key) const;
+    /** A list of JSON objects (a mapped device's "outputs", "axes"...; absent = empty list). */
+    std::vector<QVariantMap> objects(const char* key) const;
     /** A list of `count` numbers, or one number used for all of them. */
     std::vector<double> numbers(const char* key, qsizetype count) const;
 

@@ -126,8 +126,12 @@ void cameraRules(const QVariantMap& params, ParamProblems& out) {
 
 QString typeOf(const QVariant& v);
 
-/** One entry of a SCPI mapping list: `required` string fields, optional string and number fields. */
-void checkScpiEntries(const QVariantMap& params, const char* key, const QStringList& required, const QStringList& texts,
+/**
+ * One entry of a mapping list (a SCPI or Tango device's "outputs", "axes", "properties"):
+ * `required` string fields, optional string and number fields; entries are told apart by
+ * their first required field, which must not repeat.
+ */
+void checkMappingEntries(const QVariantMap& params, const char* key, const QStringList& required, const QStringList& texts,
                       const QStringList& numbers, ParamProblems& out) {
     const QVariantList list = params.value(QLatin1String(key)).toList();
     QSet<QString> names;
@@ -153,10 +157,26 @@ void checkScpiEntries(const QVariantMap& params, const char* key, const QStringL
     }
 }
 
-QStringList scpiAxes(const QVariantMap& params) {
+/** The axes of a mapped device (SCPI, Tango): "" for an unnamed axis (the device itself), else its name. */
+QStringList mappingAxes(const QVariantMap& params) {
     QStringList out;
     for (const QVariant& a : params.value(QStringLiteral("axes")).toList()) out << a.toMap().value(QStringLiteral("name")).toString();
     return out;
+}
+
+/**
+ * A mapped device has axes (an actuator) or outputs (a detector), not both; several axes are
+ * named. `device` ("a SCPI device") and `peer` ("instrument") are for the messages.
+ */
+void axesOrOutputs(const QVariantMap& params, const QString& device, const QString& peer, ParamProblems& out) {
+    const QVariantList axisList = params.value(QStringLiteral("axes")).toList();
+    for (qsizetype i = 0; i < axisList.size(); ++i)
+        if (axisList[i].toMap().value(QStringLiteral("name")).toString().isEmpty() && axisList.size() > 1)
+            out.push_back({QStringLiteral("axes"), QStringLiteral("with several axes, each needs a 'name'"), i});
+    if (!axisList.isEmpty() && !params.value(QStringLiteral("outputs")).toList().isEmpty())
+        out.push_back({QStringLiteral("outputs"), QStringLiteral("a device has axes or outputs, not both: make two devices on the same %1").arg(peer)});
+    if (axisList.isEmpty() && params.value(QStringLiteral("outputs")).toList().isEmpty())
+        out.push_back({QStringLiteral("outputs"), QStringLiteral("%1 needs 'axes' (an actuator) or 'outputs' (a detector)").arg(device)});
 }
 
 void scpiRules(const QVariantMap& params, ParamProblems& out) {
@@ -167,8 +187,8 @@ void scpiRules(const QVariantMap& params, ParamProblems& out) {
         out.push_back({QStringLiteral("device"), QStringLiteral("a serial instrument needs a device (e.g. /dev/ttyUSB0)")});
     // An axis without a name is the device itself; it must then be the only one.
     const QStringList t = {QStringLiteral("unit")};
-    checkScpiEntries(params, "outputs", {QStringLiteral("name"), QStringLiteral("query")}, t, {}, out);
-    checkScpiEntries(params, "properties", {QStringLiteral("id")}, {QStringLiteral("get"), QStringLiteral("set"), QStringLiteral("unit")},
+    checkMappingEntries(params, "outputs", {QStringLiteral("name"), QStringLiteral("query")}, t, {}, out);
+    checkMappingEntries(params, "properties", {QStringLiteral("id")}, {QStringLiteral("get"), QStringLiteral("set"), QStringLiteral("unit")},
                      {QStringLiteral("min"), QStringLiteral("max")}, out);
     const QVariantList axisList = params.value(QStringLiteral("axes")).toList();
     for (qsizetype i = 0; i < axisList.size(); ++i) {
@@ -187,13 +207,27 @@ void scpiRules(const QVariantMap& params, ParamProblems& out) {
         }
         if (!e.value(QStringLiteral("set")).toString().contains(QLatin1String("{value}")))
             out.push_back({QStringLiteral("axes"), QStringLiteral("'set' must be a command with {value}, e.g. \"POS {value}\""), i});
-        if (e.value(QStringLiteral("name")).toString().isEmpty() && axisList.size() > 1)
-            out.push_back({QStringLiteral("axes"), QStringLiteral("with several axes, each needs a 'name'"), i});
     }
-    if (!axisList.isEmpty() && !params.value(QStringLiteral("outputs")).toList().isEmpty())
-        out.push_back({QStringLiteral("outputs"), QStringLiteral("a device has axes or outputs, not both: make two devices on the same instrument")});
-    if (axisList.isEmpty() && params.value(QStringLiteral("outputs")).toList().isEmpty())
-        out.push_back({QStringLiteral("outputs"), QStringLiteral("a SCPI device needs 'axes' (an actuator) or 'outputs' (a detector)")});
+    axesOrOutputs(params, QStringLiteral("a SCPI device"), QStringLiteral("instrument"), out);
+}
+
+void tangoRules(const QVariantMap& params, ParamProblems& out) {
+    if (params.value(QStringLiteral("device")).toString().isEmpty())
+        out.push_back({QStringLiteral("device"), QStringLiteral("a Tango device needs its name: tango://HOST:PORT/domain/family/member#dbase=no, "
+                                                                "or domain/family/member with TANGO_HOST set")});
+    const QString attribute = QStringLiteral("attribute");
+    const QStringList limits = {QStringLiteral("min"), QStringLiteral("max")};
+    checkMappingEntries(params, "outputs", {attribute}, {QStringLiteral("name")}, {}, out);
+    checkMappingEntries(params, "properties", {attribute}, {QStringLiteral("id")}, limits, out);
+    checkMappingEntries(params, "axes", {attribute}, {QStringLiteral("name"), QStringLiteral("readback")},
+                        limits + QStringList{QStringLiteral("settle_s"), QStringLiteral("move_timeout_s")}, out);
+    const QVariantList axisList = params.value(QStringLiteral("axes")).toList();
+    for (qsizetype i = 0; i < axisList.size(); ++i) {
+        const QVariant readback = axisList[i].toMap().value(QStringLiteral("readback"));
+        if (readback.isValid() && readback != QLatin1String("read") && readback != QLatin1String("setpoint"))
+            out.push_back({QStringLiteral("axes"), QStringLiteral("'readback': expected \"read\" or \"setpoint\", got %1").arg(typeOf(readback)), i});
+    }
+    axesOrOutputs(params, QStringLiteral("a Tango device"), QStringLiteral("Tango device"), out);
 }
 
 std::vector<DriverDecl> buildDecls() {
@@ -251,7 +285,15 @@ std::vector<DriverDecl> buildDecls() {
                                      objects("properties", 256)}),
                          {},
                          &scpiRules};
-            d.paramAxes = &scpiAxes;
+            d.paramAxes = &mappingAxes;
+            return d;
+        }(),
+        [] {
+            DriverDecl d{QStringLiteral("tango"),
+                         withCommon({text("device", QString()), objects("outputs", 256), objects("axes", 16), objects("properties", 256)}),
+                         {},
+                         &tangoRules};
+            d.paramAxes = &mappingAxes;
             return d;
         }(),
     };
@@ -451,13 +493,13 @@ QStringList knownDriverNames() {
 }
 
 bool isBuiltinFamily(const QString& driver) {
-    return driver.startsWith(QLatin1String("sim.")) || driver == QLatin1String("scpi");
+    return driver.startsWith(QLatin1String("sim.")) || driver == QLatin1String("scpi") || driver == QLatin1String("tango");
 }
 
 QString addDriverDecl(DriverDecl decl) {
     if (decl.driver.isEmpty()) return QStringLiteral("a driver needs a name");
     if (isBuiltinFamily(decl.driver))
-        return QStringLiteral("the driver name '%1' belongs to Acquila's built-in drivers ('sim.*', 'scpi')").arg(decl.driver);
+        return QStringLiteral("the driver name '%1' belongs to Acquila's built-in drivers ('sim.*', 'scpi', 'tango')").arg(decl.driver);
     if (findDriverDecl(decl.driver)) return QStringLiteral("a driver named '%1' is already loaded").arg(decl.driver);
     decl.params = withCommon(std::move(decl.params));
     allDecls().push_back(std::move(decl));

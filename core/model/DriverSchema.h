@@ -95,11 +95,11 @@ std::vector<ParamDecl> withCommon(std::vector<ParamDecl> params);
 const std::deque<DriverDecl>& driverDecls();
 /**
  * Adds a plugin's driver (its parameters get withCommon()). Empty on success,
- * else why not: an empty name, a built-in family ("sim.*", "scpi") or a name
+ * else why not: an empty name, a built-in family ("sim.*", "scpi", "tango") or a name
  * already taken. Worker only, while plugins load, before any device opens.
  */
 QString addDriverDecl(DriverDecl decl);
-/** Whether `driver` is of a family only Acquila itself provides ("sim.*", "scpi"). */
+/** Whether `driver` is of a family only Acquila itself provides ("sim.*", "scpi", "tango"). */
 bool isBuiltinFamily(const QString& driver);
 /** The declaration of `driver`, or nullptr when no driver has that name. */
 const DriverDecl* findDriverDecl(const QString& driver);

@@ -36,8 +36,6 @@ ScpiLinkConfig linkConfig(const DriverParams& p) {
     return c;
 }
 
-QVariantList entries(const model::DeviceSpec& spec, const char* key) { return spec.params.value(QLatin1String(key)).toList(); }
-
 QString withValue(const QString& command, double value) {
     return QString(command).replace(QLatin1String("{value}"), QString::number(value, 'g', 15));
 }
@@ -57,8 +55,7 @@ protected:
             .label(QStringLiteral("Instrument (*IDN?)")).readOnly();
         this->property(QStringLiteral("address"), model::PropertyType::String, [this] { return link_.address(); }, {})
             .label(QStringLiteral("Address")).readOnly();
-        for (const QVariant& v : entries(spec, "properties")) {
-            const QVariantMap e = v.toMap();
+        for (const QVariantMap& e : this->params().objects("properties")) {
             const QString id = e.value(QStringLiteral("id")).toString();
             const QString get = e.value(QStringLiteral("get")).toString(), set = e.value(QStringLiteral("set")).toString();
             double value = std::nan("");
@@ -165,8 +162,7 @@ private:
 class ScpiDetector final : public ScpiDriver<Detector> {
 public:
     ScpiDetector(const model::DeviceSpec& spec, const LabContext&) : ScpiDriver(spec) {
-        for (const QVariant& v : entries(spec, "outputs")) {
-            const QVariantMap e = v.toMap();
+        for (const QVariantMap& e : params().objects("outputs")) {
             outputs_.push_back({name() + QLatin1Char('.') + e.value(QStringLiteral("name")).toString(), e.value(QStringLiteral("query")).toString(),
                                 e.value(QStringLiteral("unit")).toString()});
         }
@@ -197,8 +193,7 @@ class ScpiActuator final : public ScpiDriver<Actuator> {
 public:
     ScpiActuator(const model::DeviceSpec& spec, const LabContext&) : ScpiDriver(spec) {
         CancelToken none;
-        for (const QVariant& v : entries(spec, "axes")) {
-            const QVariantMap e = v.toMap();
+        for (const QVariantMap& e : params().objects("axes")) {
             Axis a;
             const QString n = e.value(QStringLiteral("name")).toString();
             a.decl = {n.isEmpty() ? name() : name() + QLatin1Char('.') + n, e.value(QStringLiteral("unit")).toString(),
@@ -264,7 +259,7 @@ private:
 };
 
 const DriverRegistration scpiRegistration("scpi", [](const model::DeviceSpec& spec, const LabContext& ctx) -> std::unique_ptr<Device> {
-    if (!entries(spec, "axes").isEmpty()) return std::make_unique<ScpiActuator>(spec, ctx);
+    if (!spec.params.value(QStringLiteral("axes")).toList().isEmpty()) return std::make_unique<ScpiActuator>(spec, ctx);
     return std::make_unique<ScpiDetector>(spec, ctx);
 });
 

@@ -5,13 +5,15 @@
 // properties are refused; outputs are written at their declared size; an abort interrupts a
 // blocking call quickly; a device can be opened and closed again and again. Each driver is
 // opened as the default lab configures it (or with no parameters when the lab has none); the
-// SCPI driver on the instrument simulator, as a detector and as an actuator.
+// SCPI driver on the instrument simulator, and the Tango driver on the TangoTest server, each
+// as a detector and as an actuator.
 #include "core/model/DriverSchema.h"
 #include "core/model/LabConfig.h"
 #include "devices/Device.h"
 #include "devices/PluginLoader.h"
 #include "devices/sim/SimWorld.h"
 #include "support/ScpiSimulator.h"
+#include "support/TangoTestServer.h"
 
 #include <QCborMap>
 #include <gtest/gtest.h>
@@ -35,12 +37,33 @@ QString simulatorPort() {
     return sim->address();
 }
 
+/** The TangoTest server's device name, started once for the Tango cases. */
+QString tangoTestDevice() {
+    static auto* server = new acquila::test::TangoTestServer;  // lives as long as the test process
+    return server->device();
+}
+
 /**
  * How each case opens its device: as the default lab configures its driver (or with no
- * parameters), and the SCPI driver as a detector ("scpi") and as an actuator
- * ("scpi.actuator") on the simulator.
+ * parameters), the SCPI driver as a detector ("scpi") and as an actuator ("scpi.actuator") on
+ * the simulator, and the Tango driver ("tango", "tango.actuator") on TangoTest.
  */
 model::DeviceSpec specFor(const QString& driver) {
+    if (driver.startsWith(QLatin1String("tango"))) {
+        QVariantMap p{{QStringLiteral("device"), tangoTestDevice()}, {QStringLiteral("timeout_s"), 3.0}};
+        p.insert(QStringLiteral("properties"), QVariantList{QVariantMap{{QStringLiteral("attribute"), QStringLiteral("ampli")}, {QStringLiteral("min"), 0}, {QStringLiteral("max"), 100}},
+                                                            QVariantMap{{QStringLiteral("attribute"), QStringLiteral("short_scalar")}},
+                                                            QVariantMap{{QStringLiteral("attribute"), QStringLiteral("boolean_scalar")}},
+                                                            QVariantMap{{QStringLiteral("attribute"), QStringLiteral("long_scalar_rww")}}});
+        if (driver.endsWith(QLatin1String("actuator")))
+            p.insert(QStringLiteral("axes"), QVariantList{QVariantMap{{QStringLiteral("attribute"), QStringLiteral("double_scalar")}, {QStringLiteral("readback"), QStringLiteral("setpoint")},
+                                                                      {QStringLiteral("min"), 0}, {QStringLiteral("max"), 100}}});
+        else
+            p.insert(QStringLiteral("outputs"), QVariantList{QVariantMap{{QStringLiteral("attribute"), QStringLiteral("double_spectrum_ro")}},
+                                                             QVariantMap{{QStringLiteral("attribute"), QStringLiteral("long_scalar")}},
+                                                             QVariantMap{{QStringLiteral("attribute"), QStringLiteral("ushort_image_ro")}}});
+        return model::DeviceSpec{QStringLiteral("dut"), QStringLiteral("tango"), p};
+    }
     if (driver.startsWith(QLatin1String("scpi"))) {
         QVariantMap p{{QStringLiteral("host"), QStringLiteral("127.0.0.1")}, {QStringLiteral("port"), simulatorPort().toInt()}};
         const QVariantMap voltage{{QStringLiteral("id"), QStringLiteral("source_volt")}, {QStringLiteral("get"), QStringLiteral("SOUR:VOLT?")},
@@ -271,6 +294,7 @@ TEST(PluginConformance, TheExamplePluginLoadsWithItsDrivers) {
 std::vector<QString> registeredDrivers() {
     QStringList names = driverNames();
     if (names.contains(QLatin1String("scpi"))) names << QStringLiteral("scpi.actuator");
+    if (names.contains(QLatin1String("tango"))) names << QStringLiteral("tango.actuator");
     return {names.begin(), names.end()};
 }
 #endif

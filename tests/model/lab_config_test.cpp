@@ -239,7 +239,7 @@ TEST(LabValidation, ListsEveryProblemNotJustTheFirst) {
                          QStringLiteral("lab.json: /devices/0/params/height (camera): 0 is below the minimum 1"),
                          QStringLiteral("lab.json: /devices/0/params/width (camera): 1000000000 is above the maximum 8192"),
                          QStringLiteral("lab.json: /devices/2/driver (lamp): unknown driver 'sim.lamp' (known: sim.motor, sim.xy_stage, "
-                                        "sim.gaussian, sim.spectrometer, sim.camera, sim.cpu, sim.fault, scpi)"),
+                                        "sim.gaussian, sim.spectrometer, sim.camera, sim.cpu, sim.fault, scpi, tango)"),
                          QStringLiteral("lab.json: /devices/3/params/width/1 (diode): -1 is below the minimum 1e-12"),
                          QStringLiteral("lab.json: /devices/3/params/axes/1 (diode): 'nowhere' is not an axis of this lab (axes: none)"),
                      }))
