@@ -115,7 +115,8 @@ struct NexusWriter::Impl {
     bool writeEndStatus(model::RunStatus status, const QString& reason);
     void countCells(const CellPlacement& placement);
     /** Empty while "<path>.part" still names the open file; otherwise what happened to it. */
-    QString lostFile() const;
+    /** Empty while `path` (default: the ".part" file) is the open file, else what happened to it. */
+    QString lostFile(const QString& path = {}) const;
     QString freeRecoveryPath() const;
 };
 
@@ -349,13 +350,14 @@ void NexusWriter::Impl::countCells(const CellPlacement& placement) {
     }
 }
 
-QString NexusWriter::Impl::lostFile() const {
+QString NexusWriter::Impl::lostFile(const QString& at) const {
+    const QString file = at.isEmpty() ? partPath : at;
     struct stat now {}, path {};
-    if (fd < 0 || ::fstat(fd, &now) != 0) return QStringLiteral("%1 is no longer open").arg(partPath);
-    const bool same = ::stat(QFile::encodeName(partPath).constData(), &path) == 0 && path.st_dev == now.st_dev && path.st_ino == now.st_ino;
+    if (fd < 0 || ::fstat(fd, &now) != 0) return QStringLiteral("%1 is no longer open").arg(file);
+    const bool same = ::stat(QFile::encodeName(file).constData(), &path) == 0 && path.st_dev == now.st_dev && path.st_ino == now.st_ino;
     if (now.st_nlink > 0 && same) return {};
-    const QString dir = QFileInfo(partPath).absolutePath();
-    return QFileInfo::exists(dir) ? QStringLiteral("%1 was deleted or moved during the run").arg(partPath)
+    const QString dir = QFileInfo(file).absolutePath();
+    return QFileInfo::exists(dir) ? QStringLiteral("%1 was deleted or moved during the run").arg(file)
                                   : QStringLiteral("the output directory %1 was removed during the run").arg(dir);
 }
 
@@ -457,16 +459,17 @@ util::Result<Done> NexusWriter::Impl::finishFile(model::RunStatus status, const 
     QStringList problems;
     if (H5Fflush(file, H5F_SCOPE_LOCAL) < 0) problems << fail(QStringLiteral("write the last points"));
     if (QString p = writeEndSnapshots(end); !p.isEmpty()) problems << p;
-    const QString lost = lostFile();
-    const QString recovered = lost.isEmpty() ? QString() : freeRecoveryPath();
+    QString lost = lostFile();
+    QString recovered = lost.isEmpty() ? QString() : freeRecoveryPath();
     if (!lost.isEmpty()) problems << QStringLiteral("%1; the points so far are saved to %2").arg(lost, recovered);
     const model::RunStatus decided = problems.isEmpty() ? status : model::RunStatus::Failed;
     QStringList why = problems;
     if (!reason.isEmpty() && status != model::RunStatus::Completed) why.prepend(reason);
     const QString whyText = why.join(QStringLiteral("; "));
     // A deleted file lives on while a descriptor holds it: keep one past the close, which
-    // completes the file (clears its "open for writing" mark), then copy it out.
-    const int keep = lost.isEmpty() ? -1 : ::dup(fd);
+    // completes the file (clears its "open for writing" mark), then copy it out if the file
+    // is gone, also when it goes while being closed (its directory removed at the end).
+    const int keep = ::dup(fd);
     if (!writeEndStatus(decided, whyText)) {
         problems << fail(QStringLiteral("write the final status")) + QStringLiteral("; the file keeps status 'running'");
     } else if (lost.isEmpty() && rename && std::rename(QFile::encodeName(partPath).constData(), QFile::encodeName(layout.path).constData()) != 0) {
@@ -477,13 +480,22 @@ util::Result<Done> NexusWriter::Impl::finishFile(model::RunStatus status, const 
     } else if (lost.isEmpty() && rename) {
         currentPath = layout.path;
     }
+    if (lost.isEmpty()) {
+        lost = lostFile(currentPath);
+        if (!lost.isEmpty()) {
+            recovered = freeRecoveryPath();
+            problems << QStringLiteral("%1 (as it was being closed); the points so far are saved to %2").arg(lost, recovered);
+            if (!writeEndStatus(model::RunStatus::Failed, (why + QStringList{problems.last()}).join(QStringLiteral("; "))))
+                problems << QStringLiteral("its status could not be corrected to 'failed'");
+        }
+    }
     if (auto closed = closeAll(); !closed) problems << closed.error();
     if (!lost.isEmpty()) {
         const QString e = keep < 0 ? QStringLiteral("dup: %1").arg(osError()) : copyFile(keep, recovered);
         if (e.isEmpty()) currentPath = recovered;
         else problems << QStringLiteral("saving the points failed: %1; they are lost").arg(e);
-        if (keep >= 0) ::close(keep);
     }
+    if (keep >= 0) ::close(keep);
     if (problems.isEmpty()) return Done{};
     return util::Result<Done>::failure(problems.join(QLatin1Char('\n')));  // one line per problem
 }
